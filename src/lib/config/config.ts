@@ -1,0 +1,99 @@
+import { envSchema } from "./env-schema";
+import { loadDevSecrets } from "./dev-secrets";
+
+export interface AppConfig {
+  nodeEnv: "development" | "production" | "test";
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  appUrl: string;
+  betterAuthUrl: string;
+  betterAuthSecret: string;
+  tokenEncryptionKeys: string;
+  rateLimit: { perMinute: number; perDay: number };
+  refreshWorker: boolean;
+  logLevel: string;
+  tiktok: {
+    clientKey: string | undefined;
+    clientSecret: string | undefined;
+    authUrl: string;
+    apiBaseUrl: string;
+    scopes: string[];
+    pkceEncoding: "base64url" | "hex";
+    /** True when the local TikTok sandbox stands in for TikTok (shown as a badge in the UI). */
+    sandbox: boolean;
+    redirectUri: string;
+  };
+}
+
+export class ConfigError extends Error {
+  readonly code = "config_invalid";
+}
+
+/**
+ * Builds the configuration from an environment. In development, missing secrets are generated
+ * once into `.data/` (with a warning); in production a missing one stops start-up with a message
+ * saying how to make one (issue #2).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, dataDir = ".data"): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+
+  let tokenEncryptionKeys = e.TOKEN_ENCRYPTION_KEYS;
+  let betterAuthSecret = e.BETTER_AUTH_SECRET;
+  if (!tokenEncryptionKeys || !betterAuthSecret) {
+    if (production) {
+      const missing = [!tokenEncryptionKeys && "TOKEN_ENCRYPTION_KEYS", !betterAuthSecret && "BETTER_AUTH_SECRET"]
+        .filter(Boolean)
+        .join(" and ");
+      throw new ConfigError(
+        `${missing} must be set in production. Make a token key with \`npm run keys:generate\` ` +
+          "and a session secret with `openssl rand -base64 32`.",
+      );
+    }
+    const dev = loadDevSecrets(dataDir);
+    tokenEncryptionKeys ??= dev.tokenEncryptionKeys;
+    betterAuthSecret ??= dev.betterAuthSecret;
+  }
+
+  const sandbox = e.TIKTOK_SANDBOX ?? !e.TIKTOK_CLIENT_KEY;
+  return {
+    nodeEnv: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    appUrl: e.NEXT_PUBLIC_APP_URL,
+    betterAuthUrl: e.BETTER_AUTH_URL ?? e.NEXT_PUBLIC_APP_URL,
+    betterAuthSecret,
+    tokenEncryptionKeys,
+    rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, perDay: e.RATE_LIMIT_PER_DAY },
+    refreshWorker: e.REFRESH_WORKER === "on",
+    logLevel: e.LOG_LEVEL,
+    tiktok: {
+      clientKey: e.TIKTOK_CLIENT_KEY || undefined,
+      clientSecret: e.TIKTOK_CLIENT_SECRET || undefined,
+      authUrl: e.TIKTOK_AUTH_URL,
+      apiBaseUrl: e.TIKTOK_API_BASE_URL,
+      scopes: e.TIKTOK_SCOPES,
+      pkceEncoding: e.TIKTOK_PKCE_ENCODING,
+      sandbox,
+      redirectUri: `${e.NEXT_PUBLIC_APP_URL}/api/oauth/tiktok/callback`,
+    },
+  };
+}
+
+const holder = globalThis as unknown as { __socialflowConfig?: AppConfig };
+
+/** The process-wide configuration, read lazily (never at import time: `next build` imports modules). */
+export function getConfig(): AppConfig {
+  holder.__socialflowConfig ??= loadConfig();
+  return holder.__socialflowConfig;
+}
+
+/** Tests replace the configuration with their own. */
+export function setConfigForTests(config: AppConfig | undefined): void {
+  holder.__socialflowConfig = config;
+}

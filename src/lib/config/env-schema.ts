@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+/**
+ * The environment contract (DESIGN.md "Configuration"). Every variable the app reads is here,
+ * validated once; nothing else reads `process.env` for these names.
+ */
+const csv = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() ? v : fallback))
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+
+const onOff = z
+  .enum(["on", "off", "true", "false", "1", "0"])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === "on" || v === "true" || v === "1"));
+
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() ? v.trim() : undefined))
+  .pipe(z.url().optional());
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: optionalUrl,
+  REDIS_URL: optionalUrl,
+  NEXT_PUBLIC_APP_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() ? v.trim() : "http://localhost:3000"))
+    .pipe(z.url())
+    .transform((v) => v.replace(/\/+$/, "")),
+  BETTER_AUTH_URL: optionalUrl,
+  TOKEN_ENCRYPTION_KEYS: z.string().optional(),
+  BETTER_AUTH_SECRET: z.string().min(32, "BETTER_AUTH_SECRET must be at least 32 characters").optional(),
+  TIKTOK_CLIENT_KEY: z.string().optional(),
+  TIKTOK_CLIENT_SECRET: z.string().optional(),
+  TIKTOK_AUTH_URL: z
+    .string()
+    .optional()
+    .transform((v) => v || "https://www.tiktok.com/v2/auth/authorize/")
+    .pipe(z.url()),
+  TIKTOK_API_BASE_URL: z
+    .string()
+    .optional()
+    .transform((v) => v || "https://open.tiktokapis.com")
+    .pipe(z.url())
+    .transform((v) => v.replace(/\/+$/, "")),
+  TIKTOK_SCOPES: csv("user.info.basic,video.list,video.upload"),
+  TIKTOK_PKCE_ENCODING: z.enum(["base64url", "hex"]).default("base64url"),
+  TIKTOK_SANDBOX: onOff,
+  REFRESH_WORKER: z.enum(["on", "off"]).default("on"),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(100),
+  RATE_LIMIT_PER_DAY: z.coerce.number().int().positive().default(1000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type RawEnv = z.infer<typeof envSchema>;

@@ -1,0 +1,46 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+/** The one database type services see: PGlite and node-postgres both satisfy it. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: "pglite" | "postgres";
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** `postgres://…` for a real server; otherwise a PGlite data directory or `memory://`. */
+  url?: string;
+  pgliteDir?: string;
+  /** Pool size for node-postgres. */
+  max?: number;
+}
+
+/**
+ * Opens a database: node-postgres when given a postgres URL, PGlite otherwise (DESIGN.md).
+ * Drivers are imported lazily so that neither is loaded where it is not used.
+ */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
+  const url = options.url;
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    const { Pool } = await import("pg");
+    const { drizzle } = await import("drizzle-orm/node-postgres");
+    const pool = new Pool({ connectionString: url, max: options.max ?? 10 });
+    // An idle client losing its connection (server restart) must not crash the process.
+    pool.on("error", () => {});
+    const db = drizzle(pool, { schema }) as unknown as Database;
+    return { db, kind: "postgres", close: () => pool.end() };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const dir = options.pgliteDir ?? path.join(process.cwd(), ".data", "pglite");
+  if (dir !== "memory://") mkdirSync(dir, { recursive: true });
+  const client = new PGlite(dir === "memory://" ? undefined : dir);
+  const db = drizzle(client, { schema }) as unknown as Database;
+  return { db, kind: "pglite", close: () => client.close() };
+}

@@ -1,0 +1,84 @@
+import { pgTable, text, timestamp, integer, uniqueIndex, index, pgEnum, jsonb, bigint } from "drizzle-orm/pg-core";
+import { user } from "./auth-schema";
+
+export * from "./auth-schema";
+
+export const platformEnum = pgEnum("platform", ["TIKTOK"]);
+export const accountStatusEnum = pgEnum("account_status", ["ACTIVE", "EXPIRED", "REVOKED", "ERROR"]);
+
+/**
+ * One row per authorization request in flight (RFC 6749 §10.12 CSRF, RFC 7636 PKCE).
+ * Consumed exactly once with an atomic `DELETE … RETURNING` (SECURITY.md S6).
+ */
+export const oauthStates = pgTable(
+  "oauth_states",
+  {
+    id: text("id").primaryKey(),
+    /** SHA-256 of the state value: a database dump cannot be replayed as a callback. */
+    stateHash: text("state_hash").notNull().unique(),
+    provider: text("provider").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    /** PKCE code_verifier, encrypted (AAD binds it to this row). */
+    codeVerifier: text("code_verifier").notNull(),
+    /** SHA-256 of the browser-binding cookie value (S8). */
+    browserBindingHash: text("browser_binding_hash").notNull(),
+    returnTo: text("return_to").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("oauth_states_expires_at_idx").on(t.expiresAt)],
+);
+
+export const socialAccounts = pgTable(
+  "social_accounts",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    platform: platformEnum("platform").notNull(),
+    /** TikTok's open_id: unique per app and user. */
+    platformUserId: text("platform_user_id").notNull(),
+    unionId: text("union_id"),
+    displayName: text("display_name").notNull(),
+    avatarUrl: text("avatar_url"),
+    /** Granted scopes (what TikTok said, not what we asked for). */
+    scopes: text("scopes").array().notNull(),
+    accessToken: text("access_token").notNull(),
+    refreshToken: text("refresh_token"),
+    tokenExpiry: timestamp("token_expiry", { withTimezone: true }).notNull(),
+    refreshTokenExpiry: timestamp("refresh_token_expiry", { withTimezone: true }),
+    status: accountStatusEnum("status").notNull().default("ACTIVE"),
+    statusReason: text("status_reason"),
+    lastRefreshedAt: timestamp("last_refreshed_at", { withTimezone: true }),
+    refreshFailures: integer("refresh_failures").notNull().default(0),
+    nextRefreshAt: timestamp("next_refresh_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("social_accounts_platform_user_uq").on(t.platform, t.platformUserId),
+    index("social_accounts_user_idx").on(t.userId),
+    index("social_accounts_next_refresh_idx").on(t.nextRefreshAt),
+  ],
+);
+
+/** Audit trail per account: connected, refreshed, refresh_failed, expired, reconnected, disconnected… */
+export const accountEvents = pgTable(
+  "account_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    /** Not a foreign key: events outlive a disconnected account (kept per user). */
+    accountId: text("account_id").notNull(),
+    userId: text("user_id").notNull(),
+    kind: text("kind").notNull(),
+    detail: jsonb("detail").$type<Record<string, string | number | boolean | null>>(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("account_events_account_idx").on(t.accountId, t.createdAt)],
+);
+
+export type SocialAccountRow = typeof socialAccounts.$inferSelect;
+export type OAuthStateRow = typeof oauthStates.$inferSelect;
