@@ -4,6 +4,7 @@ import { loadDevSecrets } from "./dev-secrets";
 export interface AppConfig {
   nodeEnv: "development" | "production" | "test";
   databaseUrl: string | undefined;
+  pgliteDataDir: string | undefined;
   redisUrl: string | undefined;
   appUrl: string;
   betterAuthUrl: string;
@@ -64,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dataDir = ".dat
   return {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
+    pgliteDataDir: e.PGLITE_DATA_DIR || undefined,
     redisUrl: e.REDIS_URL,
     appUrl: e.NEXT_PUBLIC_APP_URL,
     betterAuthUrl: e.BETTER_AUTH_URL ?? e.NEXT_PUBLIC_APP_URL,

@@ -30,6 +30,8 @@ const optionalUrl = z
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: optionalUrl,
+  /** Where PGlite keeps its data when DATABASE_URL is unset (default `.data/pglite`). */
+  PGLITE_DATA_DIR: z.string().optional(),
   REDIS_URL: optionalUrl,
   NEXT_PUBLIC_APP_URL: z
     .string()

@@ -13,7 +13,7 @@ const holder = globalThis as unknown as { __socialflowDb?: Promise<DatabaseHandl
  */
 export function getDatabaseHandle(): Promise<DatabaseHandle> {
   holder.__socialflowDb ??= (async () => {
-    const handle = await openDatabase({ url: getConfig().databaseUrl });
+    const handle = await openDatabase({ url: getConfig().databaseUrl, pgliteDir: getConfig().pgliteDataDir });
     await migrateDatabase(handle);
     return handle;
   })().catch((error: unknown) => {
