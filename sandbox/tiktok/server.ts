@@ -1,0 +1,190 @@
+/**
+ * The HTTP server: routing, counting, logging, fault injection. Handlers live in their own files.
+ *
+ * Paths are the real TikTok paths, matched EXACTLY (trailing slash included): an app that calls a
+ * wrong path should fail here, not in production.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { apiErrorReply, BodyTooLargeError, jsonReply, mediaType, newLogId, readText, sendReply, drain, type Reply } from "./http";
+import { avatarSvg } from "./avatars";
+import { AUTHORIZE_PATH, DECISION_PATH, handleAuthorizePage, handleDecision } from "./consent-page";
+import { CONTROL_PREFIX, handleControl } from "./control";
+import { handleUserInfo, handleVideoList } from "./data-plane";
+import { faultReply, isOAuthEndpoint } from "./faults";
+import { grantTypeOf, handleRevoke, handleToken } from "./oauth";
+import { handleCancel, handleCreatorInfo, handleDirectInit, handleInboxInit, handleStatusFetch } from "./posting";
+import type { ApiRequest } from "./api-auth";
+import { seededUser, SEED_USERS } from "./seed";
+import type { SandboxState } from "./state";
+import type { EndpointName, SandboxControl } from "./types";
+import { handleUpload, UPLOAD_PREFIX } from "./upload";
+
+const BODY_LIMIT = 1024 * 1024;
+
+interface Route {
+  endpoint: EndpointName;
+  body: "form" | "json" | "none";
+  handle: (req: ApiRequest) => Reply;
+}
+
+const ROUTES = new Map<string, Route>([
+  ["/v2/oauth/token/", { endpoint: "token", body: "form", handle: (r) => handleToken(r.state, r) }],
+  ["/v2/oauth/revoke/", { endpoint: "revoke", body: "form", handle: (r) => handleRevoke(r.state, r) }],
+  ["/v2/user/info/", { endpoint: "user_info", body: "none", handle: handleUserInfo }],
+  ["/v2/video/list/", { endpoint: "video_list", body: "json", handle: handleVideoList }],
+  ["/v2/post/publish/creator_info/query/", { endpoint: "creator_info", body: "json", handle: handleCreatorInfo }],
+  ["/v2/post/publish/video/init/", { endpoint: "video_init", body: "json", handle: handleDirectInit }],
+  ["/v2/post/publish/inbox/video/init/", { endpoint: "inbox_init", body: "json", handle: handleInboxInit }],
+  ["/v2/post/publish/status/fetch/", { endpoint: "status", body: "json", handle: handleStatusFetch }],
+  ["/v2/post/publish/cancel/", { endpoint: "cancel", body: "json", handle: handleCancel }],
+]);
+
+export interface SandboxServer {
+  server: Server;
+  close(): Promise<void>;
+}
+
+export function createSandboxServer(state: SandboxState, control: SandboxControl): SandboxServer {
+  const timers = new Set<NodeJS.Timeout>();
+  const sockets = new Set<Socket>();
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? "/";
+    const q = rawUrl.indexOf("?");
+    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const query = q === -1 ? "" : rawUrl.slice(q + 1);
+    const method = req.method ?? "GET";
+
+    // Control plane: neither counted nor logged.
+    if (path.startsWith(CONTROL_PREFIX) || path === CONTROL_PREFIX.slice(0, -1)) {
+      const body = method === "GET" || method === "HEAD" ? (await drain(req), "") : await readText(req, BODY_LIMIT);
+      sendReply(res, handleControl(state, control, method, path === "/__sandbox" ? CONTROL_PREFIX : path, query, body));
+      return;
+    }
+
+    const route = ROUTES.get(path);
+    const endpoint: EndpointName | undefined = route?.endpoint ?? (path.startsWith(UPLOAD_PREFIX) ? "upload" : undefined);
+    const entry = state.logRequest(method, path, endpoint ?? logName(path));
+    res.on("finish", () => {
+      entry.status = res.statusCode;
+    });
+
+    if (endpoint === undefined) {
+      // Only the consent form carries a body worth reading; anything else is discarded.
+      const body = path === DECISION_PATH && method === "POST" ? await readText(req, BODY_LIMIT) : (await drain(req), "");
+      sendReply(res, otherRoute(state, method, path, query, mediaType(req), body));
+      return;
+    }
+    state.counters[endpoint] += 1;
+
+    if (endpoint === "upload") {
+      await serveUpload(req, res, path, query);
+      return;
+    }
+    if (route === undefined) return; // unreachable: only uploads have no route
+
+    let body = "";
+    const type = mediaType(req);
+    if (route.body === "none") await drain(req);
+    else body = await readText(req, BODY_LIMIT);
+    if (endpoint === "token") {
+      const g = grantTypeOf(type, body);
+      if (g !== undefined) state.counters.tokenByGrant[g] += 1;
+    }
+
+    const fault = state.faults.take(endpoint);
+    if (fault?.kind === "hang") return; // never answer; close() destroys the socket
+    if (fault?.kind === "delay") await sleep(fault.ms);
+    const injected = fault ? faultReply(endpoint, fault, state.options.oauthErrorStatus, newLogId(state.now())) : undefined;
+    if (injected) {
+      sendReply(res, injected);
+      return;
+    }
+    const reply = route.handle({ state, method, query, headers: req.headers, mediaType: type, body });
+    if (fault?.kind === "wrong_content_type") reply.headers["content-type"] = "text/plain; charset=utf-8";
+    sendReply(res, reply);
+  }
+
+  async function serveUpload(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void> {
+    const fault = state.faults.take("upload");
+    if (fault?.kind === "hang") return;
+    if (fault?.kind === "delay") await sleep(fault.ms);
+    const injected = fault ? faultReply("upload", fault, state.options.oauthErrorStatus, newLogId(state.now())) : undefined;
+    if (injected) {
+      await drain(req);
+      sendReply(res, injected);
+      return;
+    }
+    const reply = await handleUpload(state, req, path, query);
+    if (reply === undefined) return;
+    if (fault?.kind === "wrong_content_type") reply.headers["content-type"] = "text/plain; charset=utf-8";
+    sendReply(res, reply);
+  }
+
+  const server = createServer((req, res) => {
+    onRequest(req, res).catch((e: unknown) => {
+      if (res.headersSent) return;
+      if (e instanceof BodyTooLargeError) {
+        sendReply(res, { ...jsonReply(413, { error: "request_too_large", message: "Request body too large." }), headers: { "content-type": "application/json", connection: "close" } });
+        return;
+      }
+      sendReply(res, apiErrorReply("internal_error", "Sandbox internal error.", newLogId(state.now()), 500));
+    });
+  });
+  // Longer than undici's default keep-alive so pooled client sockets are not reset under load.
+  server.keepAliveTimeout = 30_000;
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolve());
+        // Hung requests (fault "hang") and idle keep-alive sockets would keep close() waiting forever.
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
+
+function logName(path: string): string {
+  if (path === AUTHORIZE_PATH) return "authorize";
+  if (path === DECISION_PATH) return "authorize_decision";
+  if (path.startsWith("/avatars/")) return "avatar";
+  return "not_found";
+}
+
+function otherRoute(state: SandboxState, method: string, path: string, query: string, type: string, body: string): Reply {
+  if (path === AUTHORIZE_PATH) {
+    if (method !== "GET") return jsonReply(405, { error: "method_not_allowed" });
+    return handleAuthorizePage(state, query);
+  }
+  if (path === DECISION_PATH) {
+    return handleDecision(state, { method, mediaType: type, body });
+  }
+  if (path.startsWith("/avatars/") && path.endsWith(".svg") && method === "GET") {
+    const id = decodeURIComponent(path.slice("/avatars/".length, -".svg".length));
+    const index = /^\d+$/.test(id) ? Number(id) - 1 : -1;
+    const user = seededUser(id) ?? SEED_USERS[index] ?? state.user(id);
+    if (user === undefined) return jsonReply(404, { error: "not_found" });
+    return { status: 200, headers: { "content-type": "image/svg+xml", "cache-control": "public, max-age=3600" }, body: avatarSvg(user) };
+  }
+  if (path === "/" && method === "GET") {
+    return jsonReply(200, { name: "TikTok sandbox", authorize: `${state.baseUrl}${AUTHORIZE_PATH}`, apiBase: state.baseUrl, control: `${state.baseUrl}${CONTROL_PREFIX}` });
+  }
+  return apiErrorReply("not_found", `No such endpoint: ${method} ${path}`, newLogId(state.now()), 404);
+}

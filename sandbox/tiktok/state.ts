@@ -1,0 +1,361 @@
+/**
+ * All mutable sandbox state: clock, codes, token families, publishes, counters, log, faults.
+ *
+ * Every lookup is a Map access (the refresh benchmark runs >1000 refreshes/s), and every
+ * check-then-mutate happens synchronously, so two concurrent requests for the same code or refresh
+ * token are decided atomically by the event loop: exactly one wins (TIKTOK_API.md §2).
+ */
+import { createHash, randomBytes, type Hash } from "node:crypto";
+import { defaultOptions, mergeOptions } from "./options";
+import { FaultQueue } from "./faults";
+import { SlidingWindowLimiter } from "./rate-limit";
+import { seededUser, syntheticUser, videosFor, SEED_USERS } from "./seed";
+import {
+  ENDPOINTS,
+  type Counters,
+  type IssuedTokens,
+  type PublishStatus,
+  type RequestLogEntry,
+  type ResolvedOptions,
+  type SandboxClient,
+  type SandboxOptionsInput,
+  type Scope,
+  type SeedUser,
+  type SeedVideo,
+  type TokenState,
+} from "./types";
+
+/** One user's consent to one client: every access/refresh token pair descends from it. */
+export interface Grant {
+  id: number;
+  clientKey: string;
+  openId: string;
+  scopes: ReadonlySet<Scope>;
+  /** Comma-separated, as TikTok returns it in `scope`. */
+  scope: string;
+  /** Expiry of the newest refresh token of the family (ms, sandbox clock). */
+  refreshExpiresAt: number;
+  revoked: boolean;
+}
+
+interface AccessTokenRecord {
+  grant: Grant;
+  expiresAt: number;
+}
+
+interface RefreshTokenRecord {
+  grant: Grant;
+  expiresAt: number;
+  rotated: boolean;
+}
+
+export interface CodeRecord {
+  clientKey: string;
+  openId: string;
+  scopes: Scope[];
+  redirectUri: string;
+  codeChallenge: string | undefined;
+  expiresAt: number;
+  used: boolean;
+  /** The grant issued with this code, revoked if the code is replayed (RFC 6749 §4.1.2). */
+  grant: Grant | undefined;
+}
+
+export interface Publish {
+  publishId: string;
+  kind: "inbox" | "direct";
+  source: "FILE_UPLOAD" | "PULL_FROM_URL";
+  openId: string;
+  clientKey: string;
+  privacyLevel: string | undefined;
+  createdAt: number;
+  // FILE_UPLOAD
+  uploadId: string;
+  uploadToken: string;
+  uploadExpiresAt: number;
+  videoSize: number;
+  chunkSize: number;
+  totalChunkCount: number;
+  nextOffset: number;
+  chunksReceived: number;
+  chunkInFlight: boolean;
+  hash: Hash | undefined;
+  /** When the last byte arrived (FILE_UPLOAD) or when init happened (PULL_FROM_URL). */
+  readyAt: number | undefined;
+  failure: { reason: string; at: number } | undefined;
+  /** Cached final status once reached, so it is stable. */
+  finalStatus: PublishStatus | undefined;
+}
+
+const LOG_LIMIT = 10_000;
+
+function token(prefix: string): string {
+  // Real TikTok tokens look like `act.<random>!1234.va`; keep the `!` so clients that mangle
+  // reserved characters fail here and not in production.
+  const b = randomBytes(32);
+  const digits = String(b.readUInt16BE(30) % 10_000).padStart(4, "0");
+  return `${prefix}${b.subarray(0, 30).toString("base64url")}!${digits}.va`;
+}
+
+/**
+ * Real codes look like `…kZlHmyGLqW2ZjCVLf8bCS7ZVRuwa4RvqyUpR7c*0!4957.va`: `*` and `!` are
+ * reserved characters a callback handler must decode exactly once (SECURITY.md S13).
+ */
+function authorizationCode(): string {
+  const b = randomBytes(50);
+  const digits = String(b.readUInt16BE(48) % 10_000).padStart(4, "0");
+  return `${b.subarray(0, 48).toString("base64url")}*0!${digits}.va`;
+}
+
+function emptyCounters(): Counters {
+  const c = { tokenByGrant: { authorization_code: 0, refresh_token: 0 } } as Counters;
+  for (const e of ENDPOINTS) c[e] = 0;
+  return c;
+}
+
+export class SandboxState {
+  /** Options given at start-up; reset() returns to these. */
+  private readonly startOptions: ResolvedOptions;
+  options: ResolvedOptions;
+  private offsetMs = 0;
+  /** Base URL of the listening server, e.g. http://127.0.0.1:4010. */
+  baseUrl = "";
+
+  readonly codes = new Map<string, CodeRecord>();
+  private readonly accessTokens = new Map<string, AccessTokenRecord>();
+  private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
+  private readonly grantsByOpenId = new Map<string, Grant[]>();
+  private grantSeq = 0;
+
+  readonly publishes = new Map<string, Publish>();
+  readonly publishesByUpload = new Map<string, Publish>();
+  /** openId → inbox publishes, for the 5-pending-shares-per-24 h cap. */
+  readonly inboxByOpenId = new Map<string, Publish[]>();
+  /** clientKey → openId → last direct-post init (unaudited 5-users-per-day cap). */
+  readonly unauditedPosters = new Map<string, Map<string, number>>();
+
+  private readonly syntheticUsers = new Map<string, SeedUser>();
+  private readonly videoCache = new Map<string, SeedVideo[]>();
+
+  readonly limiter = new SlidingWindowLimiter();
+  readonly faults = new FaultQueue();
+  counters: Counters = emptyCounters();
+  private log: RequestLogEntry[] = [];
+  private logStart = 0;
+
+  constructor(input: SandboxOptionsInput) {
+    this.startOptions = mergeOptions(defaultOptions(), input);
+    this.options = mergeOptions(this.startOptions, {});
+  }
+
+  // --- clock --------------------------------------------------------------------------------
+
+  now(): number {
+    return this.options.now() + this.offsetMs;
+  }
+
+  advanceTime(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError("advanceTime(ms) needs a finite ms >= 0");
+    this.offsetMs += ms;
+  }
+
+  // --- options and reset --------------------------------------------------------------------
+
+  setOptions(input: SandboxOptionsInput): void {
+    this.options = mergeOptions(this.options, input);
+  }
+
+  reset(): void {
+    this.options = mergeOptions(this.startOptions, {});
+    this.offsetMs = 0;
+    this.codes.clear();
+    this.accessTokens.clear();
+    this.refreshTokens.clear();
+    this.grantsByOpenId.clear();
+    this.publishes.clear();
+    this.publishesByUpload.clear();
+    this.inboxByOpenId.clear();
+    this.unauditedPosters.clear();
+    this.syntheticUsers.clear();
+    this.videoCache.clear();
+    this.limiter.clear();
+    this.faults.clear();
+    this.counters = emptyCounters();
+    this.log = [];
+    this.logStart = 0;
+  }
+
+  client(clientKey: string): SandboxClient | undefined {
+    return this.options.clients.find((c) => c.clientKey === clientKey);
+  }
+
+  // --- users ----------------------------------------------------------------------------------
+
+  /** Seeded users, or a synthetic user for an open_id created by issueTokensDirectly. */
+  user(openId: string): SeedUser | undefined {
+    return seededUser(openId) ?? this.syntheticUsers.get(openId);
+  }
+
+  ensureUser(openId: string): SeedUser {
+    const existing = this.user(openId);
+    if (existing) return existing;
+    const created = syntheticUser(openId);
+    this.syntheticUsers.set(openId, created);
+    return created;
+  }
+
+  seedUsers(): SeedUser[] {
+    return SEED_USERS.map((u) => ({ ...u, privacyLevelOptions: [...u.privacyLevelOptions] }));
+  }
+
+  videos(user: SeedUser): SeedVideo[] {
+    let v = this.videoCache.get(user.openId);
+    if (v === undefined) {
+      v = videosFor(user);
+      this.videoCache.set(user.openId, v);
+    }
+    return v;
+  }
+
+  // --- codes ----------------------------------------------------------------------------------
+
+  issueCode(rec: Omit<CodeRecord, "used" | "grant" | "expiresAt">): string {
+    const code = authorizationCode();
+    this.codes.set(code, { ...rec, expiresAt: this.now() + this.options.codeTtlSec * 1000, used: false, grant: undefined });
+    return code;
+  }
+
+  // --- tokens ---------------------------------------------------------------------------------
+
+  /** Starts a new token family (code exchange or issueTokensDirectly). */
+  issueGrant(clientKey: string, openId: string, scopes: readonly Scope[]): { grant: Grant; tokens: IssuedTokens } {
+    const now = this.now();
+    const unique = [...new Set(scopes)];
+    const grant: Grant = {
+      id: ++this.grantSeq,
+      clientKey,
+      openId,
+      scopes: new Set(unique),
+      scope: unique.join(","),
+      refreshExpiresAt: now + this.options.refreshTokenTtlSec * 1000,
+      revoked: false,
+    };
+    let list = this.grantsByOpenId.get(openId);
+    if (list === undefined) {
+      list = [];
+      this.grantsByOpenId.set(openId, list);
+    }
+    list.push(grant);
+    return { grant, tokens: this.mintPair(grant, now) };
+  }
+
+  private mintPair(grant: Grant, now: number): IssuedTokens {
+    const access = token("act.");
+    const refresh = token("rft.");
+    const accessExpiresAt = now + this.options.accessTokenTtlSec * 1000;
+    this.accessTokens.set(access, { grant, expiresAt: accessExpiresAt });
+    this.refreshTokens.set(refresh, { grant, expiresAt: grant.refreshExpiresAt, rotated: false });
+    return {
+      access_token: access,
+      expires_in: this.options.accessTokenTtlSec,
+      open_id: grant.openId,
+      refresh_expires_in: Math.max(0, Math.floor((grant.refreshExpiresAt - now) / 1000)),
+      refresh_token: refresh,
+      scope: grant.scope,
+      token_type: "Bearer",
+    };
+  }
+
+  refreshTokenRecord(refreshToken: string): RefreshTokenRecord | undefined {
+    return this.refreshTokens.get(refreshToken);
+  }
+
+  /**
+   * Rotation (TIKTOK_API.md §2): a new access AND refresh token; the old refresh token stops
+   * working; the old access token keeps working until its own expiry.
+   */
+  rotate(rec: RefreshTokenRecord): IssuedTokens {
+    const now = this.now();
+    rec.rotated = true;
+    if (this.options.refreshRotationResetsExpiry) rec.grant.refreshExpiresAt = now + this.options.refreshTokenTtlSec * 1000;
+    return this.mintPair(rec.grant, now);
+  }
+
+  /** The live grant behind an access token, or why there is none. */
+  accessGrant(accessToken: string): Grant | "invalid" | "expired" | "revoked" {
+    const rec = this.accessTokens.get(accessToken);
+    if (rec === undefined) return "invalid";
+    if (rec.grant.revoked) return "revoked";
+    if (rec.expiresAt <= this.now()) return "expired";
+    return rec.grant;
+  }
+
+  accessTokenGrantAnyState(accessToken: string): Grant | undefined {
+    return this.accessTokens.get(accessToken)?.grant;
+  }
+
+  tokenState(refreshToken: string): TokenState {
+    const rec = this.refreshTokens.get(refreshToken);
+    if (rec === undefined) return "unknown";
+    if (rec.grant.revoked) return "revoked";
+    if (rec.rotated) return "rotated";
+    if (rec.expiresAt <= this.now()) return "expired";
+    return "valid";
+  }
+
+  accessTokenState(accessToken: string): TokenState {
+    const g = this.accessGrant(accessToken);
+    if (typeof g !== "string") return "valid";
+    return g === "invalid" ? "unknown" : g;
+  }
+
+  revokeGrantObject(grant: Grant): void {
+    grant.revoked = true;
+  }
+
+  /** TikTok-side revocation (user removed the app): every grant of this user, for every client. */
+  revokeAllForOpenId(openId: string): number {
+    let n = 0;
+    for (const g of this.grantsByOpenId.get(openId) ?? []) {
+      if (!g.revoked) {
+        g.revoked = true;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  // --- publishes ------------------------------------------------------------------------------
+
+  newPublishId(): string {
+    // Real ids look like `v_pub_file~v2-1.7253…`; keep the shape, random tail.
+    return `v_pub_file~v2-1.${BigInt("0x" + randomBytes(8).toString("hex")).toString().padStart(20, "0")}`;
+  }
+
+  newUploadSecret(): { uploadId: string; uploadToken: string } {
+    return { uploadId: randomBytes(12).toString("hex"), uploadToken: randomBytes(18).toString("base64url") };
+  }
+
+  newHash(): Hash | undefined {
+    return this.options.hashUploads ? createHash("sha256") : undefined;
+  }
+
+  // --- counters and log -----------------------------------------------------------------------
+
+  logRequest(method: string, path: string, endpoint: string): RequestLogEntry {
+    const entry: RequestLogEntry = { at: this.now(), method, path, status: 0, endpoint };
+    if (this.log.length < LOG_LIMIT) {
+      this.log.push(entry);
+    } else {
+      // Ring buffer: overwrite the oldest so a long benchmark cannot grow memory without bound.
+      this.log[this.logStart] = entry;
+      this.logStart = (this.logStart + 1) % LOG_LIMIT;
+    }
+    return entry;
+  }
+
+  requestLog(): RequestLogEntry[] {
+    const ordered = this.log.length < LOG_LIMIT ? this.log : [...this.log.slice(this.logStart), ...this.log.slice(0, this.logStart)];
+    return ordered.map((e) => ({ ...e }));
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * Shared types of the local TikTok sandbox.
+ *
+ * Ground truth for behaviour: /work/shared/TIKTOK_API.md (mirrors developers.tiktok.com).
+ */
+
+/** Every scope the sandbox knows (TIKTOK_API.md §1, §4, §5). */
+export const KNOWN_SCOPES = [
+  "user.info.basic",
+  "user.info.profile",
+  "user.info.stats",
+  "video.list",
+  "video.upload",
+  "video.publish",
+] as const;
+export type Scope = (typeof KNOWN_SCOPES)[number];
+
+export function isScope(value: string): value is Scope {
+  return (KNOWN_SCOPES as readonly string[]).includes(value);
+}
+
+/** An app registered at the (sandbox) TikTok developer portal. */
+export interface SandboxClient {
+  clientKey: string;
+  clientSecret: string;
+  appName: string;
+  /** Compared byte-for-byte with the authorize request's redirect_uri (TIKTOK_API.md §1). */
+  redirectUris: string[];
+  /** Content Posting API approval ("audited"); unaudited apps get the §5 restrictions. */
+  audited: boolean;
+}
+
+/** Endpoints that have a TikTok-side per-token rate limit (TIKTOK_API.md §4, §5). */
+export const RATE_LIMITED_ENDPOINTS = [
+  "user_info",
+  "video_list",
+  "creator_info",
+  "video_init",
+  "inbox_init",
+  "status",
+] as const;
+export type RateLimitedEndpoint = (typeof RATE_LIMITED_ENDPOINTS)[number];
+/** Requests per minute per access token, one-minute sliding window. */
+export type RateLimits = Record<RateLimitedEndpoint, number>;
+
+/** Endpoints that are counted and can have faults queued. */
+export const ENDPOINTS = [
+  "token",
+  "revoke",
+  "user_info",
+  "video_list",
+  "creator_info",
+  "video_init",
+  "inbox_init",
+  "upload",
+  "status",
+  "cancel",
+] as const;
+export type EndpointName = (typeof ENDPOINTS)[number];
+
+export interface SandboxOptions {
+  /** Registered apps. Default: one audited client, see DEFAULT_CLIENT. */
+  clients: SandboxClient[];
+  /** Convenience: replaces the redirect URIs of the first (default) client. */
+  redirectUris?: string[];
+  /** Access token lifetime (`expires_in`). TikTok's docs say 24 h or 2 h depending on the year: never fixed. */
+  accessTokenTtlSec: number;
+  /** Refresh token family lifetime (`refresh_expires_in`): 365 d or 180 d in TikTok's docs. */
+  refreshTokenTtlSec: number;
+  /** Authorization code lifetime. TikTok's codes are short-lived and single-use. */
+  codeTtlSec: number;
+  /** HTTP status of flat OAuth error bodies; TikTok has been seen answering errors with 400 and with 200. */
+  oauthErrorStatus: 400 | 200;
+  /** base64url(SHA-256) per RFC 7636 (web), or hex(SHA-256) per TikTok's desktop docs. */
+  pkceMode: "base64url" | "hex";
+  /** When true, authorize without code_challenge is a misconfiguration error page. */
+  pkceRequired: boolean;
+  /** Per-endpoint overrides, merged over DEFAULT_RATE_LIMITS. */
+  rateLimits: Partial<RateLimits>;
+  /** Base clock in ms; the sandbox clock is `now() + advanced offset`. */
+  now: () => number;
+  /** Sandbox-clock ms between two publish status steps. */
+  statusStepMs: number;
+  /**
+   * When set, user info / creator info avatar URLs become `${avatarBaseUrl}/${openId}.svg`
+   * (e.g. the sandbox's own `${url}/avatars`). Default: realistic https CDN URLs that are never fetched.
+   * `null` or "" switches back to the default.
+   */
+  avatarBaseUrl?: string | null;
+  /** Domains (and their subdomains) verified for PULL_FROM_URL; others get url_ownership_unverified. */
+  verifiedDomains: string[];
+  /** Lifetime of an upload_url (TIKTOK_API.md §5: valid 1 h). */
+  uploadUrlTtlSec: number;
+  /**
+   * false (default): a rotated refresh token inherits the family's expiry, so `refresh_expires_in`
+   * decreases over time. true: every rotation starts a fresh refreshTokenTtlSec.
+   */
+  refreshRotationResetsExpiry: boolean;
+  /**
+   * RFC 9700 §4.14.2 reuse detection: presenting an already-rotated refresh token revokes the whole
+   * family. Default false, because TIKTOK_API.md §2 describes only "one of them fails".
+   */
+  revokeFamilyOnRefreshReuse: boolean;
+  /** Keep a running SHA-256 of each upload (see control.upload()). */
+  hashUploads: boolean;
+}
+
+/** What callers may pass: everything optional. */
+export type SandboxOptionsInput = Partial<SandboxOptions>;
+
+/** Options after defaults are applied (what handlers read). */
+export interface ResolvedOptions extends Omit<SandboxOptions, "rateLimits" | "redirectUris" | "avatarBaseUrl"> {
+  rateLimits: RateLimits;
+  avatarBaseUrl: string | undefined;
+}
+
+export type Fault =
+  | { kind: "status"; status: number; retryAfterSec?: number }
+  | { kind: "hang" }
+  | { kind: "html" }
+  | { kind: "malformed_json" }
+  | { kind: "json_array" }
+  | { kind: "wrong_content_type" }
+  | { kind: "oauth_error"; error: string; status?: number; description?: string }
+  | { kind: "api_error"; code: string; status?: number; message?: string }
+  | { kind: "delay"; ms: number };
+
+export type TokenState = "valid" | "rotated" | "revoked" | "expired" | "unknown";
+
+export interface SeedVideo {
+  id: string;
+  title: string;
+  video_description: string;
+  cover_image_url: string;
+  share_url: string;
+  embed_link: string;
+  embed_html: string;
+  create_time: number;
+  duration: number;
+  height: number;
+  width: number;
+  view_count: number;
+  like_count: number;
+  comment_count: number;
+  share_count: number;
+}
+
+export interface SeedUser {
+  openId: string;
+  unionId: string;
+  displayName: string;
+  username: string;
+  /** The avatar_url user info returns with default options (https, never fetched). */
+  avatarUrl: string;
+  /** Path of the offline-renderable avatar served by the sandbox itself. */
+  avatarPath: string;
+  bio: string;
+  isVerified: boolean;
+  followerCount: number;
+  followingCount: number;
+  likesCount: number;
+  /** Private TikTok account (relevant to unaudited clients, TIKTOK_API.md §5). */
+  isPrivate: boolean;
+  privacyLevelOptions: string[];
+  maxVideoPostDurationSec: number;
+  commentDisabled: boolean;
+  duetDisabled: boolean;
+  stitchDisabled: boolean;
+  /** Background colour of the generated avatar. */
+  colour: string;
+  videoCount: number;
+}
+
+export interface IssuedTokens {
+  access_token: string;
+  refresh_token: string;
+  open_id: string;
+  expires_in: number;
+  refresh_expires_in: number;
+  scope: string;
+  token_type: "Bearer";
+}
+
+export type Counters = Record<EndpointName, number> & {
+  tokenByGrant: { authorization_code: number; refresh_token: number };
+};
+
+export interface RequestLogEntry {
+  /** Sandbox clock (ms) when the request arrived. */
+  at: number;
+  method: string;
+  /** Path only: the query string is never logged (it may carry an upload token). */
+  path: string;
+  /** Response status; 0 while unanswered (e.g. a "hang" fault). */
+  status: number;
+  endpoint: string;
+}
+
+export type PublishStatus =
+  | "PROCESSING_UPLOAD"
+  | "PROCESSING_DOWNLOAD"
+  | "SEND_TO_USER_INBOX"
+  | "PUBLISH_COMPLETE"
+  | "FAILED";
+
+export interface UploadInfo {
+  publishId: string;
+  kind: "inbox" | "direct";
+  source: "FILE_UPLOAD" | "PULL_FROM_URL";
+  openId: string;
+  clientKey: string;
+  status: PublishStatus;
+  failReason: string | undefined;
+  videoSize: number;
+  receivedBytes: number;
+  chunksReceived: number;
+  totalChunkCount: number;
+  /** Hex SHA-256 of the bytes received so far, when hashUploads is on. */
+  sha256: string | undefined;
+}
+
+export interface SandboxControl {
+  reset(): void;
+  setOptions(partial: SandboxOptionsInput): void;
+  /** Current options (functions omitted). */
+  options(): Omit<ResolvedOptions, "now">;
+  queueFault(endpoint: EndpointName, fault: Fault, times?: number): void;
+  clearFaults(): void;
+  advanceTime(ms: number): void;
+  /** Current sandbox clock in ms. */
+  now(): number;
+  revokeGrant(openId: string): number;
+  failUpload(publishId: string, failReason: string): void;
+  counters(): Counters;
+  requestLog(): RequestLogEntry[];
+  tokenState(refreshToken: string): TokenState;
+  accessTokenState(accessToken: string): TokenState;
+  issueTokensDirectly(input: { openId: string; scopes: readonly string[] | string; clientKey?: string }): IssuedTokens;
+  users(): SeedUser[];
+  upload(publishId: string): UploadInfo | undefined;
+}
