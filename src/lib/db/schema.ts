@@ -55,6 +55,13 @@ export const socialAccounts = pgTable(
     lastRefreshedAt: timestamp("last_refreshed_at", { withTimezone: true }),
     refreshFailures: integer("refresh_failures").notNull().default(0),
     nextRefreshAt: timestamp("next_refresh_at", { withTimezone: true }),
+    /**
+     * Refresh lease: who is refreshing this account and until when. A lease instead of a
+     * transaction held open across TikTok's round trip, so no database connection waits on
+     * the network, and a crashed holder's lease simply lapses.
+     */
+    refreshLeaseId: text("refresh_lease_id"),
+    refreshLeaseUntil: timestamp("refresh_lease_until", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

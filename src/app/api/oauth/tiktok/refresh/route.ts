@@ -1,0 +1,36 @@
+import { NextResponse } from "next/server";
+import { guardMutation, jsonError, NO_STORE } from "@/lib/http/route-guard";
+import { readAccountIdBody } from "@/lib/http/account-id-body";
+import { getTikTokServices } from "@/lib/tiktok/services";
+import { getLogger } from "@/lib/log/logger";
+
+/** POST `{ accountId }`: refresh that account's TikTok token now. */
+export async function POST(request: Request) {
+  const { user, error } = await guardMutation(request);
+  if (error) return error;
+  const accountId = await readAccountIdBody(request);
+  if (!accountId) return jsonError(400, "invalid_request", "Account ID required");
+  try {
+    const { accounts } = await getTikTokServices();
+    const result = await accounts.refreshForUser(user.id, accountId);
+    if (result.ok) {
+      return NextResponse.json(
+        { success: true, message: "TikTok token refreshed successfully", tokenExpiry: result.tokenExpiry.toISOString() },
+        { headers: NO_STORE },
+      );
+    }
+    switch (result.error) {
+      case "not_found":
+        return jsonError(404, "not_found", "Account not found");
+      case "no_refresh_token":
+        return jsonError(400, "no_refresh_token", "No refresh token available");
+      case "expired":
+        return jsonError(409, "reconnect_required", "TikTok access has ended: reconnect the account");
+      case "refresh_failed":
+        return jsonError(500, "refresh_failed", "Failed to refresh token");
+    }
+  } catch (err) {
+    getLogger().error({ event: "token.refresh_route_failed", err });
+    return jsonError(500, "refresh_failed", "Failed to refresh token");
+  }
+}

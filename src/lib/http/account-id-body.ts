@@ -1,0 +1,16 @@
+import { z } from "zod";
+
+const bodySchema = z.object({ accountId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) }).strict();
+
+/** `{ accountId }` from a JSON body, or null when the body is anything else. */
+export async function readAccountIdBody(request: Request): Promise<string | null> {
+  if (!(request.headers.get("content-type") ?? "").includes("application/json")) return null;
+  const text = await request.text();
+  if (text.length > 1024) return null;
+  try {
+    const parsed = bodySchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data.accountId : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,66 @@
+import pino, { type Logger } from "pino";
+
+/**
+ * Every path that could ever hold a credential, censored wherever it appears in a log object
+ * (OWASP Logging cheat sheet: never log session ids, tokens, secrets). Call sites also log
+ * only ids and fixed codes; this is the second line of defence.
+ */
+export const REDACTED_PATHS = [
+  "*.access_token",
+  "*.refresh_token",
+  "*.accessToken",
+  "*.refreshToken",
+  "*.client_secret",
+  "*.clientSecret",
+  "*.code",
+  "*.code_verifier",
+  "*.codeVerifier",
+  "*.state",
+  "*.token",
+  "*.password",
+  "*.authorization",
+  "*.headers.authorization",
+  "*.headers.cookie",
+  "access_token",
+  "refresh_token",
+  "accessToken",
+  "refreshToken",
+  "code",
+  "state",
+  "token",
+  "codeVerifier",
+  "code_verifier",
+];
+
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? process.env.LOG_LEVEL ?? "info",
+      base: { app: "socialflow" },
+      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      // Errors are logged by class and code only: provider messages can echo request data.
+      serializers: { err: (error: unknown) => safeError(error) },
+    },
+    options.destination,
+  );
+}
+
+export function safeError(error: unknown): { type: string; code?: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { type: error.name, ...(typeof code === "string" ? { code } : {}) };
+  }
+  return { type: typeof error };
+}
+
+const holder = globalThis as unknown as { __socialflowLogger?: Logger };
+
+export function getLogger(): Logger {
+  holder.__socialflowLogger ??= createLogger();
+  return holder.__socialflowLogger;
+}
+
+/** Tests capture logs by installing their own logger. */
+export function setLoggerForTests(logger: Logger | undefined): void {
+  holder.__socialflowLogger = logger;
+}

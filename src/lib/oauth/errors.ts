@@ -1,0 +1,57 @@
+/**
+ * Error classes with stable codes (in the manner of oauth4webapi). Messages are fixed per
+ * code: nothing from a request or a provider response is ever put into one.
+ */
+
+/** Why a connection attempt failed: the fixed list the callback may put in `?error=`. */
+export const CALLBACK_ERROR_CODES = [
+  "access_denied",
+  "missing_params",
+  "invalid_request",
+  "invalid_state",
+  "token_exchange_failed",
+  "oauth_failed",
+  "account_already_linked",
+  "provider_error",
+  "server_error",
+] as const;
+export type CallbackErrorCode = (typeof CALLBACK_ERROR_CODES)[number];
+
+export class OAuthFlowError extends Error {
+  override readonly name = "OAuthFlowError";
+  constructor(readonly code: CallbackErrorCode) {
+    super(`OAuth flow failed: ${code}`);
+  }
+}
+
+/** The provider answered with an OAuth error (RFC 6749 §5.2), whatever the HTTP status. */
+export class OAuthProviderError extends Error {
+  override readonly name = "OAuthProviderError";
+  readonly code = "oauth_provider_error";
+  constructor(
+    /** The provider's `error` value, kept only if it is one of the known RFC 6749 codes. */
+    readonly error: string,
+    readonly status: number,
+  ) {
+    super(`Provider returned an OAuth error`);
+  }
+}
+
+export type ProviderFailureKind = "timeout" | "network" | "http_status" | "malformed_response";
+
+/** The provider could not be reached, or answered something we cannot trust. Transient unless malformed. */
+export class ProviderRequestError extends Error {
+  override readonly name = "ProviderRequestError";
+  readonly code = "provider_request_failed";
+  constructor(
+    readonly kind: ProviderFailureKind,
+    readonly status?: number,
+  ) {
+    super(`Provider request failed (${kind}${status ? ` ${status}` : ""})`);
+  }
+
+  /** Worth retrying later: timeouts, network failures, 5xx and 429. */
+  get transient(): boolean {
+    return this.kind === "timeout" || this.kind === "network" || (this.kind === "http_status" && (this.status === 429 || (this.status ?? 0) >= 500));
+  }
+}

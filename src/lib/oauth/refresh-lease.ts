@@ -1,0 +1,51 @@
+import { randomUUID } from "node:crypto";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
+import type { Database } from "@/lib/db/client";
+import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
+
+/** Longer than the token call's timeout, so a live holder never loses its lease. */
+export const REFRESH_LEASE_MS = 60_000;
+
+/**
+ * Takes the account's refresh lease if nobody holds a live one: one conditional UPDATE, so
+ * of any number of processes exactly one wins (SECURITY.md S30). Returns the row as it is
+ * now, or undefined when the lease is held elsewhere or the row is gone.
+ */
+export async function acquireRefreshLease(
+  db: Database,
+  accountId: string,
+  now: Date,
+  leaseMs = REFRESH_LEASE_MS,
+): Promise<{ leaseId: string; row: SocialAccountRow } | undefined> {
+  const leaseId = randomUUID();
+  const [row] = await db
+    .update(socialAccounts)
+    .set({ refreshLeaseId: leaseId, refreshLeaseUntil: new Date(now.getTime() + leaseMs) })
+    .where(
+      and(
+        eq(socialAccounts.id, accountId),
+        or(isNull(socialAccounts.refreshLeaseUntil), lt(socialAccounts.refreshLeaseUntil, now)),
+      ),
+    )
+    .returning();
+  return row ? { leaseId, row } : undefined;
+}
+
+/** Writes `values` only while still holding the lease, and releases it in the same statement. */
+export async function updateUnderLease(
+  db: Database,
+  accountId: string,
+  leaseId: string,
+  values: Partial<typeof socialAccounts.$inferInsert>,
+): Promise<boolean> {
+  const rows = await db
+    .update(socialAccounts)
+    .set({ ...values, refreshLeaseId: null, refreshLeaseUntil: null })
+    .where(and(eq(socialAccounts.id, accountId), eq(socialAccounts.refreshLeaseId, leaseId)))
+    .returning({ id: socialAccounts.id });
+  return rows.length > 0;
+}
+
+export async function releaseRefreshLease(db: Database, accountId: string, leaseId: string): Promise<void> {
+  await updateUnderLease(db, accountId, leaseId, {});
+}

@@ -1,0 +1,256 @@
+import { eq } from "drizzle-orm";
+import type { Logger } from "pino";
+import type { Database } from "@/lib/db/client";
+import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
+import type { TokenCipher } from "@/lib/crypto/token-cipher";
+import { systemClock, type Clock } from "@/lib/clock";
+import { getLogger } from "@/lib/log/logger";
+import { recordAccountEvent } from "@/lib/accounts/events";
+import { tokenAad } from "./account-store";
+import { BaseOAuthService } from "./base-oauth-service";
+import { refreshBackoffMs } from "./backoff";
+import { acquireRefreshLease, REFRESH_LEASE_MS, releaseRefreshLease, updateUnderLease } from "./refresh-lease";
+import { tokenSchedule } from "./token-schedule";
+import { OAuthProviderError, ProviderRequestError } from "./errors";
+
+export type RefreshOutcome =
+  | { status: "refreshed"; tokenExpiry: Date }
+  /** Nothing to do: still fresh, or another caller refreshed it meanwhile. */
+  | { status: "fresh"; tokenExpiry: Date }
+  | { status: "expired" }
+  | { status: "failed"; transient: boolean; retryAt: Date }
+  | { status: "not_found" }
+  | { status: "no_refresh_token" };
+
+export interface RefreshOptions {
+  /** Refresh even though the token is not yet due (the "Refresh" button). */
+  force?: boolean;
+  /**
+   * With `force`: skip if the account was refreshed after this instant — a caller retrying
+   * after `access_token_invalid` needs a newer token, not necessarily a second refresh.
+   */
+  unlessRefreshedAfter?: Date;
+}
+
+export interface TokenRefresherDeps {
+  db: Database;
+  cipher: TokenCipher;
+  oauth: Pick<BaseOAuthService, "refreshAccessToken" | "revokeQuietly">;
+  clock?: Clock;
+  logger?: Logger;
+  leaseMs?: number;
+  /** How long a caller waits for another process's refresh before giving up. */
+  waitTimeoutMs?: number;
+  random?: () => number;
+}
+
+/**
+ * Single-flight token refresh (DESIGN.md "Refresh"; SECURITY.md S30–S34). TikTok rotates
+ * refresh tokens and the old one dies when used (TIKTOK_API.md §2), so two refreshes of one
+ * account must never race: one promise per account in this process, one lease per account
+ * across processes, and a re-read under the lease before calling TikTok.
+ */
+export class TokenRefresher {
+  private readonly inFlight = new Map<string, Promise<RefreshOutcome>>();
+  private readonly db: Database;
+  private readonly cipher: TokenCipher;
+  private readonly oauth: TokenRefresherDeps["oauth"];
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly leaseMs: number;
+  private readonly waitTimeoutMs: number;
+  private readonly random: () => number;
+
+  constructor(deps: TokenRefresherDeps) {
+    this.db = deps.db;
+    this.cipher = deps.cipher;
+    this.oauth = deps.oauth;
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? getLogger();
+    this.leaseMs = deps.leaseMs ?? REFRESH_LEASE_MS;
+    this.waitTimeoutMs = deps.waitTimeoutMs ?? 15_000;
+    this.random = deps.random ?? Math.random;
+  }
+
+  refresh(accountId: string, options: RefreshOptions = {}): Promise<RefreshOutcome> {
+    const running = this.inFlight.get(accountId);
+    if (running) return running;
+    const promise = this.refreshOnce(accountId, options).finally(() => this.inFlight.delete(accountId));
+    this.inFlight.set(accountId, promise);
+    return promise;
+  }
+
+  /**
+   * Refreshes an account whose lease the caller already holds (the sweeper claims leases
+   * in batches). Always releases the lease.
+   */
+  async refreshLeased(row: SocialAccountRow, leaseId: string): Promise<RefreshOutcome> {
+    const running = this.inFlight.get(row.id);
+    if (running) {
+      await releaseRefreshLease(this.db, row.id, leaseId);
+      return running;
+    }
+    const promise = this.callProvider(row, leaseId).finally(() => this.inFlight.delete(row.id));
+    this.inFlight.set(row.id, promise);
+    return promise;
+  }
+
+  private async refreshOnce(accountId: string, options: RefreshOptions): Promise<RefreshOutcome> {
+    const before = await this.read(accountId);
+    if (!before) return { status: "not_found" };
+    const skip = this.skipReason(before, options);
+    if (skip) return skip;
+
+    const deadline = Date.now() + this.waitTimeoutMs;
+    for (;;) {
+      const lease = await acquireRefreshLease(this.db, accountId, this.clock.now(), this.leaseMs);
+      if (lease) {
+        // Re-read under the lease: another process may have refreshed since we looked.
+        if (!sameRefresh(lease.row, before)) {
+          await releaseRefreshLease(this.db, accountId, lease.leaseId);
+          return this.skipReason(lease.row, {}) ?? { status: "fresh", tokenExpiry: lease.row.tokenExpiry };
+        }
+        return this.callProvider(lease.row, lease.leaseId);
+      }
+      const current = await this.read(accountId);
+      if (!current) return { status: "not_found" };
+      if (!sameRefresh(current, before)) {
+        return this.skipReason(current, {}) ?? { status: "fresh", tokenExpiry: current.tokenExpiry };
+      }
+      if (Date.now() > deadline) {
+        return { status: "failed", transient: true, retryAt: new Date(this.clock.now().getTime() + 1000) };
+      }
+      await sleep(100);
+    }
+  }
+
+  private skipReason(row: SocialAccountRow, options: RefreshOptions): RefreshOutcome | undefined {
+    if (row.status === "EXPIRED" || row.status === "REVOKED") return { status: "expired" };
+    if (!row.refreshToken) return { status: "no_refresh_token" };
+    const now = this.clock.now().getTime();
+    if (options.force) {
+      const after = options.unlessRefreshedAfter;
+      if (after && row.lastRefreshedAt && row.lastRefreshedAt > after) return { status: "fresh", tokenExpiry: row.tokenExpiry };
+      return undefined;
+    }
+    const due = row.nextRefreshAt === null || row.nextRefreshAt.getTime() <= now;
+    return due ? undefined : { status: "fresh", tokenExpiry: row.tokenExpiry };
+  }
+
+  private async callProvider(row: SocialAccountRow, leaseId: string): Promise<RefreshOutcome> {
+    if (!row.refreshToken) {
+      await releaseRefreshLease(this.db, row.id, leaseId);
+      return { status: "no_refresh_token" };
+    }
+    let refreshToken: string;
+    try {
+      refreshToken = this.cipher.decrypt(row.refreshToken, tokenAad(row.id, "refresh_token"));
+    } catch {
+      return this.markExpired(row, leaseId, "token_unreadable");
+    }
+    try {
+      const tokens = await this.oauth.refreshAccessToken(refreshToken);
+      const now = this.clock.now();
+      const schedule = tokenSchedule(tokens, now);
+      const stored = await updateUnderLease(this.db, row.id, leaseId, {
+        accessToken: this.cipher.encrypt(tokens.accessToken, tokenAad(row.id, "access_token")),
+        // TikTok rotates the refresh token; if a response ever lacks one, the old one stays (S33).
+        ...(tokens.refreshToken ? { refreshToken: this.cipher.encrypt(tokens.refreshToken, tokenAad(row.id, "refresh_token")) } : {}),
+        ...(schedule.refreshTokenExpiry ? { refreshTokenExpiry: schedule.refreshTokenExpiry } : {}),
+        ...(tokens.scopes ? { scopes: tokens.scopes } : {}),
+        tokenExpiry: schedule.tokenExpiry,
+        nextRefreshAt: schedule.nextRefreshAt,
+        lastRefreshedAt: now,
+        refreshFailures: 0,
+        status: "ACTIVE",
+        statusReason: null,
+        updatedAt: now,
+      });
+      if (!stored) {
+        // Disconnected while we were refreshing (S34): never bring it back; return the grant.
+        await this.oauth.revokeQuietly(tokens.accessToken, "refreshed_after_disconnect");
+        return { status: "not_found" };
+      }
+      await recordAccountEvent(this.db, { accountId: row.id, userId: row.userId, kind: "refreshed", at: now });
+      this.logger.info({ event: "token.refreshed", accountId: row.id });
+      return { status: "refreshed", tokenExpiry: schedule.tokenExpiry };
+    } catch (error) {
+      if (BaseOAuthService.isInvalidGrant(error)) return this.handleInvalidGrant(row, leaseId);
+      return this.recordFailure(row, leaseId, error);
+    }
+  }
+
+  /** S31: re-read first — a refresh that lost a race sees invalid_grant for a token already rotated. */
+  private async handleInvalidGrant(row: SocialAccountRow, leaseId: string): Promise<RefreshOutcome> {
+    const current = await this.read(row.id);
+    if (!current) return { status: "not_found" };
+    if (current.refreshToken !== row.refreshToken) {
+      await releaseRefreshLease(this.db, row.id, leaseId);
+      return { status: "fresh", tokenExpiry: current.tokenExpiry };
+    }
+    return this.markExpired(row, leaseId, "refresh_token_invalid");
+  }
+
+  private async markExpired(row: SocialAccountRow, leaseId: string, reason: string): Promise<RefreshOutcome> {
+    const now = this.clock.now();
+    const stored = await updateUnderLease(this.db, row.id, leaseId, {
+      status: "EXPIRED",
+      statusReason: reason,
+      nextRefreshAt: null,
+      updatedAt: now,
+    });
+    if (stored) {
+      await recordAccountEvent(this.db, { accountId: row.id, userId: row.userId, kind: "expired", detail: { reason }, at: now });
+      this.logger.warn({ event: "token.expired", accountId: row.id, reason });
+    }
+    return stored ? { status: "expired" } : { status: "not_found" };
+  }
+
+  /** S32: tokens kept, failure counted, retried later with backoff; never marked expired. */
+  private async recordFailure(row: SocialAccountRow, leaseId: string, error: unknown): Promise<RefreshOutcome> {
+    const now = this.clock.now();
+    const failures = row.refreshFailures + 1;
+    const retryAt = new Date(now.getTime() + refreshBackoffMs(failures, this.random));
+    const transient = BaseOAuthService.isTransient(error);
+    const reason = transient ? "provider_unreachable" : errorReason(error);
+    await updateUnderLease(this.db, row.id, leaseId, {
+      refreshFailures: failures,
+      nextRefreshAt: retryAt,
+      statusReason: reason,
+      updatedAt: now,
+    });
+    await recordAccountEvent(this.db, {
+      accountId: row.id,
+      userId: row.userId,
+      kind: "refresh_failed",
+      detail: { reason, failures },
+      at: now,
+    });
+    this.logger.warn({ event: "token.refresh_failed", accountId: row.id, reason, failures });
+    return { status: "failed", transient, retryAt };
+  }
+
+  private async read(accountId: string): Promise<SocialAccountRow | undefined> {
+    const [row] = await this.db.select().from(socialAccounts).where(eq(socialAccounts.id, accountId));
+    return row;
+  }
+}
+
+/** Two reads of a row describe the same refresh generation. */
+function sameRefresh(a: SocialAccountRow, b: SocialAccountRow): boolean {
+  return (
+    a.refreshToken === b.refreshToken &&
+    a.status === b.status &&
+    (a.lastRefreshedAt?.getTime() ?? 0) === (b.lastRefreshedAt?.getTime() ?? 0)
+  );
+}
+
+function errorReason(error: unknown): string {
+  if (error instanceof OAuthProviderError) return `oauth_${error.error}`;
+  if (error instanceof ProviderRequestError) return `provider_${error.kind}`;
+  return "refresh_error";
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,18 @@
+import type { OAuthTokens } from "./types";
+
+/** Proactive refresh once this share of the access token's life has passed (DESIGN.md). */
+export const REFRESH_AT_LIFE_FRACTION = 0.8;
+
+/**
+ * Expiry and next refresh time from what the provider said (`expires_in`,
+ * `refresh_expires_in`), never from a hard-coded lifetime: TikTok's docs have said both
+ * 24 h and 2 h (TIKTOK_API.md §2). 24 h tokens come due at 19.2 h, 2 h tokens at 96 min.
+ */
+export function tokenSchedule(tokens: Pick<OAuthTokens, "expiresIn" | "refreshExpiresIn">, now: Date) {
+  const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+  return {
+    tokenExpiry: at(tokens.expiresIn),
+    refreshTokenExpiry: tokens.refreshExpiresIn === undefined ? null : at(tokens.refreshExpiresIn),
+    nextRefreshAt: at(tokens.expiresIn * REFRESH_AT_LIFE_FRACTION),
+  };
+}

@@ -1,0 +1,31 @@
+/** What a provider's token endpoint gave us, already validated. */
+export interface OAuthTokens {
+  accessToken: string;
+  /** Absent when the provider did not rotate it (keep the old one: SECURITY.md S33). */
+  refreshToken: string | undefined;
+  /** Seconds, from the response (`expires_in`), never hard-coded. */
+  expiresIn: number;
+  refreshExpiresIn: number | undefined;
+  /** Granted scopes as the provider reports them; undefined when it did not say. */
+  scopes: string[] | undefined;
+  /** The provider's user id when the token response carries it (TikTok's open_id). */
+  providerUserId: string | undefined;
+}
+
+export interface UserProfile {
+  providerUserId: string;
+  unionId: string | undefined;
+  displayName: string;
+  avatarUrl: string | undefined;
+}
+
+export interface CallbackSession {
+  userId: string;
+  /** Value of the browser-binding cookie (SECURITY.md S8). */
+  browserBinding: string;
+}
+
+export interface ConnectedAccount {
+  id: string;
+  reconnected: boolean;
+}

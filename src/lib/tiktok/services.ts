@@ -1,0 +1,33 @@
+import { getConfig } from "@/lib/config/config";
+import { getDb } from "@/lib/db";
+import { getTokenCipher } from "@/lib/crypto/app-cipher";
+import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
+import { TokenRefresher } from "@/lib/oauth/token-refresher";
+import { AccountService } from "@/lib/accounts/account-service";
+
+export interface TikTokServices {
+  oauth: TikTokOAuthService;
+  refresher: TokenRefresher;
+  accounts: AccountService;
+}
+
+const holder = globalThis as unknown as { __socialflowTikTok?: Promise<TikTokServices> };
+
+/**
+ * The app's TikTok services, built once per process. One refresher per process is what makes
+ * the in-process single-flight map meaningful.
+ */
+export function getTikTokServices(): Promise<TikTokServices> {
+  holder.__socialflowTikTok ??= (async () => {
+    const db = await getDb();
+    const cipher = getTokenCipher();
+    const oauth = new TikTokOAuthService({ db, cipher }, getConfig().tiktok);
+    const refresher = new TokenRefresher({ db, cipher, oauth });
+    const accounts = new AccountService({ db, cipher, oauth, refresher });
+    return { oauth, refresher, accounts };
+  })().catch((error: unknown) => {
+    holder.__socialflowTikTok = undefined;
+    throw error;
+  });
+  return holder.__socialflowTikTok;
+}
