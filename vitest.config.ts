@@ -12,6 +12,6 @@ export default defineConfig({
     exclude: ["node_modules/**", "tests/e2e/**"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
-    env: { NEXT_TELEMETRY_DISABLED: "1" },
+    env: { NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "silent" },
   },
 });
