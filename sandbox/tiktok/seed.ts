@@ -138,7 +138,8 @@ export function seededUser(openId: string): SeedUser | undefined {
 
 /**
  * A deterministic user for any other open_id (load tests create thousands of accounts through
- * issueTokensDirectly). Public, audited-friendly, 25 videos.
+ * issueTokensDirectly). 25 videos; a PRIVATE account when the open_id contains "private"
+ * (so tests of the unaudited-client rules can create many private accounts).
  */
 export function syntheticUser(openId: string): SeedUser {
   const h = hash32(openId).toString(16).padStart(8, "0");
@@ -149,7 +150,7 @@ export function syntheticUser(openId: string): SeedUser {
     username: `load_${h}`,
     bio: "Synthetic sandbox user.",
     isVerified: false,
-    isPrivate: false,
+    isPrivate: /private/i.test(openId),
     maxVideoPostDurationSec: 600,
     videoCount: 25,
     colour: palette[hash32(`c:${openId}`) % palette.length] ?? "#0ea5e9",
