@@ -1,17 +1,77 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { getSessionUser } from "@/lib/auth";
+import { getConfig } from "@/lib/config/config";
+import { getTikTokServices } from "@/lib/tiktok/services";
+import { toAccountView } from "@/lib/accounts/view-model";
+import { bannerFor } from "@/lib/accounts/banner-messages";
+import { listAccountEvents } from "@/lib/accounts/events";
+import { getDb } from "@/lib/db";
+import { AccountCard } from "@/components/accounts/account-card";
+import { ConnectTikTokButton } from "@/components/accounts/connect-button";
 
 export const metadata: Metadata = { title: "Connected accounts" };
+export const dynamic = "force-dynamic";
 
-export default function AccountsPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function AccountsPage({ searchParams }: { searchParams: SearchParams }) {
+  const user = await getSessionUser(await headers());
+  if (!user) redirect("/login?next=/settings/accounts");
+  const params = await searchParams;
+  const single = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
+  const banner = bannerFor({ success: single(params.success), error: single(params.error) });
+
+  const [{ accounts }, db] = await Promise.all([getTikTokServices(), getDb()]);
+  const rows = await accounts.listForUser(user.id);
+  const now = new Date();
+  const cards = await Promise.all(
+    rows.map(async (row) => ({
+      view: toAccountView(row, now),
+      events: (await listAccountEvents(db, row.id, 5)).map((e) => ({ kind: e.kind, at: e.createdAt.toISOString() })),
+    })),
+  );
+  const sandbox = getConfig().tiktok.sandbox;
+
   return (
     <section>
-      <h1 className="text-2xl font-semibold">Connected accounts</h1>
-      <div className="mt-6 rounded-2xl border border-dashed border-slate-300 bg-white p-8 text-center">
-        <p className="font-medium">No accounts connected yet</p>
-        <button type="button" disabled className="mt-4 rounded-lg bg-slate-300 px-4 py-2 font-medium text-white">
-          Connect TikTok
-        </button>
+      <div className="flex flex-wrap items-center justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold">Connected accounts</h1>
+          <p className="mt-1 text-slate-600">
+            SocialFlow keeps these connected for you and refreshes access before it runs out.
+            {sandbox && " TikTok here is the local sandbox: no real account is touched."}
+          </p>
+        </div>
+        {cards.length > 0 && <ConnectTikTokButton />}
       </div>
+
+      {banner && (
+        <div
+          role={banner.kind === "error" ? "alert" : "status"}
+          data-testid="banner"
+          className={`mt-6 rounded-xl px-4 py-3 text-sm ${banner.kind === "error" ? "bg-red-50 text-red-800" : "bg-emerald-50 text-emerald-800"}`}
+        >
+          {banner.message}
+        </div>
+      )}
+
+      {cards.length === 0 ? (
+        <div className="mt-6 rounded-2xl border border-dashed border-slate-300 bg-white p-8 text-center">
+          <p className="font-medium">No accounts connected yet</p>
+          <p className="mt-1 text-sm text-slate-600">Connect TikTok to see your profile and videos and to post from SocialFlow.</p>
+          <div className="mt-4 flex justify-center">
+            <ConnectTikTokButton />
+          </div>
+        </div>
+      ) : (
+        <div className="mt-6 space-y-4">
+          {cards.map(({ view, events }) => (
+            <AccountCard key={view.id} account={view} events={events} now={now} />
+          ))}
+        </div>
+      )}
     </section>
   );
 }

@@ -1,0 +1,130 @@
+import type { AccountView } from "@/lib/accounts/view-model";
+import { relativeTime } from "@/lib/accounts/relative-time";
+import { AccountActions } from "./account-actions";
+import { ConnectTikTokButton } from "./connect-button";
+
+const HEALTH_STYLES: Record<AccountView["health"], string> = {
+  active: "bg-emerald-100 text-emerald-800",
+  retrying: "bg-amber-100 text-amber-800",
+  reconnect: "bg-red-100 text-red-800",
+  error: "bg-red-100 text-red-800",
+};
+
+export interface AccountEventView {
+  kind: string;
+  at: string;
+}
+
+const EVENT_LABELS: Record<string, string> = {
+  connected: "Connected",
+  reconnected: "Reconnected",
+  refreshed: "Token refreshed",
+  refresh_failed: "Refresh failed, will retry",
+  expired: "Access ended at TikTok",
+  revoke_failed: "Revoke at TikTok failed",
+  disconnected: "Disconnected",
+};
+
+export function AccountCard({ account, events, now }: { account: AccountView; events: AccountEventView[]; now: Date }) {
+  return (
+    <article aria-label={`TikTok account ${account.displayName}`} className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+      <div className="flex flex-wrap items-start gap-4">
+        <Avatar account={account} />
+        <div className="min-w-0 flex-1">
+          <div className="flex flex-wrap items-center gap-2">
+            <h2 className="truncate text-lg font-semibold" data-testid="account-name">
+              {account.displayName}
+            </h2>
+            <span className="rounded-full bg-slate-900 px-2 py-0.5 text-xs font-medium text-white">TikTok</span>
+            <span data-testid="account-status" className={`rounded-full px-2 py-0.5 text-xs font-semibold ${HEALTH_STYLES[account.health]}`}>
+              {account.statusLabel}
+            </span>
+          </div>
+          <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
+            <div>
+              <dt className="inline text-slate-500">Access token </dt>
+              <dd className="inline" data-testid="token-expiry" title={account.tokenExpiry}>
+                {account.tokenExpired ? "expired " : "expires "}
+                {relativeTime(new Date(account.tokenExpiry), now)}
+              </dd>
+            </div>
+            <div>
+              <dt className="inline text-slate-500">Last refresh </dt>
+              <dd className="inline" data-testid="last-refresh" title={account.lastRefreshedAt ?? undefined}>
+                {account.lastRefreshedAt ? relativeTime(new Date(account.lastRefreshedAt), now) : "never"}
+              </dd>
+            </div>
+          </dl>
+          <div className="mt-3">
+            <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Granted permissions</h3>
+            <ul aria-label="Granted permissions" className="mt-1 flex flex-wrap gap-1.5">
+              {account.scopes.map((scope) => (
+                <li key={scope.id} title={scope.id} className="rounded-md bg-slate-100 px-2 py-0.5 text-xs text-slate-700">
+                  {scope.label}
+                </li>
+              ))}
+            </ul>
+          </div>
+        </div>
+        {account.health !== "reconnect" && (
+          <AccountActions accountId={account.id} displayName={account.displayName} canRefresh={account.health !== "error"} />
+        )}
+      </div>
+
+      {account.health === "reconnect" && (
+        <div role="status" className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-xl bg-red-50 p-4 text-sm text-red-800">
+          <p>TikTok no longer accepts SocialFlow’s access to this account. Reconnect it to keep using it.</p>
+          <div className="flex gap-2">
+            <ConnectTikTokButton label="Reconnect" variant="secondary" />
+            <AccountActions accountId={account.id} displayName={account.displayName} canRefresh={false} />
+          </div>
+        </div>
+      )}
+      {account.health !== "reconnect" && account.refreshTokenEndsSoon && (
+        <div role="status" className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-xl bg-amber-50 p-4 text-sm text-amber-900">
+          <p>This connection reaches its end at TikTok soon. Reconnect now to keep it working without a gap.</p>
+          <ConnectTikTokButton label="Reconnect" variant="secondary" />
+        </div>
+      )}
+      {!account.canPost && (
+        <p role="note" data-testid="posting-approval-notice" className="mt-4 rounded-xl bg-sky-50 p-4 text-sm text-sky-900">
+          Posting videos waits for TikTok’s approval of SocialFlow’s Content Posting API access (the &quot;Upload videos&quot;
+          permission was not granted). This account still works for its profile{account.canListVideos ? " and videos" : ""}.
+        </p>
+      )}
+      {events.length > 0 && (
+        <details className="mt-4 text-sm">
+          <summary className="cursor-pointer text-slate-600">Recent activity</summary>
+          <ul className="mt-2 space-y-1 text-slate-600">
+            {events.map((event, i) => (
+              <li key={i}>
+                {EVENT_LABELS[event.kind] ?? event.kind} · {relativeTime(new Date(event.at), now)}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </article>
+  );
+}
+
+function Avatar({ account }: { account: AccountView }) {
+  return (
+    <div className="relative h-14 w-14 shrink-0 overflow-hidden rounded-full bg-brand-50 text-xl font-semibold text-brand-700">
+      <span aria-hidden="true" className="absolute inset-0 flex items-center justify-center">
+        {account.initials}
+      </span>
+      {account.avatarUrl && (
+        // eslint-disable-next-line @next/next/no-img-element -- TikTok CDN URLs are signed and short-lived; no optimiser proxy
+        <img
+          src={account.avatarUrl}
+          alt={`${account.displayName}'s avatar`}
+          width={56}
+          height={56}
+          referrerPolicy="no-referrer"
+          className="relative h-14 w-14 object-cover"
+        />
+      )}
+    </div>
+  );
+}
