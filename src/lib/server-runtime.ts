@@ -3,11 +3,22 @@ import { getDatabaseHandle } from "@/lib/db";
 
 /** Start-up work of one server instance (called from `instrumentation.ts`). */
 export async function startServerRuntime(): Promise<void> {
+  let refreshWorker: boolean;
   try {
-    getConfig();
+    refreshWorker = getConfig().refreshWorker;
   } catch (error) {
     console.error(`[socialflow] ${(error as Error).message}`);
     process.exit(1);
   }
   await getDatabaseHandle();
+  if (refreshWorker) {
+    const { startAppSweeper, stopAppSweeper } = await import("@/lib/jobs/app-sweeper");
+    await startAppSweeper();
+    // Graceful shutdown: let the claimed batch finish so no lease is left behind.
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        void stopAppSweeper().finally(() => process.exit(0));
+      });
+    }
+  }
 }

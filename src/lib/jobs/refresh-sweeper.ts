@@ -1,0 +1,111 @@
+import type { Logger } from "pino";
+import type { Database } from "@/lib/db/client";
+import { systemClock, type Clock } from "@/lib/clock";
+import { getLogger } from "@/lib/log/logger";
+import type { RefreshOutcome, TokenRefresher } from "@/lib/oauth/token-refresher";
+import { claimDueAccounts } from "./claim-due";
+
+export interface SweepResult {
+  claimed: number;
+  outcomes: Partial<Record<RefreshOutcome["status"], number>>;
+}
+
+export interface RefreshSweeperOptions {
+  db: Database;
+  refresher: Pick<TokenRefresher, "refreshLeased">;
+  clock?: Clock;
+  logger?: Logger;
+  /** Accounts claimed per statement. */
+  batchSize?: number;
+  /** Refreshes in flight at once per worker. */
+  concurrency?: number;
+  /** Pause between sweeps when nothing was due. */
+  idleMs?: number;
+}
+
+/**
+ * The proactive refresher (issue #5): claims due accounts in batches, refreshes them with
+ * bounded concurrency, and repeats. Several copies on one PostgreSQL share the work; stopping
+ * lets the claimed batch finish, so no lease is left behind.
+ */
+export class RefreshSweeper {
+  private readonly db: Database;
+  private readonly refresher: RefreshSweeperOptions["refresher"];
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly idleMs: number;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(options: RefreshSweeperOptions) {
+    this.db = options.db;
+    this.refresher = options.refresher;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? getLogger();
+    this.batchSize = options.batchSize ?? 100;
+    this.concurrency = options.concurrency ?? 16;
+    this.idleMs = options.idleMs ?? 15_000;
+  }
+
+  /** One batch: claim, refresh all claimed, report. */
+  async sweepOnce(): Promise<SweepResult> {
+    const { leaseId, rows } = await claimDueAccounts(this.db, { now: this.clock.now(), limit: this.batchSize });
+    const outcomes: SweepResult["outcomes"] = {};
+    let next = 0;
+    const worker = async () => {
+      while (next < rows.length) {
+        const row = rows[next++]!;
+        let status: RefreshOutcome["status"];
+        try {
+          status = (await this.refresher.refreshLeased(row, leaseId)).status;
+        } catch (error) {
+          // A database hiccup mid-refresh: the lease lapses and the account is retried later.
+          this.logger.error({ event: "sweeper.refresh_crashed", accountId: row.id, err: error });
+          status = "failed";
+        }
+        outcomes[status] = (outcomes[status] ?? 0) + 1;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, rows.length) }, worker));
+    if (rows.length > 0) this.logger.info({ event: "sweeper.batch", claimed: rows.length, outcomes });
+    return { claimed: rows.length, outcomes };
+  }
+
+  /** Sweeps until nothing is due, then sleeps; repeats until stop(). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        let claimed = 0;
+        try {
+          claimed = (await this.sweepOnce()).claimed;
+        } catch (error) {
+          // Database unreachable (restart, failover): log, wait, try again.
+          this.logger.error({ event: "sweeper.sweep_failed", err: error });
+        }
+        if (claimed < this.batchSize && this.running) await this.sleep(this.idleMs);
+      }
+    })();
+  }
+
+  /** Graceful stop: the batch in hand finishes, no new one is claimed. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
