@@ -22,8 +22,9 @@ export function createControl(state: SandboxState): SandboxControl {
       state.setOptions(now === undefined ? checked : { ...checked, now });
     },
     options: () => {
-      const { now: _now, ...rest } = state.options;
-      return structuredClone(rest);
+      const rest: Partial<typeof state.options> = { ...state.options };
+      delete rest.now; // a function: neither clonable nor meaningful over HTTP
+      return structuredClone(rest) as ReturnType<SandboxControl["options"]>;
     },
     queueFault: (endpoint, fault, times = 1) => {
       state.faults.add(endpointSchema.parse(endpoint), faultSchema.parse(fault) as Fault, times);

@@ -11,7 +11,7 @@ import { avatarSvg } from "./avatars";
 import { AUTHORIZE_PATH, DECISION_PATH, handleAuthorizePage, handleDecision } from "./consent-page";
 import { CONTROL_PREFIX, handleControl } from "./control";
 import { handleUserInfo, handleVideoList } from "./data-plane";
-import { faultReply, isOAuthEndpoint } from "./faults";
+import { faultReply } from "./faults";
 import { grantTypeOf, handleRevoke, handleToken } from "./oauth";
 import { handleCancel, handleCreatorInfo, handleDirectInit, handleInboxInit, handleStatusFetch } from "./posting";
 import type { ApiRequest } from "./api-auth";
