@@ -4,11 +4,15 @@ import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
 import { TokenRefresher } from "@/lib/oauth/token-refresher";
 import { AccountService } from "@/lib/accounts/account-service";
+import { getRedis } from "@/lib/redis/client";
+import { TikTokApiClient } from "./api-client";
+import { UserBudget } from "./user-budget";
 
 export interface TikTokServices {
   oauth: TikTokOAuthService;
   refresher: TokenRefresher;
   accounts: AccountService;
+  api: TikTokApiClient;
 }
 
 const holder = globalThis as unknown as { __socialflowTikTok?: Promise<TikTokServices> };
@@ -19,12 +23,19 @@ const holder = globalThis as unknown as { __socialflowTikTok?: Promise<TikTokSer
  */
 export function getTikTokServices(): Promise<TikTokServices> {
   holder.__socialflowTikTok ??= (async () => {
+    const config = getConfig();
     const db = await getDb();
     const cipher = getTokenCipher();
-    const oauth = new TikTokOAuthService({ db, cipher }, getConfig().tiktok);
+    const oauth = new TikTokOAuthService({ db, cipher }, config.tiktok);
     const refresher = new TokenRefresher({ db, cipher, oauth });
     const accounts = new AccountService({ db, cipher, oauth, refresher });
-    return { oauth, refresher, accounts };
+    const budget = new UserBudget({
+      perMinute: config.rateLimit.perMinute,
+      perDay: config.rateLimit.perDay,
+      redis: config.redisUrl ? await getRedis(config.redisUrl) : undefined,
+    });
+    const api = new TikTokApiClient({ db, cipher, refresher, budget, apiBaseUrl: config.tiktok.apiBaseUrl });
+    return { oauth, refresher, accounts, api };
   })().catch((error: unknown) => {
     holder.__socialflowTikTok = undefined;
     throw error;

@@ -1,0 +1,209 @@
+import { z } from "zod";
+import type { Logger } from "pino";
+import type { Database } from "@/lib/db/client";
+import type { SocialAccountRow } from "@/lib/db/schema";
+import type { TokenCipher } from "@/lib/crypto/token-cipher";
+import { systemClock, type Clock } from "@/lib/clock";
+import { getLogger } from "@/lib/log/logger";
+import { tokenAad } from "@/lib/oauth/account-store";
+import { providerRequest, type FetchLike } from "@/lib/oauth/provider-http";
+import { ProviderRequestError } from "@/lib/oauth/errors";
+import type { TokenRefresher } from "@/lib/oauth/token-refresher";
+import { socialAccounts } from "@/lib/db/schema";
+import { and, eq } from "drizzle-orm";
+import { parseTikTokEnvelope } from "./api-response";
+import { TikTokApiError } from "./api-errors";
+import { TikTokCallError } from "./call-errors";
+import type { UserBudget } from "./user-budget";
+import {
+  creatorInfoSchema,
+  publishInitSchema,
+  publishStatusSchema,
+  userInfoSchema,
+  videoListSchema,
+  VIDEO_FIELDS,
+  USER_FIELDS,
+  type CreatorInfo,
+  type DirectPostInfo,
+  type FileUploadSource,
+  type PublishInit,
+  type PublishStatus,
+  type TikTokUser,
+  type VideoPage,
+} from "./api-schemas";
+
+/** Refresh before a call when the access token has less than this left. */
+export const ACCESS_TOKEN_MARGIN_MS = 5 * 60_000;
+/** After TikTok's own 429, this account+endpoint waits at least this long (TIKTOK_API.md §4). */
+const TIKTOK_429_BACKOFF_MS = 60_000;
+
+export interface AccountRef {
+  accountId: string;
+  userId: string;
+}
+
+export interface TikTokApiClientDeps {
+  db: Database;
+  cipher: TokenCipher;
+  refresher: Pick<TokenRefresher, "refresh">;
+  budget: Pick<UserBudget, "consume">;
+  apiBaseUrl: string;
+  clock?: Clock;
+  logger?: Logger;
+  fetch?: FetchLike;
+  timeoutMs?: number;
+}
+
+type Endpoint = { name: string; method: "GET" | "POST"; path: string; scopes: string[] };
+
+const ENDPOINTS = {
+  userInfo: { name: "user_info", method: "GET", path: `/v2/user/info/?fields=${USER_FIELDS}`, scopes: ["user.info.basic"] },
+  videoList: { name: "video_list", method: "POST", path: `/v2/video/list/?fields=${VIDEO_FIELDS}`, scopes: ["video.list"] },
+  creatorInfo: { name: "creator_info", method: "POST", path: "/v2/post/publish/creator_info/query/", scopes: ["video.publish"] },
+  inboxInit: { name: "inbox_init", method: "POST", path: "/v2/post/publish/inbox/video/init/", scopes: ["video.upload"] },
+  directInit: { name: "video_init", method: "POST", path: "/v2/post/publish/video/init/", scopes: ["video.publish"] },
+  status: { name: "status", method: "POST", path: "/v2/post/publish/status/fetch/", scopes: ["video.upload", "video.publish"] },
+} satisfies Record<string, Endpoint>;
+
+/**
+ * SocialFlow's TikTok data-plane client (issue #5): a valid access token for every call
+ * (refreshed within a margin, single-flight), the user's own budget spent before anything
+ * leaves, TikTok's errors mapped by one table, `access_token_invalid` answered by one forced
+ * refresh and one retry — never a loop (SECURITY.md S35, S36).
+ */
+export class TikTokApiClient {
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly backoffUntil = new Map<string, number>();
+
+  constructor(private readonly deps: TikTokApiClientDeps) {
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? getLogger();
+  }
+
+  async getUserInfo(ref: AccountRef): Promise<TikTokUser> {
+    return (await this.call(ref, ENDPOINTS.userInfo, undefined, userInfoSchema)).user;
+  }
+
+  /** One page of the user's videos, newest first; `cursor` from the previous page. */
+  async listVideos(ref: AccountRef, page: { cursor?: number; maxCount?: number } = {}): Promise<VideoPage> {
+    const body = { max_count: page.maxCount ?? 20, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}) };
+    return this.call(ref, ENDPOINTS.videoList, body, videoListSchema);
+  }
+
+  async queryCreatorInfo(ref: AccountRef): Promise<CreatorInfo> {
+    return this.call(ref, ENDPOINTS.creatorInfo, {}, creatorInfoSchema);
+  }
+
+  /** Upload to the creator's inbox (scope video.upload): they finish posting in the TikTok app. */
+  async initInboxUpload(ref: AccountRef, source: FileUploadSource): Promise<PublishInit> {
+    return this.call(ref, ENDPOINTS.inboxInit, { source_info: source }, publishInitSchema);
+  }
+
+  /** Direct post (scope video.publish) with the creator's chosen privacy level. */
+  async initDirectPost(ref: AccountRef, postInfo: DirectPostInfo, source: FileUploadSource): Promise<PublishInit> {
+    return this.call(ref, ENDPOINTS.directInit, { post_info: postInfo, source_info: source }, publishInitSchema);
+  }
+
+  async fetchPublishStatus(ref: AccountRef, publishId: string): Promise<PublishStatus> {
+    return this.call(ref, ENDPOINTS.status, { publish_id: publishId }, publishStatusSchema);
+  }
+
+  /**
+   * An access token good for at least the margin: refreshed (single-flight) when close to
+   * its end. Throws reconnect_required when TikTok has ended the grant.
+   */
+  async getValidAccessToken(accountId: string, userId?: string): Promise<string> {
+    const account = await this.loadAccount(accountId, userId);
+    return this.accessTokenFor(account);
+  }
+
+  private async accessTokenFor(account: SocialAccountRow, forceAfterFailureOf?: SocialAccountRow): Promise<string> {
+    let row = account;
+    const lapsing = row.tokenExpiry.getTime() - this.clock.now().getTime() < ACCESS_TOKEN_MARGIN_MS;
+    if (forceAfterFailureOf || lapsing) {
+      const outcome = await this.deps.refresher.refresh(row.id, {
+        force: true,
+        // Someone else refreshed since this token was read: use theirs.
+        unlessRefreshedAfter: (forceAfterFailureOf ?? row).lastRefreshedAt ?? new Date(0),
+      });
+      if (outcome.status === "expired" || outcome.status === "no_refresh_token") throw new TikTokCallError("reconnect_required");
+      if (outcome.status === "not_found") throw new TikTokCallError("not_found");
+      if (outcome.status === "failed" && row.tokenExpiry.getTime() <= this.clock.now().getTime()) {
+        throw new TikTokCallError("tiktok_unavailable");
+      }
+      row = await this.loadAccount(row.id);
+    }
+    if (row.status === "EXPIRED" || row.status === "REVOKED") throw new TikTokCallError("reconnect_required");
+    return this.deps.cipher.decrypt(row.accessToken, tokenAad(row.id, "access_token"));
+  }
+
+  private async call<T>(ref: AccountRef, endpoint: Endpoint, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    const account = await this.loadAccount(ref.accountId, ref.userId);
+    if (!endpoint.scopes.some((scope) => account.scopes.includes(scope))) {
+      throw new TikTokCallError("scope_missing");
+    }
+    const backoffKey = `${account.id}:${endpoint.name}`;
+    const waitMs = (this.backoffUntil.get(backoffKey) ?? 0) - this.clock.now().getTime();
+    if (waitMs > 0) throw new TikTokCallError("rate_limited", { retryAfterSec: Math.ceil(waitMs / 1000) });
+
+    const budget = await this.deps.budget.consume(ref.userId);
+    if (!budget.ok) throw new TikTokCallError("budget_exceeded", { retryAfterSec: budget.retryAfterSec });
+
+    let accessToken = await this.accessTokenFor(account);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await providerRequest(
+          `${this.deps.apiBaseUrl}${endpoint.path}`,
+          {
+            method: endpoint.method,
+            headers: {
+              Authorization: `Bearer ${accessToken}`,
+              ...(body === undefined ? {} : { "Content-Type": "application/json; charset=UTF-8" }),
+            },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          },
+          { fetch: this.deps.fetch, timeoutMs: this.deps.timeoutMs },
+        );
+        return parseTikTokEnvelope(response, schema);
+      } catch (error) {
+        if (error instanceof TikTokApiError) {
+          if (error.outcome === "refresh_and_retry" && attempt === 0) {
+            // One forced refresh and one retry (S36); a second access_token_invalid ends it.
+            accessToken = await this.accessTokenFor(account, account);
+            continue;
+          }
+          throw this.mapApiError(error, backoffKey, account.id);
+        }
+        if (error instanceof ProviderRequestError) throw new TikTokCallError("tiktok_unavailable", { status: error.status });
+        throw error;
+      }
+    }
+  }
+
+  private mapApiError(error: TikTokApiError, backoffKey: string, accountId: string): TikTokCallError {
+    this.logger.warn({ event: "tiktok.api_error", accountId, code: error.code, status: error.status });
+    switch (error.outcome) {
+      case "rate_limited":
+        this.backoffUntil.set(backoffKey, this.clock.now().getTime() + TIKTOK_429_BACKOFF_MS);
+        return new TikTokCallError("rate_limited", { retryAfterSec: TIKTOK_429_BACKOFF_MS / 1000, tiktokCode: error.code });
+      case "reconnect":
+        return new TikTokCallError(error.code === "scope_permission_missed" ? "scope_missing" : "reconnect_required", { tiktokCode: error.code });
+      case "refresh_and_retry":
+        return new TikTokCallError("reconnect_required", { tiktokCode: error.code });
+      case "transient":
+        return new TikTokCallError("tiktok_unavailable", { tiktokCode: error.code, status: error.status });
+      case "rejected":
+        return new TikTokCallError("rejected", { tiktokCode: error.code, status: error.status });
+    }
+  }
+
+  private async loadAccount(accountId: string, userId?: string): Promise<SocialAccountRow> {
+    const [row] = await this.deps.db
+      .select()
+      .from(socialAccounts)
+      .where(userId ? and(eq(socialAccounts.id, accountId), eq(socialAccounts.userId, userId)) : eq(socialAccounts.id, accountId));
+    if (!row) throw new TikTokCallError("not_found");
+    return row;
+  }
+}
