@@ -1,0 +1,252 @@
+/**
+ * One app instance for the end-to-end suite: a local TikTok sandbox (in this process) plus
+ * `next start` (a child process) wired to it, with fresh secrets and a fresh database.
+ *
+ *   tsx scripts/e2e-server.ts [--port 3200] [--sandbox-port 4011] [--pkce base64url|hex]
+ *                             [--oauth-error-status 400|200]
+ *
+ * The same settings can come from E2E_PORT, E2E_SANDBOX_PORT, E2E_PKCE, E2E_OAUTH_ERROR_STATUS.
+ * The app must be built first (`next build`; `npm run test:e2e` does it once for all instances).
+ *
+ * Database: PGlite in a new temporary directory, removed at exit; or, when E2E_DATABASE_URL is
+ * set (a PostgreSQL URL whose user may create databases), a new database on that server,
+ * dropped at exit.
+ *
+ * SIGTERM/SIGINT stop the app and the sandbox and clean up. Playwright's webServer is told to
+ * send SIGTERM (gracefulShutdown in playwright.config.ts) so the clean-up runs.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+/** The part of sandbox/tiktok's interface this script relies on. */
+interface TikTokSandboxHandle {
+  url: string;
+  close(): Promise<void>;
+}
+interface TikTokSandboxModule {
+  startTikTokSandbox(options: {
+    port?: number;
+    host?: string;
+    redirectUris?: string[];
+    pkceMode?: "base64url" | "hex";
+    oauthErrorStatus?: 400 | 200;
+    avatarBaseUrl?: string;
+  }): Promise<TikTokSandboxHandle>;
+}
+
+interface E2EServerOptions {
+  port: number;
+  sandboxPort: number;
+  pkce: "base64url" | "hex";
+  oauthErrorStatus: 400 | 200;
+}
+
+const t0 = Date.now();
+const log = (message: string) => console.log(`[e2e-server +${((Date.now() - t0) / 1000).toFixed(1)}s] ${message}`);
+
+function parseOptions(argv: string[], env: NodeJS.ProcessEnv): E2EServerOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" },
+      "sandbox-port": { type: "string" },
+      pkce: { type: "string" },
+      "oauth-error-status": { type: "string" },
+    },
+    strict: true,
+  });
+  const port = Number(values.port ?? env.E2E_PORT ?? 3200);
+  const sandboxPort = Number(values["sandbox-port"] ?? env.E2E_SANDBOX_PORT ?? 4011);
+  const pkce = values.pkce ?? env.E2E_PKCE ?? "base64url";
+  const oauthErrorStatus = Number(values["oauth-error-status"] ?? env.E2E_OAUTH_ERROR_STATUS ?? 400);
+  for (const [name, value] of [["--port", port], ["--sandbox-port", sandboxPort]] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name} must be a TCP port, got ${value}`);
+  }
+  if (pkce !== "base64url" && pkce !== "hex") throw new Error(`--pkce must be base64url or hex, got ${pkce}`);
+  if (oauthErrorStatus !== 400 && oauthErrorStatus !== 200) throw new Error(`--oauth-error-status must be 400 or 200, got ${oauthErrorStatus}`);
+  return { port, sandboxPort, pkce, oauthErrorStatus };
+}
+
+/** Env names the app reads (src/lib/config/env-schema.ts) that must not leak in from the caller's shell. */
+const APP_ENV_NAMES = [
+  "DATABASE_URL",
+  "PGLITE_DATA_DIR",
+  "REDIS_URL",
+  "NEXT_PUBLIC_APP_URL",
+  "BETTER_AUTH_URL",
+  "TOKEN_ENCRYPTION_KEYS",
+  "BETTER_AUTH_SECRET",
+  "TIKTOK_CLIENT_KEY",
+  "TIKTOK_CLIENT_SECRET",
+  "TIKTOK_AUTH_URL",
+  "TIKTOK_API_BASE_URL",
+  "TIKTOK_SCOPES",
+  "TIKTOK_PKCE_ENCODING",
+  "TIKTOK_SANDBOX",
+  "REFRESH_WORKER",
+];
+
+async function startSandbox(root: string, options: E2EServerOptions, appUrl: string): Promise<TikTokSandboxHandle | undefined> {
+  const entry = path.join(root, "sandbox", "tiktok", "index.ts");
+  if (!existsSync(entry)) {
+    log(`WARNING: ${path.relative(root, entry)} does not exist; starting the app WITHOUT a TikTok sandbox.`);
+    return undefined;
+  }
+  // A computed specifier keeps `tsc` independent of the sandbox's presence.
+  const mod = (await import(pathToFileURL(entry).href)) as TikTokSandboxModule;
+  const ownUrl = `http://127.0.0.1:${options.sandboxPort}`;
+  return mod.startTikTokSandbox({
+    port: options.sandboxPort,
+    host: "127.0.0.1",
+    redirectUris: [`${appUrl}/api/oauth/tiktok/callback`],
+    pkceMode: options.pkce,
+    oauthErrorStatus: options.oauthErrorStatus,
+    avatarBaseUrl: `${ownUrl}/avatars`,
+  });
+}
+
+/** A fresh database on E2E_DATABASE_URL's server; returns its URL and a drop function. */
+async function createPostgresDatabase(adminUrl: string, port: number): Promise<{ url: string; drop(): Promise<void> }> {
+  const { Client } = await import("pg");
+  const name = `sf_e2e_${port}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const again = new Client({ connectionString: adminUrl });
+      await again.connect();
+      try {
+        await again.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await again.end();
+      }
+    },
+  };
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
+async function main(): Promise<void> {
+  const root = process.cwd();
+  const options = parseOptions(process.argv.slice(2), process.env);
+  const appUrl = `http://localhost:${options.port}`;
+
+  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
+    throw new Error("No production build in .next/ — run `next build` first (`npm run test:e2e` does).");
+  }
+
+  const cleanups: Array<() => Promise<void> | void> = [];
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    for (const step of cleanups.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        log(`clean-up step failed: ${(error as Error).message}`);
+      }
+    }
+  };
+
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      setTimeout(() => child?.kill("SIGKILL"), 8_000).unref();
+    } else {
+      void cleanup().then(() => process.exit(0));
+    }
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGHUP", () => stop("SIGHUP"));
+
+  try {
+    const sandbox = await startSandbox(root, options, appUrl);
+    if (sandbox) cleanups.push(() => sandbox.close());
+    const sandboxUrl = (sandbox?.url ?? `http://127.0.0.1:${options.sandboxPort}`).replace(/\/+$/, "");
+    if (sandbox) log(`TikTok sandbox: ${sandboxUrl} (pkce ${options.pkce}, OAuth errors as HTTP ${options.oauthErrorStatus})`);
+
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of APP_ENV_NAMES) delete env[name];
+    Object.assign(env, {
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      NEXT_PUBLIC_APP_URL: appUrl,
+      TIKTOK_CLIENT_KEY: "sandbox_client_key",
+      TIKTOK_CLIENT_SECRET: "sandbox_client_secret",
+      TIKTOK_AUTH_URL: `${sandboxUrl}/v2/auth/authorize/`,
+      TIKTOK_API_BASE_URL: sandboxUrl,
+      TIKTOK_SANDBOX: "on",
+      TIKTOK_PKCE_ENCODING: options.pkce,
+      TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+      BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+      REFRESH_WORKER: "off",
+    });
+
+    const adminUrl = process.env.E2E_DATABASE_URL?.trim();
+    if (adminUrl) {
+      const database = await createPostgresDatabase(adminUrl, options.port);
+      cleanups.push(() => database.drop());
+      env.DATABASE_URL = database.url;
+      log(`database: PostgreSQL ${new URL(database.url).pathname.slice(1)} (dropped at exit)`);
+    } else {
+      const dir = mkdtempSync(path.join(os.tmpdir(), `socialflow-e2e-${options.port}-`));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      env.PGLITE_DATA_DIR = path.join(dir, "pglite");
+      log(`database: PGlite in ${env.PGLITE_DATA_DIR} (removed at exit)`);
+    }
+
+    const nextBin = createRequire(path.join(root, "package.json")).resolve("next/dist/bin/next");
+    child = spawn(process.execPath, [nextBin, "start", "-p", String(options.port)], { cwd: root, env, stdio: "inherit" });
+    const started = child;
+    cleanups.push(() => {
+      if (started.exitCode === null && started.signalCode === null) started.kill("SIGKILL");
+    });
+    child.on("exit", (code, signal) => {
+      if (!stopping) log(`next start exited unexpectedly (${signal ?? `code ${code}`})`);
+      void cleanup().then(() => process.exit(stopping ? 0 : (code ?? 1) || 1));
+    });
+    if (stopping) child.kill("SIGTERM");
+
+    if (await waitForHealth(`${appUrl}/api/health`, child, 120_000)) log(`ready: ${appUrl} (sandbox ${sandboxUrl})`);
+  } catch (error) {
+    log(`failed to start: ${(error as Error).message}`);
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+    await cleanup();
+    process.exit(1);
+  }
+}
+
+void main();

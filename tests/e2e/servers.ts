@@ -1,0 +1,44 @@
+/**
+ * The app instances the end-to-end suite runs against (started by playwright.config.ts through
+ * scripts/e2e-server.ts). Ports are fixed so that tests can compute every URL without asking a
+ * running process; each instance has its own TikTok sandbox and its own fresh database.
+ */
+export interface E2EInstance {
+  /** Playwright project that runs against this instance. */
+  project: string;
+  port: number;
+  sandboxPort: number;
+  pkce: "base64url" | "hex";
+  oauthErrorStatus: 400 | 200;
+  /** The app's origin (NEXT_PUBLIC_APP_URL of the instance; `localhost`, as the redirect URI says). */
+  appURL: string;
+  /** The instance's TikTok sandbox (no trailing slash); control API under `${sandboxURL}/__sandbox/`. */
+  sandboxURL: string;
+}
+
+function instance(project: string, port: number, sandboxPort: number, pkce: E2EInstance["pkce"], oauthErrorStatus: E2EInstance["oauthErrorStatus"]): E2EInstance {
+  return {
+    project,
+    port,
+    sandboxPort,
+    pkce,
+    oauthErrorStatus,
+    appURL: `http://localhost:${port}`,
+    sandboxURL: `http://127.0.0.1:${sandboxPort}`,
+  };
+}
+
+/** Instance A: RFC 7636 PKCE (base64url), OAuth errors answered with HTTP 400. Runs every `*.spec.ts` but `*.hex.spec.ts`. */
+export const INSTANCE_A = instance("default", 3200, 4011, "base64url", 400);
+
+/** Instance B: TikTok desktop-style hex PKCE, OAuth errors answered with HTTP 200. Runs `*.hex.spec.ts` only. */
+export const INSTANCE_B = instance("hex-pkce-200-errors", 3201, 4012, "hex", 200);
+
+export const INSTANCES = [INSTANCE_A, INSTANCE_B] as const;
+
+/** The instance whose app origin is `baseURL` (e.g. `testInfo.project.use.baseURL`). */
+export function instanceFor(baseURL: string | undefined): E2EInstance {
+  const found = INSTANCES.find((i) => baseURL?.replace(/\/+$/, "") === i.appURL);
+  if (!found) throw new Error(`No e2e instance serves ${baseURL ?? "(no baseURL)"}`);
+  return found;
+}
