@@ -36,7 +36,8 @@ export function parseCallbackUrl(rawUrl: string): ParsedCallback {
   for (const name of SINGLE_VALUED) {
     if (params.getAll(name).length > 1) return { ok: false, reason: "repeated" };
   }
-  const parsed = callbackSchema.safeParse(Object.fromEntries(SINGLE_VALUED.map((n) => [n, params.get(n) ?? undefined])));
+  // An empty value (`state=`) is a missing one: it must get the error redirect, not a bare 400 (S4).
+  const parsed = callbackSchema.safeParse(Object.fromEntries(SINGLE_VALUED.map((n) => [n, params.get(n) || undefined])));
   if (!parsed.success) return { ok: false, reason: "oversized" };
   const { state, code, error, scopes } = parsed.data;
   if (!state) return { ok: false, reason: "missing_state" };
