@@ -30,7 +30,10 @@ const AUTH_PARAMS = ["client_key", "response_type", "scope", "redirect_uri", "st
 
 interface ValidAuthorize {
   client: SandboxClient;
+  /** Requested scopes the app may be granted (approvedScopes applied). */
   scopes: Scope[];
+  /** The `scope` parameter as requested, carried through the form unchanged. */
+  requestedScope: string;
   redirectUri: string;
   state: string | undefined;
   codeChallenge: string | undefined;
@@ -87,12 +90,15 @@ export function validateAuthorize(state: SandboxState, params: URLSearchParams):
   }
 
   if (problems.length > 0 || client === undefined) return { ok: false, problems };
-  const scopes = [...new Set(scopeParts.filter(isScope))];
+  // Scopes the app is not approved for silently drop out (they are neither shown nor granted).
+  const approved = client.approvedScopes;
+  const scopes = [...new Set(scopeParts.filter(isScope))].filter((s) => approved === undefined || approved.includes(s) || s === REQUIRED_SCOPE);
   return {
     ok: true,
     value: {
       client,
       scopes,
+      requestedScope: rawScope,
       redirectUri,
       state: params.get("state") ?? undefined,
       codeChallenge: challenge || undefined,
@@ -231,7 +237,7 @@ function renderConsent(v: ValidAuthorize, users: SeedUser[]): string {
     `<form method="post" action="${DECISION_PATH}">` +
     hidden("client_key", v.client.clientKey) +
     hidden("response_type", "code") +
-    hidden("scope", v.scopes.join(",")) +
+    hidden("scope", v.requestedScope) +
     hidden("redirect_uri", v.redirectUri) +
     hidden("state", v.state) +
     hidden("code_challenge", v.codeChallenge) +

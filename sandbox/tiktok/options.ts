@@ -53,7 +53,9 @@ export function defaultOptions(): ResolvedOptions {
 }
 
 function copyClient(c: SandboxClient): SandboxClient {
-  return { ...c, redirectUris: [...c.redirectUris] };
+  const copy: SandboxClient = { ...c, redirectUris: [...c.redirectUris] };
+  if (c.approvedScopes !== undefined) copy.approvedScopes = [...c.approvedScopes];
+  return copy;
 }
 
 /**
@@ -106,6 +108,7 @@ export const clientSchema = z.strictObject({
   appName: z.string().min(1).max(200),
   redirectUris: z.array(z.string().min(1).max(2000)).max(50),
   audited: z.boolean(),
+  approvedScopes: z.array(z.enum(KNOWN_SCOPES)).optional(),
 });
 
 export const rateLimitsSchema = z

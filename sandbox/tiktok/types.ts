@@ -28,6 +28,12 @@ export interface SandboxClient {
   redirectUris: string[];
   /** Content Posting API approval ("audited"); unaudited apps get the §5 restrictions. */
   audited: boolean;
+  /**
+   * Scopes approved for this app in the developer portal (default: all). Requested scopes outside
+   * this list are neither shown nor granted — how video.upload / video.publish go missing until
+   * the Content Posting API is approved (TIKTOK_API.md §5).
+   */
+  approvedScopes?: Scope[];
 }
 
 /** Endpoints that have a TikTok-side per-token rate limit (TIKTOK_API.md §4, §5). */

@@ -140,6 +140,18 @@ describe("§1 callback redirect", () => {
     expect(scopes).toBe("user.info.basic");
   });
 
+  it("§1/§5 approvedScopes: scopes the app is not approved for are neither shown nor granted", async () => {
+    const client = sb.control.options().clients[0];
+    if (client === undefined) throw new Error("no default client");
+    sb.control.setOptions({ clients: [{ ...client, approvedScopes: ["user.info.basic", "video.list"] }] });
+    const params = authorizeParams({ scope: "user.info.basic,video.list,video.upload,video.publish" });
+    const html = await (await fetch(`${sb.url}/v2/auth/authorize/?${params}`)).text();
+    expect(html).toContain("(video.list)");
+    expect(html).not.toContain("(video.upload)");
+    const { scopes } = await getCode(sb.url, params);
+    expect(scopes).toBe("user.info.basic,video.list");
+  });
+
   it("§1 cancel → error=access_denied with error_description and state, no code", async () => {
     const r = await consent(sb.url, authorizeParams({ state: "xyz" }), { decision: "cancel" });
     expect(r.status).toBe(302);

@@ -76,6 +76,11 @@ describe("§4 user info", () => {
     expectWrappedError(await api(sb.url, `/v2/user/info/?fields=open_id`, { token: t }), "access_token_invalid", 401);
   });
 
+  it("§4 paths are exact: /v2/user/info without the trailing slash → 404", async () => {
+    const r = await api(sb.url, "/v2/user/info?fields=open_id", { token: token(AVA, "user.info.basic") });
+    expect([r.status, errorCode(r)]).toEqual([404, "not_found"]);
+  });
+
   it("§4 scope_not_authorized 401: a token without user.info.basic", async () => {
     const t = token(AVA, "video.list");
     expectWrappedError(await api(sb.url, `/v2/user/info/?fields=open_id`, { token: t }), "scope_not_authorized", 401);

@@ -112,6 +112,13 @@ describe("faults", () => {
     expect((await api(sb.url, "/v2/video/list/?fields=id", { token: t.access_token, body: {} })).status).toBe(200);
   });
 
+  it("fault api_error without a status uses TikTok's status for that code (spam_risk_too_many_posts → 403)", async () => {
+    const t = sb.control.issueTokensDirectly({ openId: AVA, scopes: "user.info.basic,video.publish" });
+    sb.control.queueFault("video_init", { kind: "api_error", code: "spam_risk_too_many_posts" });
+    const r = await api(sb.url, "/v2/post/publish/video/init/", { token: t.access_token, body: {} });
+    expect([r.status, errorCode(r)]).toEqual([403, "spam_risk_too_many_posts"]);
+  });
+
   it("fault delay: the real answer after the delay", async () => {
     const { code } = await getCode(sb.url);
     sb.control.queueFault("token", { kind: "delay", ms: 250 });
