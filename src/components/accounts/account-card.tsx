@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { AccountView } from "@/lib/accounts/view-model";
 import { relativeTime } from "@/lib/accounts/relative-time";
 import { AccountActions } from "./account-actions";
@@ -55,6 +56,11 @@ export function AccountCard({ account, events, now }: { account: AccountView; ev
               </dd>
             </div>
           </dl>
+          <nav aria-label={`${account.displayName} pages`} className="mt-3 flex flex-wrap gap-4 text-sm">
+            <Link href={`/accounts/${account.id}/videos`} className="font-medium text-brand-600 hover:underline">
+              Recent videos
+            </Link>
+          </nav>
           <div className="mt-3">
             <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Granted permissions</h3>
             <ul aria-label="Granted permissions" className="mt-1 flex flex-wrap gap-1.5">

@@ -1,0 +1,60 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { headers } from "next/headers";
+import { notFound, redirect } from "next/navigation";
+import { getSessionUser } from "@/lib/auth";
+import { getTikTokServices } from "@/lib/tiktok/services";
+import { getVideoService } from "@/lib/videos";
+import { TikTokCallError } from "@/lib/tiktok/call-errors";
+import { callErrorMessage } from "@/lib/videos/call-error-messages";
+import type { VideoPageView } from "@/lib/videos/video-service";
+import { VideoGrid } from "@/components/videos/video-grid";
+
+export const metadata: Metadata = { title: "Recent videos" };
+export const dynamic = "force-dynamic";
+
+export default async function VideosPage({ params }: { params: Promise<{ accountId: string }> }) {
+  const { accountId } = await params;
+  const user = await getSessionUser(await headers());
+  if (!user) redirect("/login");
+  const { accounts } = await getTikTokServices();
+  const account = /^[A-Za-z0-9_-]{1,64}$/.test(accountId) ? await accounts.findForUser(user.id, accountId) : undefined;
+  if (!account) notFound();
+
+  let page: VideoPageView | null = null;
+  let problem: string | null = null;
+  if (!account.scopes.includes("video.list")) {
+    problem = "This account didn't grant SocialFlow access to its videos (video.list). Reconnect it and allow “Access your public videos” on TikTok to see them here.";
+  } else {
+    try {
+      page = await (await getVideoService()).page({ accountId, userId: user.id });
+    } catch (error) {
+      if (!(error instanceof TikTokCallError)) throw error;
+      problem = callErrorMessage(error);
+    }
+  }
+
+  return (
+    <section>
+      <Link href="/settings/accounts" className="text-sm text-brand-600 hover:underline">
+        ← Connected accounts
+      </Link>
+      <h1 className="mt-2 text-2xl font-semibold">Recent videos · {account.displayName}</h1>
+      {problem && (
+        <p role="alert" className="mt-6 rounded-xl bg-amber-50 p-4 text-sm text-amber-900">
+          {problem}
+        </p>
+      )}
+      {page && page.videos.length === 0 && (
+        <p className="mt-6 rounded-2xl border border-dashed border-slate-300 bg-white p-8 text-center text-slate-600">
+          No videos on this account yet.
+        </p>
+      )}
+      {page && page.videos.length > 0 && (
+        <div className="mt-6">
+          <VideoGrid accountId={accountId} initial={page} />
+        </div>
+      )}
+    </section>
+  );
+}

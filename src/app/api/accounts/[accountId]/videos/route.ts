@@ -1,0 +1,33 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { requireAuth } from "@/lib/auth-helpers";
+import { jsonError, NO_STORE } from "@/lib/http/route-guard";
+import { TikTokCallError } from "@/lib/tiktok/call-errors";
+import { getVideoService } from "@/lib/videos";
+import { callErrorMessage } from "@/lib/videos/call-error-messages";
+import { getLogger } from "@/lib/log/logger";
+
+const paramsSchema = z.object({ accountId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) });
+const cursorSchema = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional();
+
+/** GET `?cursor=`: one page of the account's recent videos with stats. */
+export async function GET(request: Request, context: { params: Promise<{ accountId: string }> }) {
+  const { user, error } = await requireAuth(request.headers);
+  if (error) return error;
+  const params = paramsSchema.safeParse(await context.params);
+  const cursor = cursorSchema.safeParse(new URL(request.url).searchParams.get("cursor") ?? undefined);
+  if (!params.success || !cursor.success) return jsonError(400, "invalid_request", "Invalid account or cursor");
+  try {
+    const videos = await getVideoService();
+    const page = await videos.page({ accountId: params.data.accountId, userId: user.id }, cursor.data);
+    return NextResponse.json(page, { headers: NO_STORE });
+  } catch (err) {
+    if (err instanceof TikTokCallError) {
+      const response = jsonError(err.httpStatus, err.code, callErrorMessage(err));
+      if (err.details.retryAfterSec) response.headers.set("Retry-After", String(err.details.retryAfterSec));
+      return response;
+    }
+    getLogger().error({ event: "videos.list_failed", err });
+    return jsonError(500, "videos_failed", "Could not load videos");
+  }
+}
