@@ -7,12 +7,14 @@ import { AccountService } from "@/lib/accounts/account-service";
 import { getRedis } from "@/lib/redis/client";
 import { TikTokApiClient } from "./api-client";
 import { UserBudget } from "./user-budget";
+import { VideoService } from "@/lib/videos/video-service";
 
 export interface TikTokServices {
   oauth: TikTokOAuthService;
   refresher: TokenRefresher;
   accounts: AccountService;
   api: TikTokApiClient;
+  videos: VideoService;
 }
 
 const holder = globalThis as unknown as { __socialflowTikTok?: Promise<TikTokServices> };
@@ -35,7 +37,8 @@ export function getTikTokServices(): Promise<TikTokServices> {
       redis: config.redisUrl ? await getRedis(config.redisUrl) : undefined,
     });
     const api = new TikTokApiClient({ db, cipher, refresher, budget, apiBaseUrl: config.tiktok.apiBaseUrl });
-    return { oauth, refresher, accounts, api };
+    const videos = new VideoService(api, config.tiktok.apiBaseUrl);
+    return { oauth, refresher, accounts, api, videos };
   })().catch((error: unknown) => {
     holder.__socialflowTikTok = undefined;
     throw error;

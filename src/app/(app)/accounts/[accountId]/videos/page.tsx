@@ -4,7 +4,6 @@ import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { getSessionUser } from "@/lib/auth";
 import { getTikTokServices } from "@/lib/tiktok/services";
-import { getVideoService } from "@/lib/videos";
 import { TikTokCallError } from "@/lib/tiktok/call-errors";
 import { callErrorMessage } from "@/lib/videos/call-error-messages";
 import type { VideoPageView } from "@/lib/videos/video-service";
@@ -17,7 +16,7 @@ export default async function VideosPage({ params }: { params: Promise<{ account
   const { accountId } = await params;
   const user = await getSessionUser(await headers());
   if (!user) redirect("/login");
-  const { accounts } = await getTikTokServices();
+  const { accounts, videos } = await getTikTokServices();
   const account = /^[A-Za-z0-9_-]{1,64}$/.test(accountId) ? await accounts.findForUser(user.id, accountId) : undefined;
   if (!account) notFound();
 
@@ -27,7 +26,7 @@ export default async function VideosPage({ params }: { params: Promise<{ account
     problem = "This account didn't grant SocialFlow access to its videos (video.list). Reconnect it and allow “Access your public videos” on TikTok to see them here.";
   } else {
     try {
-      page = await (await getVideoService()).page({ accountId, userId: user.id });
+      page = await videos.page({ accountId, userId: user.id });
     } catch (error) {
       if (!(error instanceof TikTokCallError)) throw error;
       problem = callErrorMessage(error);

@@ -2,8 +2,8 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { requireAuth } from "@/lib/auth-helpers";
 import { jsonError, NO_STORE } from "@/lib/http/route-guard";
+import { getTikTokServices } from "@/lib/tiktok/services";
 import { TikTokCallError } from "@/lib/tiktok/call-errors";
-import { getVideoService } from "@/lib/videos";
 import { callErrorMessage } from "@/lib/videos/call-error-messages";
 import { getLogger } from "@/lib/log/logger";
 
@@ -18,7 +18,7 @@ export async function GET(request: Request, context: { params: Promise<{ account
   const cursor = cursorSchema.safeParse(new URL(request.url).searchParams.get("cursor") ?? undefined);
   if (!params.success || !cursor.success) return jsonError(400, "invalid_request", "Invalid account or cursor");
   try {
-    const videos = await getVideoService();
+    const { videos } = await getTikTokServices();
     const page = await videos.page({ accountId: params.data.accountId, userId: user.id }, cursor.data);
     return NextResponse.json(page, { headers: NO_STORE });
   } catch (err) {
