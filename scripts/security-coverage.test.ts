@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { casesNamedIn } from "./security-coverage";
+
+describe("security coverage scanner", () => {
+  it("finds case numbers at the start of test titles only", () => {
+    const source = `
+      it("S6: a replayed callback exchanges the code once", () => {});
+      test('S12 another provider', () => {});
+      it.each(["a"])("S39: %s never leaves", () => {});
+      describe(\`S40: headers\`, () => {});
+      // S7 in a comment does not count
+      it("mentions S8 later", () => {});
+      it("S41: out of range", () => {});
+    `;
+    expect([...casesNamedIn(source)].sort((a, b) => a - b)).toEqual([6, 12, 39, 40]);
+  });
+});
