@@ -211,7 +211,7 @@ export class TokenRefresher {
     const now = this.clock.now();
     const failures = row.refreshFailures + 1;
     const retryAt = new Date(now.getTime() + refreshBackoffMs(failures, this.random));
-    const transient = BaseOAuthService.isTransient(error);
+    const transient = BaseOAuthService.isTransient(error) || isUnavailableAnswer(error);
     const reason = transient ? "provider_unreachable" : errorReason(error);
     await updateUnderLease(this.db, row.id, leaseId, {
       refreshFailures: failures,
@@ -243,6 +243,15 @@ function sameRefresh(a: SocialAccountRow, b: SocialAccountRow): boolean {
     a.status === b.status &&
     (a.lastRefreshedAt?.getTime() ?? 0) === (b.lastRefreshedAt?.getTime() ?? 0)
   );
+}
+
+/**
+ * A 5xx or 429 that carries a flat OAuth error body (the sandbox answers
+ * `{"error":"internal_error"}` with a 503) is TikTok being unavailable, not a verdict on the
+ * grant: it must count as transient like a bare 5xx does.
+ */
+function isUnavailableAnswer(error: unknown): boolean {
+  return error instanceof OAuthProviderError && (error.status === 429 || error.status >= 500);
 }
 
 function errorReason(error: unknown): string {
