@@ -111,7 +111,7 @@ export abstract class BaseOAuthService {
     try {
       verifier = this.cipher.decrypt(stateRow.codeVerifier, { table: "oauth_states", rowId: stateRow.id, field: "code_verifier" });
     } catch (error) {
-      this.logger.error({ event: "oauth.state_verifier_unreadable", provider: this.provider, err: error });
+      this.logger.error({ event: "oauth.state_verifier_unreadable", provider: this.provider, err: safeError(error) });
       throw new OAuthFlowError("oauth_failed");
     }
 
@@ -120,7 +120,7 @@ export abstract class BaseOAuthService {
       // A code is used once: never retried, whatever the failure (S16, RFC 6749 §4.1.2).
       tokens = await this.exchangeCodeForTokens(params.code, verifier);
     } catch (error) {
-      this.logger.warn({ event: "oauth.token_exchange_failed", provider: this.provider, err: error });
+      this.logger.warn({ event: "oauth.token_exchange_failed", provider: this.provider, err: safeError(error) });
       throw new OAuthFlowError("token_exchange_failed");
     }
 
@@ -147,7 +147,7 @@ export abstract class BaseOAuthService {
       // Anything else after a successful exchange: nothing was stored (one transaction), so
       // give the fresh grant back (S23), best effort.
       await this.revokeQuietly(tokens.accessToken, "after_failed_connect");
-      this.logger.error({ event: "oauth.connect_failed", provider: this.provider, err: error });
+      this.logger.error({ event: "oauth.connect_failed", provider: this.provider, err: safeError(error) });
       throw error instanceof OAuthFlowError ? error : new OAuthFlowError("oauth_failed");
     }
   }

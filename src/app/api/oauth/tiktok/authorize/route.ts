@@ -3,7 +3,7 @@ import { getConfig } from "@/lib/config/config";
 import { guardMutation, jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { bindingCookie, newBinding, readBinding } from "@/lib/oauth/browser-binding";
 import { getTikTokServices } from "@/lib/tiktok/services";
-import { getLogger } from "@/lib/log/logger";
+import { getLogger, safeError } from "@/lib/log/logger";
 
 /** POST → `{ url }`: where to send the browser to approve at TikTok. */
 export async function POST(request: Request) {
@@ -18,7 +18,7 @@ export async function POST(request: Request) {
     if (!existing) response.cookies.set(bindingCookie(binding, getConfig().appUrl.startsWith("https://")));
     return response;
   } catch (err) {
-    getLogger().error({ event: "oauth.initiate_failed", provider: "tiktok", err });
+    getLogger().error({ event: "oauth.initiate_failed", provider: "tiktok", err: safeError(err) });
     return jsonError(500, "oauth_init_failed", "Failed to initiate TikTok OAuth");
   }
 }

@@ -6,7 +6,7 @@ import { readBinding } from "@/lib/oauth/browser-binding";
 import { OAuthFlowError, type CallbackErrorCode } from "@/lib/oauth/errors";
 import { ACCOUNTS_PAGE } from "@/lib/oauth/base-oauth-service";
 import { getTikTokServices } from "@/lib/tiktok/services";
-import { getLogger } from "@/lib/log/logger";
+import { getLogger, safeError } from "@/lib/log/logger";
 
 /** No code or state may leak onwards from this URL (S40, RFC 9700 §4.2.4). */
 const CALLBACK_HEADERS = { "Referrer-Policy": "no-referrer", "Cache-Control": "no-store" } as const;
@@ -28,7 +28,7 @@ export async function GET(request: Request) {
     return finish({ accountId: account.id });
   } catch (error) {
     if (error instanceof OAuthFlowError) return finish({ error: error.code });
-    getLogger().error({ event: "oauth.callback_failed", provider: "tiktok", err: error });
+    getLogger().error({ event: "oauth.callback_failed", provider: "tiktok", err: safeError(error) });
     return finish({ error: "oauth_failed" });
   }
 }

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { guardMutation, jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { readAccountIdBody } from "@/lib/http/account-id-body";
 import { getTikTokServices } from "@/lib/tiktok/services";
-import { getLogger } from "@/lib/log/logger";
+import { getLogger, safeError } from "@/lib/log/logger";
 
 /** POST `{ accountId }`: revoke at TikTok (best effort), then delete. Idempotent. */
 export async function POST(request: Request) {
@@ -19,7 +19,7 @@ export async function POST(request: Request) {
       { headers: NO_STORE },
     );
   } catch (err) {
-    getLogger().error({ event: "account.disconnect_route_failed", err });
+    getLogger().error({ event: "account.disconnect_route_failed", err: safeError(err) });
     return jsonError(500, "disconnect_failed", "Failed to disconnect account");
   }
 }

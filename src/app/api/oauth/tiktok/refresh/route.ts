@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { guardMutation, jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { readAccountIdBody } from "@/lib/http/account-id-body";
 import { getTikTokServices } from "@/lib/tiktok/services";
-import { getLogger } from "@/lib/log/logger";
+import { getLogger, safeError } from "@/lib/log/logger";
 
 /** POST `{ accountId }`: refresh that account's TikTok token now. */
 export async function POST(request: Request) {
@@ -30,7 +30,7 @@ export async function POST(request: Request) {
         return jsonError(500, "refresh_failed", "Failed to refresh token");
     }
   } catch (err) {
-    getLogger().error({ event: "token.refresh_route_failed", err });
+    getLogger().error({ event: "token.refresh_route_failed", err: safeError(err) });
     return jsonError(500, "refresh_failed", "Failed to refresh token");
   }
 }
