@@ -1,0 +1,339 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { setDatabaseForTests } from "@/lib/db";
+import type { Database, DatabaseHandle } from "@/lib/db/client";
+import { accountEvents, socialAccounts } from "@/lib/db/schema";
+import { newBinding } from "@/lib/oauth/browser-binding";
+import { OAuthFlowError, OAuthProviderError, ProviderRequestError } from "@/lib/oauth/errors";
+import { DEFAULT_TIMEOUT_MS } from "@/lib/oauth/provider-http";
+import { decideAtSandbox, resetAppGlobals, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
+import { connectTikTok, followCallback, startConnect } from "../helpers/connect-flow";
+import { createFetchTap, installGlobalFetchTap, jsonResponse } from "../helpers/fetch-tap";
+import { captureLogs, type LogCapture } from "../helpers/log-capture";
+import {
+  accountRow,
+  accountRowsOf,
+  clearAccounts,
+  counterMark,
+  directOAuthService,
+  eventKinds,
+  stateRowsOf,
+  storedTokens,
+} from "../helpers/security-kit";
+
+type SignedUp = Awaited<ReturnType<AppHarness["signUp"]>>;
+
+describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
+  let h: AppHarness;
+  let logs: LogCapture;
+  let alice: SignedUp;
+  let bob: SignedUp;
+  beforeAll(async () => {
+    h = await startAppHarness();
+    // Before the app's services are built: they keep the logger they are constructed with.
+    logs = captureLogs();
+    alice = await h.signUp("alice");
+    bob = await h.signUp("bob");
+  }, 120_000);
+  afterAll(async () => {
+    logs?.restore();
+    await h?.close();
+  });
+  afterEach(async () => {
+    h.sandbox.control.clearFaults();
+    h.install();
+    await clearAccounts(h.db);
+    logs.clear();
+  });
+
+  /** Starts a flow as `user` and approves it at the sandbox: the browser and the callback URL. */
+  async function approved(user: SignedUp = alice, choice?: Parameters<typeof decideAtSandbox>[1]) {
+    const browser = new TestBrowser(user.cookie);
+    const back = await decideAtSandbox(await startConnect(browser), choice);
+    return { browser, back };
+  }
+  const errorOf = (result: { location?: URL }) => result.location?.searchParams.get("error");
+
+  describe("token endpoint faults", () => {
+    it.each([500, 503])("S17: token endpoint %i → no account row, clear error, and the flow can be restarted", async (status) => {
+      const { browser, back } = await approved();
+      h.sandbox.control.queueFault("token", { kind: "status", status });
+      const mark = counterMark(h);
+      const failed = await followCallback(browser, back);
+      expect(errorOf(failed)).toBe("token_exchange_failed");
+      expect(mark.codeExchanges()).toBe(1);
+      expect(await accountRowsOf(h.db, alice.id)).toHaveLength(0);
+      expect(await stateRowsOf(h.db, alice.id)).toHaveLength(0);
+      // Restart: a new flow in the same browser completes.
+      const accountId = await connectTikTok(browser);
+      expect((await accountRow(h.db, accountId))?.userId).toBe(alice.id);
+    });
+
+    it("S18: a hanging token endpoint is aborted by the timeout, leaving no row", async () => {
+      expect(DEFAULT_TIMEOUT_MS).toBeLessThanOrEqual(10_000);
+      expect(DEFAULT_TIMEOUT_MS).toBeGreaterThan(0);
+      const oauth = directOAuthService(h, { timeoutMs: 300 });
+      const binding = newBinding();
+
+      // The exchange itself: a ProviderRequestError of kind timeout, well within bounds.
+      h.sandbox.control.queueFault("token", { kind: "hang" });
+      let started = Date.now();
+      const raw = await oauth.exchangeCodeForTokens("any*0!0000.va", "v".repeat(43)).catch((e: unknown) => e);
+      expect(raw).toBeInstanceOf(ProviderRequestError);
+      expect((raw as ProviderRequestError).kind).toBe("timeout");
+      expect((raw as ProviderRequestError).transient).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5_000);
+
+      // The whole callback: token_exchange_failed, nothing stored, state gone.
+      const back = await decideAtSandbox(await oauth.initiateOAuth(alice.id, binding));
+      h.sandbox.control.queueFault("token", { kind: "hang" });
+      started = Date.now();
+      const error = await oauth.handleCallback(back, { userId: alice.id, browserBinding: binding }).catch((e: unknown) => e);
+      const elapsed = Date.now() - started;
+      expect(error).toBeInstanceOf(OAuthFlowError);
+      expect((error as OAuthFlowError).code).toBe("token_exchange_failed");
+      expect(elapsed).toBeGreaterThanOrEqual(250);
+      expect(elapsed).toBeLessThan(5_000);
+      expect(await accountRowsOf(h.db, alice.id)).toHaveLength(0);
+      expect(await stateRowsOf(h.db, alice.id)).toHaveLength(0);
+    });
+
+    it("S18: the app's own token requests carry a timeout of at most 10 s", async () => {
+      const timeoutSpy = vi.spyOn(AbortSignal, "timeout");
+      try {
+        await connectTikTok(new TestBrowser(alice.cookie));
+        expect(timeoutSpy).toHaveBeenCalled();
+        for (const [ms] of timeoutSpy.mock.calls) expect(ms).toBeLessThanOrEqual(10_000);
+        expect(timeoutSpy.mock.calls.map(([ms]) => ms)).toContain(DEFAULT_TIMEOUT_MS);
+      } finally {
+        timeoutSpy.mockRestore();
+      }
+    });
+
+    it.each([
+      { kind: "html" as const, leaks: ["<!DOCTYPE", "Sandbox injected HTML", "Please wait"] },
+      { kind: "malformed_json" as const, leaks: ["act.trunc"] },
+      { kind: "json_array" as const, leaks: ['"error":"ok"', "log_id"] },
+      { kind: "wrong_content_type" as const, leaks: [] },
+    ])("S19: a token response that is $kind is rejected and its body is not logged", async ({ kind, leaks }) => {
+      const { browser, back } = await approved();
+      h.sandbox.control.queueFault("token", { kind });
+      const tap = installGlobalFetchTap();
+      try {
+        expect(errorOf(await followCallback(browser, back))).toBe("token_exchange_failed");
+      } finally {
+        tap.restore();
+      }
+      expect(tap.tokenExchanges()).toHaveLength(1);
+      expect(await accountRowsOf(h.db, alice.id)).toHaveLength(0);
+      // wrong_content_type wraps a real success: its tokens were in the body, and must not be logged.
+      const { accessTokens, refreshTokens } = tap.issuedTokens();
+      if (kind === "wrong_content_type") expect(accessTokens).toHaveLength(1);
+      const logged = logs.text();
+      expect(logs.events()).toContain("oauth.token_exchange_failed");
+      for (const secret of [...leaks, ...accessTokens, ...refreshTokens, tap.tokenExchanges()[0]!.responseText!]) {
+        expect(logged).not.toContain(secret);
+      }
+    });
+
+    it("S19: the same bodies are rejected by the provider HTTP layer itself, with nothing of the body in the error", async () => {
+      // (wrong_content_type wraps the real handler, which needs a real code: covered above.)
+      for (const kind of ["html", "malformed_json", "json_array"] as const) {
+        h.sandbox.control.queueFault("token", { kind });
+        const error = await directOAuthService(h).exchangeCodeForTokens("any*0!0000.va", "v".repeat(43)).catch((e: unknown) => e);
+        expect(error, kind).toBeInstanceOf(ProviderRequestError);
+        expect((error as ProviderRequestError).kind).toBe("malformed_response");
+        expect(JSON.stringify({ ...(error as object), message: (error as Error).message })).not.toMatch(/DOCTYPE|act\.|log_id/);
+      }
+    });
+  });
+
+  describe("S20: token bodies that are 200 but not a valid success", () => {
+    const valid = {
+      access_token: "act.valid!1234.va",
+      expires_in: 86_400,
+      open_id: "sbx-ava-0001",
+      refresh_token: "rft.valid!1234.va",
+      refresh_expires_in: 31_536_000,
+      scope: "user.info.basic,video.list",
+      token_type: "Bearer",
+    };
+    const withBody = (body: unknown, status = 200) =>
+      directOAuthService(h, { fetch: createFetchTap({ intercept: () => jsonResponse(body, status) }).fetch });
+
+    it("S20: the fake transport is sound: a valid body is accepted", async () => {
+      const tokens = await withBody(valid).exchangeCodeForTokens("c", "v");
+      expect(tokens).toMatchObject({ accessToken: valid.access_token, refreshToken: valid.refresh_token, expiresIn: 86_400 });
+    });
+
+    it.each([
+      ["no access_token", (({ access_token: _a, ...rest }) => rest)(valid)],
+      ["an empty access_token", { ...valid, access_token: "" }],
+      ["expires_in as a string", { ...valid, expires_in: "86400" }],
+      ["a negative expires_in", { ...valid, expires_in: -5 }],
+      ["a zero expires_in", { ...valid, expires_in: 0 }],
+      ["a fractional expires_in", { ...valid, expires_in: 1.5 }],
+      ["a null expires_in", { ...valid, expires_in: null }],
+      ["a numeric refresh_token", { ...valid, refresh_token: 123 }],
+      ["no open_id", (({ open_id: _o, ...rest }) => rest)(valid)],
+      ["the retired v1 wrapped shape", { data: valid }],
+    ])("S20: a 200 with %s is rejected as malformed", async (_label, body) => {
+      const error = await withBody(body).exchangeCodeForTokens("c", "v").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProviderRequestError);
+      expect((error as ProviderRequestError).kind).toBe("malformed_response");
+    });
+
+    it("S20: an error body with HTTP 200 is an error, even next to an access_token", async () => {
+      for (const body of [{ error: "invalid_grant" }, { ...valid, error: "invalid_grant", error_description: "x" }]) {
+        const error = await withBody(body).exchangeCodeForTokens("c", "v").catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(OAuthProviderError);
+        expect(error).toMatchObject({ error: "invalid_grant", status: 200 });
+      }
+      const unknown = await withBody({ error: "<b>weird</b>" }).exchangeCodeForTokens("c", "v").catch((e: unknown) => e);
+      expect(unknown).toMatchObject({ error: "unknown_error" });
+    });
+
+    it("S20: through the callback, a 200 error body means token_exchange_failed and no row", async () => {
+      const tap = createFetchTap({
+        intercept: (e) => (e.url.pathname === "/v2/oauth/token/" ? jsonResponse({ error: "invalid_grant", error_description: "no" }) : undefined),
+      });
+      const oauth = directOAuthService(h, { fetch: tap.fetch });
+      const binding = newBinding();
+      const back = await decideAtSandbox(await oauth.initiateOAuth(alice.id, binding));
+      const error = await oauth.handleCallback(back, { userId: alice.id, browserBinding: binding }).catch((e: unknown) => e);
+      expect((error as OAuthFlowError).code).toBe("token_exchange_failed");
+      expect(tap.tokenExchanges()).toHaveLength(1);
+      expect(tap.exchanges.filter((e) => e.url.pathname === "/v2/user/info/")).toHaveLength(0);
+      expect(await accountRowsOf(h.db, alice.id)).toHaveLength(0);
+    });
+  });
+
+  describe("granted scopes and ownership", () => {
+    it("S21: fewer scopes granted than requested → the granted scopes are stored", async () => {
+      const { browser, back } = await approved(alice, { grant: ["user.info.basic"] });
+      expect(new URL(back).searchParams.get("scopes")).toBe("user.info.basic");
+      const done = await followCallback(browser, back);
+      const row = await accountRow(h.db, done.location!.searchParams.get("account")!);
+      expect(row?.scopes).toEqual(["user.info.basic"]);
+
+      const partial = await approved(bob, { openId: "sbx-ben-0002", grant: ["user.info.basic", "video.list"] });
+      const second = await followCallback(partial.browser, partial.back);
+      expect((await accountRow(h.db, second.location!.searchParams.get("account")!))?.scopes).toEqual(["user.info.basic", "video.list"]);
+    });
+
+    it("S22: the same TikTok account already linked to another user → refused explicitly, never moved", async () => {
+      const accountId = await connectTikTok(new TestBrowser(alice.cookie));
+      const before = await accountRow(h.db, accountId);
+      const aliceToken = (await storedTokens(h.db, accountId)).accessToken;
+
+      const { browser, back } = await approved(bob);
+      const mark = counterMark(h);
+      const result = await followCallback(browser, back);
+      expect(errorOf(result)).toBe("account_already_linked");
+      expect(mark.codeExchanges()).toBe(1);
+      expect(await accountRowsOf(h.db, bob.id)).toHaveLength(0);
+      expect(await accountRow(h.db, accountId)).toEqual(before);
+      expect(await eventKinds(h.db, accountId)).toEqual(["connected"]);
+      // Alice's grant was left alone at TikTok too.
+      expect(h.sandbox.control.accessTokenState(aliceToken)).toBe("valid");
+    });
+  });
+
+  describe("persistence", () => {
+    /**
+     * The app's database, except that saveConnection's transaction breaks: either the whole
+     * transaction (connection lost) or its second statement (the event insert), after the
+     * account row was already inserted inside it.
+     */
+    function breakSaveConnection(mode: "transaction" | "event_insert") {
+      const real = h.db;
+      const bind = <T extends object>(target: T, prop: string | symbol) => {
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      };
+      const db = new Proxy(real, {
+        get(target, prop) {
+          if (prop !== "transaction") return bind(target, prop);
+          if (mode === "transaction") {
+            return async () => {
+              throw new Error("Connection terminated unexpectedly (secret-db-detail)");
+            };
+          }
+          return (fn: (tx: Database) => Promise<unknown>, config?: unknown) =>
+            target.transaction(
+              (tx) =>
+                fn(
+                  new Proxy(tx, {
+                    get(t, p) {
+                      if (p !== "insert") return bind(t, p);
+                      return (table: unknown) => {
+                        if (table === accountEvents) throw new Error("could not extend file: No space left on device (secret-db-detail)");
+                        return t.insert(table as typeof socialAccounts);
+                      };
+                    },
+                  }) as Database,
+                ),
+              config as never,
+            );
+        },
+      }) as Database;
+      resetAppGlobals();
+      setDatabaseForTests({ ...(h.database as DatabaseHandle), db });
+    }
+
+    it.each(["transaction", "event_insert"] as const)(
+      "S23: the database failing (%s) after a successful exchange → no row, the fresh token revoked, generic error, no token in logs",
+      async (mode) => {
+        const { browser, back } = await approved();
+        const eventsBefore = (await h.db.select().from(accountEvents)).length;
+        breakSaveConnection(mode);
+        const tap = installGlobalFetchTap();
+        const mark = counterMark(h);
+        let result;
+        try {
+          result = await followCallback(browser, back);
+        } finally {
+          tap.restore();
+          h.install();
+        }
+        expect(result.location?.toString()).toBe("http://localhost:3999/settings/accounts?error=oauth_failed");
+        expect(mark.codeExchanges()).toBe(1);
+        expect(await h.db.select().from(socialAccounts)).toHaveLength(0);
+        expect(await h.db.select().from(accountEvents)).toHaveLength(eventsBefore);
+
+        const { accessTokens, refreshTokens } = tap.issuedTokens();
+        expect(accessTokens).toHaveLength(1);
+        expect(mark.revoke()).toBe(1);
+        expect(tap.revokeExchanges()[0]!.status).toBe(200);
+        expect(h.sandbox.control.accessTokenState(accessTokens[0]!)).toBe("revoked");
+        expect(h.sandbox.control.tokenState(refreshTokens[0]!)).toBe("revoked");
+
+        const logged = logs.text();
+        expect(logs.events()).toContain("oauth.connect_failed");
+        for (const secret of [...accessTokens, ...refreshTokens, "secret-db-detail", h.config.tiktok.clientSecret!]) {
+          expect(logged).not.toContain(secret);
+        }
+        expect(result.response.headers.get("location")).not.toContain("secret-db-detail");
+      },
+    );
+
+    it("S24: reconnecting the same TikTok account updates its one row", async () => {
+      const browser = new TestBrowser(alice.cookie);
+      const first = await connectTikTok(browser, { grant: ["user.info.basic"] });
+      const before = await accountRow(h.db, first);
+      const beforeTokens = await storedTokens(h.db, first);
+      const second = await connectTikTok(browser);
+      expect(second).toBe(first);
+      const rows = await accountRowsOf(h.db, alice.id);
+      expect(rows).toHaveLength(1);
+      const after = rows[0]!;
+      expect(after.id).toBe(before!.id);
+      expect(after.createdAt).toEqual(before!.createdAt);
+      expect(after.updatedAt.getTime()).toBeGreaterThan(before!.updatedAt.getTime());
+      expect(after.scopes).toEqual(["user.info.basic", "video.list", "video.upload"]);
+      const afterTokens = await storedTokens(h.db, first);
+      expect(afterTokens.accessToken).not.toBe(beforeTokens.accessToken);
+      expect(h.sandbox.control.accessTokenState(afterTokens.accessToken)).toBe("valid");
+      expect(await eventKinds(h.db, first)).toEqual(["connected", "reconnected"]);
+    });
+  });
+});
