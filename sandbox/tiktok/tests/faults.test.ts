@@ -52,7 +52,7 @@ describe("faults", () => {
     // A second hung request still open while closing.
     other.control.queueFault("user_info", { kind: "hang" });
     const pending = fetch(`${other.url}/v2/user/info/?fields=open_id`).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !other.control.requestLog().some((e) => e.endpoint === "user_info"); i++) await new Promise((r) => setTimeout(r, 10));
     const closing = Date.now();
     await other.close();
     expect(Date.now() - closing).toBeLessThan(2_000);
