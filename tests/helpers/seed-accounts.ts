@@ -1,0 +1,120 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import type { Database } from "@/lib/db/client";
+import { socialAccounts, user } from "@/lib/db/schema";
+import type { TokenCipher } from "@/lib/crypto";
+import type { AppConfig } from "@/lib/config/config";
+import { tokenAad } from "@/lib/oauth/account-store";
+import { tokenSchedule } from "@/lib/oauth/token-schedule";
+import type { IssuedTokens, SandboxControl } from "../../sandbox/tiktok/index";
+
+/** Where tokens come from: the sandbox in this process, or a bulk issuer (a sandbox in another process). */
+export type TokenSource =
+  | { control: Pick<SandboxControl, "issueTokensDirectly"> }
+  | { issueTokens(requests: { openId: string; scopes: string[] }[]): Promise<IssuedTokens[]> };
+
+export interface SeedOptions {
+  db: Database;
+  cipher: TokenCipher;
+  sandbox: TokenSource;
+  count: number;
+  /** Owner of every seeded account; created when missing. Default: a new user. */
+  userId?: string;
+  /** Makes the accounts due: their next_refresh_at. Default: 80 % of the issued token's life. */
+  dueAt?: Date;
+  /** The clock's "now" at which the sandbox issued the tokens (expiries are computed from it). */
+  now: Date;
+  scopes?: string[];
+  /** Prefix of the synthetic open_ids (default: random, so several calls never collide). */
+  openIdPrefix?: string;
+  /** Rows per INSERT statement. */
+  chunkSize?: number;
+}
+
+export interface SeededAccount {
+  id: string;
+  openId: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+const DEFAULT_SCOPES = ["user.info.basic", "video.list", "video.upload"];
+
+/**
+ * `count` connected TikTok accounts with real sandbox tokens, stored exactly as a connect
+ * would store them (ciphertext bound to row id and field, expiries from `expires_in`), with
+ * multi-row INSERTs so 100k accounts take seconds, not minutes.
+ */
+export async function seedConnectedAccounts(options: SeedOptions): Promise<{ userId: string; accounts: SeededAccount[] }> {
+  const { db, cipher, sandbox, count, now } = options;
+  const scopes = options.scopes ?? DEFAULT_SCOPES;
+  const prefix = options.openIdPrefix ?? `load-${randomBytes(4).toString("hex")}`;
+  const chunkSize = options.chunkSize ?? 1000;
+  const userId = options.userId ?? `seed-user-${randomUUID()}`;
+
+  await db
+    .insert(user)
+    .values({ id: userId, name: "Seeded user", email: `${userId}@seed.test`, createdAt: now, updatedAt: now })
+    .onConflictDoNothing();
+
+  const accounts: SeededAccount[] = [];
+  for (let start = 0; start < count; start += chunkSize) {
+    const size = Math.min(chunkSize, count - start);
+    const requests = Array.from({ length: size }, (_, i) => ({ openId: `${prefix}-${start + i}`, scopes }));
+    const issued =
+      "control" in sandbox
+        ? requests.map((r) => sandbox.control.issueTokensDirectly(r))
+        : await sandbox.issueTokens(requests);
+    if (issued.length !== size) throw new Error(`token source issued ${issued.length} of ${size} token pairs`);
+
+    const rows = issued.map((tokens) => {
+      const id = randomUUID();
+      const schedule = tokenSchedule({ expiresIn: tokens.expires_in, refreshExpiresIn: tokens.refresh_expires_in }, now);
+      accounts.push({ id, openId: tokens.open_id, accessToken: tokens.access_token, refreshToken: tokens.refresh_token });
+      return {
+        id,
+        userId,
+        platform: "TIKTOK" as const,
+        platformUserId: tokens.open_id,
+        displayName: `Seeded ${tokens.open_id}`,
+        scopes: tokens.scope.split(","),
+        accessToken: cipher.encrypt(tokens.access_token, tokenAad(id, "access_token")),
+        refreshToken: cipher.encrypt(tokens.refresh_token, tokenAad(id, "refresh_token")),
+        tokenExpiry: schedule.tokenExpiry,
+        refreshTokenExpiry: schedule.refreshTokenExpiry,
+        nextRefreshAt: options.dueAt ?? schedule.nextRefreshAt,
+        status: "ACTIVE" as const,
+        lastRefreshedAt: now,
+        refreshFailures: 0,
+        createdAt: now,
+        updatedAt: now,
+      };
+    });
+    await db.insert(socialAccounts).values(rows);
+  }
+  return { userId, accounts };
+}
+
+/** Number of `refreshed` audit events per account id (accounts with none are absent). */
+export async function refreshedEventCounts(db: Database): Promise<Map<string, number>> {
+  const result = await db.execute(
+    sql`select account_id, count(*)::int as n from account_events where kind = 'refreshed' group by account_id`,
+  );
+  const rows = (result as unknown as { rows: { account_id: string; n: number }[] }).rows;
+  return new Map(rows.map((r) => [r.account_id, Number(r.n)]));
+}
+
+/** SocialFlow's TikTok configuration pointed at a sandbox (its default client), without the app's globals. */
+export function sandboxTikTokConfig(apiBaseUrl: string, overrides: Partial<AppConfig["tiktok"]> = {}): AppConfig["tiktok"] {
+  return {
+    clientKey: "sandbox_client_key",
+    clientSecret: "sandbox_client_secret",
+    authUrl: `${apiBaseUrl}/v2/auth/authorize/`,
+    apiBaseUrl,
+    scopes: DEFAULT_SCOPES,
+    pkceEncoding: "base64url",
+    sandbox: true,
+    redirectUri: "http://localhost:3000/api/oauth/tiktok/callback",
+    ...overrides,
+  };
+}
