@@ -89,3 +89,66 @@ export const accountEvents = pgTable(
 
 export type SocialAccountRow = typeof socialAccounts.$inferSelect;
 export type OAuthStateRow = typeof oauthStates.$inferSelect;
+
+/** Issue #6: a video on its way to TikTok (Content Posting API, TIKTOK_API.md §5). */
+export const videoUploadModeEnum = pgEnum("video_upload_mode", ["inbox", "direct"]);
+/**
+ * Our own steps first (the file coming in, being checked, refused, its chunks going out), then
+ * TikTok's publish statuses word for word, so a row says where TikTok is with it.
+ */
+export const videoUploadStateEnum = pgEnum("video_upload_state", [
+  "AWAITING_FILE",
+  "RECEIVING",
+  "VALIDATING",
+  "REJECTED",
+  "UPLOADING",
+  "PROCESSING_UPLOAD",
+  "PROCESSING_DOWNLOAD",
+  "SEND_TO_USER_INBOX",
+  "PUBLISH_COMPLETE",
+  "FAILED",
+]);
+
+export const videoUploads = pgTable(
+  "video_uploads",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => socialAccounts.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    /** TikTok's publish_id, once init answered. */
+    publishId: text("publish_id"),
+    mode: videoUploadModeEnum("mode").notNull(),
+    state: videoUploadStateEnum("state").notNull(),
+    /** Bytes TikTok has acknowledged (updated per chunk) — the page's "sent to TikTok" progress. */
+    bytesSent: bigint("bytes_sent", { mode: "number" }).notNull().default(0),
+    totalBytes: bigint("total_bytes", { mode: "number" }).notNull(),
+    /** video/mp4 | video/quicktime | video/webm, from the content (not the file name). */
+    contentType: text("content_type"),
+    /** TikTok's fail_reason when the status came back FAILED. */
+    failReason: text("fail_reason"),
+    /** Our own outcome code: a validation refusal, a posting error, a chunk failure. */
+    errorCode: text("error_code"),
+    /** Validation problems and warnings (fixed-template messages), retry-after seconds. */
+    detail: jsonb("detail").$type<Record<string, unknown>>(),
+    /** Direct post only: the post_info chosen by the user (privacy level, title, toggles). */
+    postInfo: jsonb("post_info").$type<Record<string, unknown>>(),
+    /** creator_info's max_video_post_duration_sec at the time the upload was started. */
+    maxDurationSec: integer("max_duration_sec"),
+    /** Status polling: when this row is next due (claimed with FOR UPDATE SKIP LOCKED). */
+    nextPollAt: timestamp("next_poll_at", { withTimezone: true }),
+    pollAttempts: integer("poll_attempts").notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("video_uploads_account_idx").on(t.accountId, t.createdAt),
+    index("video_uploads_poll_idx").on(t.state, t.nextPollAt),
+  ],
+);
+
+export type VideoUploadRow = typeof videoUploads.$inferSelect;
