@@ -1,0 +1,148 @@
+/**
+ * One refresh-sweeper process, built directly from its parts (no app globals), for the
+ * multi-process test and the benchmark:
+ *
+ *   DATABASE_URL=postgres://… TIKTOK_API_BASE_URL=http://127.0.0.1:4010 \
+ *   TOKEN_ENCRYPTION_KEYS=k1:<base64> node --import tsx tests/helpers/sweeper-process.ts
+ *
+ * Sweeps until two sweeps in a row claim nothing, then prints one JSON line on stdout:
+ * `{"pid", "sweeps", "claimed", "outcomes", "statements", "sweepMs", "peakRssMb", ...}` and exits 0.
+ *
+ * Optional env: TIKTOK_CLIENT_KEY / TIKTOK_CLIENT_SECRET (default: the sandbox's client),
+ * SWEEP_BATCH_SIZE, SWEEP_CONCURRENCY, SWEEP_POOL_MAX, LOG_LEVEL (default warn; logs go to
+ * stderr), SWEEP_WAIT_FOR_GO=1 (print `{"ready":true}` and wait for a line on stdin before the
+ * first sweep, so a test can start several processes at the same instant).
+ */
+import { createInterface } from "node:readline";
+import pino from "pino";
+import { Pool } from "pg";
+import { drizzle } from "drizzle-orm/node-postgres";
+import * as schema from "@/lib/db/schema";
+import type { Database } from "@/lib/db/client";
+import { createTokenCipher, parseKeyring } from "@/lib/crypto";
+import { createLogger } from "@/lib/log/logger";
+import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
+import { TokenRefresher } from "@/lib/oauth/token-refresher";
+import { RefreshSweeper, type SweepResult } from "@/lib/jobs/refresh-sweeper";
+import { sandboxTikTokConfig } from "./seed-accounts";
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`sweeper-process: ${name} is required`);
+    process.exit(2);
+  }
+  return value;
+}
+
+function numberEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    console.error(`sweeper-process: ${name} must be a positive integer`);
+    process.exit(2);
+  }
+  return value;
+}
+
+async function waitForGo(): Promise<void> {
+  process.stdout.write(`${JSON.stringify({ ready: true, pid: process.pid })}\n`);
+  const lines = createInterface({ input: process.stdin });
+  await new Promise<void>((resolve) => lines.once("line", () => resolve()));
+  lines.close();
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = required("DATABASE_URL");
+  const apiBaseUrl = required("TIKTOK_API_BASE_URL");
+  const keys = required("TOKEN_ENCRYPTION_KEYS");
+  const batchSize = numberEnv("SWEEP_BATCH_SIZE", 100);
+  const concurrency = numberEnv("SWEEP_CONCURRENCY", 16);
+  const poolMax = numberEnv("SWEEP_POOL_MAX", Math.max(4, Math.min(concurrency + 2, 40)));
+
+  const pool = new Pool({ connectionString: databaseUrl, max: poolMax });
+  pool.on("error", () => {});
+  // Every statement the sweeper sends goes through pool.query (it uses no transactions).
+  let statements = 0;
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    statements++;
+    return query(...args);
+  };
+  const db = drizzle(pool, { schema }) as unknown as Database;
+
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? "warn", destination: pino.destination(2) });
+  const cipher = createTokenCipher(parseKeyring(keys));
+  const config = sandboxTikTokConfig(apiBaseUrl, {
+    ...(process.env.TIKTOK_CLIENT_KEY ? { clientKey: process.env.TIKTOK_CLIENT_KEY } : {}),
+    ...(process.env.TIKTOK_CLIENT_SECRET ? { clientSecret: process.env.TIKTOK_CLIENT_SECRET } : {}),
+  });
+  const oauth = new TikTokOAuthService({ db, cipher, logger }, config);
+  const refresher = new TokenRefresher({ db, cipher, oauth, logger });
+  const sweeper = new RefreshSweeper({ db, refresher, logger, batchSize, concurrency });
+
+  // Warm the pool and the code paths that load lazily, outside the measured time.
+  await pool.query("select 1");
+  statements = 0;
+  if (process.env.SWEEP_WAIT_FOR_GO === "1") await waitForGo();
+
+  let stopping = false;
+  process.once("SIGTERM", () => (stopping = true));
+  process.once("SIGINT", () => (stopping = true));
+
+  let peakRss = process.memoryUsage.rss();
+  let peakHeap = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  }, 25);
+  const startRss = peakRss;
+
+  const outcomes: SweepResult["outcomes"] = {};
+  let claimed = 0;
+  let sweeps = 0;
+  let emptyInARow = 0;
+  let lastClaimAt = performance.now();
+  const started = performance.now();
+  while (emptyInARow < 2 && !stopping) {
+    const result = await sweeper.sweepOnce();
+    sweeps++;
+    claimed += result.claimed;
+    for (const [status, n] of Object.entries(result.outcomes)) {
+      const key = status as keyof SweepResult["outcomes"];
+      outcomes[key] = (outcomes[key] ?? 0) + (n ?? 0);
+    }
+    if (result.claimed === 0) {
+      emptyInARow++;
+    } else {
+      emptyInARow = 0;
+      lastClaimAt = performance.now();
+    }
+  }
+  clearInterval(sampler);
+  const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+  const summary = {
+    pid: process.pid,
+    batchSize,
+    concurrency,
+    sweeps,
+    claimed,
+    outcomes,
+    statements,
+    // Until the last batch finished (the two empty sweeps at the end are not work).
+    sweepMs: Math.round(lastClaimAt - started),
+    totalMs: Math.round(performance.now() - started),
+    startRssMb: mb(startRss),
+    peakRssMb: mb(peakRss),
+    peakHeapMb: mb(peakHeap),
+    maxRssMb: mb(process.resourceUsage().maxRSS * 1024),
+  };
+  await pool.end();
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`sweeper-process failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});
