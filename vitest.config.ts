@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { alias: { "@": path.resolve(__dirname, "src") } },
   test: {
     environment: "node",
-    include: ["src/**/*.test.ts", "sandbox/**/*.test.ts", "tests/integration/**/*.test.ts", "scripts/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "sandbox/**/*.test.ts", "tests/integration/**/*.test.ts", "tests/multi-instance/**/*.test.ts", "scripts/**/*.test.ts"],
     exclude: ["node_modules/**", "tests/e2e/**"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
