@@ -1,0 +1,129 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { POST as disconnectRoute } from "@/app/api/oauth/tiktok/disconnect/route";
+import { accountEvents } from "@/lib/db/schema";
+import { eq } from "drizzle-orm";
+import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
+import { connectTikTok } from "../helpers/connect-flow";
+import { installGlobalFetchTap } from "../helpers/fetch-tap";
+import { accountRow, clearAccounts, counterMark, eventKinds, postDisconnect, storedTokens } from "../helpers/security-kit";
+
+type SignedUp = Awaited<ReturnType<AppHarness["signUp"]>>;
+
+describe("disconnect: POST /api/oauth/tiktok/disconnect", { timeout: 60_000 }, () => {
+  let h: AppHarness;
+  let alice: SignedUp;
+  let bob: SignedUp;
+  beforeAll(async () => {
+    h = await startAppHarness();
+    alice = await h.signUp("alice");
+    bob = await h.signUp("bob");
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+  afterEach(async () => {
+    h.sandbox.control.clearFaults();
+    h.install();
+    await clearAccounts(h.db);
+  });
+
+  it("S37: disconnect revokes the access token at TikTok first, then deletes the row", async () => {
+    const browser = new TestBrowser(alice.cookie);
+    const accountId = await connectTikTok(browser);
+    const tokens = await storedTokens(h.db, accountId);
+    let rowAtRevoke: unknown = "not called";
+    const tap = installGlobalFetchTap({
+      before: async (exchange) => {
+        if (exchange.url.pathname === "/v2/oauth/revoke/") rowAtRevoke = await accountRow(h.db, accountId);
+      },
+    });
+    const mark = counterMark(h);
+    let result;
+    try {
+      result = await postDisconnect(browser, accountId);
+    } finally {
+      tap.restore();
+    }
+    expect(result.status).toBe(200);
+    expect(result.body).toEqual({ success: true, message: "TikTok account disconnected", revoked: true, alreadyDisconnected: false });
+    expect(result.response.headers.get("cache-control")).toBe("no-store");
+
+    // Revoked first (the row still existed then), with the access token, then deleted.
+    expect(mark.revoke()).toBe(1);
+    expect(rowAtRevoke).toMatchObject({ id: accountId });
+    const revokeForm = new URLSearchParams(tap.revokeExchanges()[0]!.requestBody);
+    expect(revokeForm.get("token")).toBe(tokens.accessToken);
+    expect(revokeForm.get("client_key")).toBe("sandbox_client_key");
+    expect(await accountRow(h.db, accountId)).toBeUndefined();
+    expect(h.sandbox.control.accessTokenState(tokens.accessToken)).toBe("revoked");
+    expect(h.sandbox.control.tokenState(tokens.refreshToken!)).toBe("revoked");
+
+    const events = await h.db.select().from(accountEvents).where(eq(accountEvents.accountId, accountId)).orderBy(accountEvents.id);
+    expect(events.map((e) => [e.kind, e.detail])).toEqual([
+      ["connected", null],
+      ["disconnected", { revoked: true }],
+    ]);
+  });
+
+  it.each([
+    { label: "HTTP 500", fault: { kind: "status" as const, status: 500 } },
+    { label: "an OAuth error with HTTP 200", fault: { kind: "oauth_error" as const, error: "invalid_request", status: 200 } },
+    { label: "an HTML page", fault: { kind: "html" as const } },
+  ])("S37: revoke failing ($label) → the row is still deleted and the failure recorded", async ({ fault }) => {
+    const browser = new TestBrowser(alice.cookie);
+    const accountId = await connectTikTok(browser);
+    const tokens = await storedTokens(h.db, accountId);
+    h.sandbox.control.queueFault("revoke", fault);
+    const mark = counterMark(h);
+    const result = await postDisconnect(browser, accountId);
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ success: true, revoked: false, alreadyDisconnected: false });
+    expect(mark.revoke()).toBe(1);
+    expect(await accountRow(h.db, accountId)).toBeUndefined();
+    expect(await eventKinds(h.db, accountId)).toEqual(["connected", "revoke_failed", "disconnected"]);
+    // TikTok never confirmed: the grant is still alive there, which is exactly why it is recorded.
+    expect(h.sandbox.control.accessTokenState(tokens.accessToken)).toBe("valid");
+  });
+
+  it("S37: a second disconnect of the same account is idempotent (200, alreadyDisconnected, no second revoke)", async () => {
+    const browser = new TestBrowser(alice.cookie);
+    const accountId = await connectTikTok(browser);
+    expect((await postDisconnect(browser, accountId)).status).toBe(200);
+    const mark = counterMark(h);
+    const again = await postDisconnect(browser, accountId);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ success: true, revoked: false, alreadyDisconnected: true });
+    expect(mark.revoke()).toBe(0);
+    expect(await eventKinds(h.db, accountId)).toEqual(["connected", "disconnected"]);
+  });
+
+  it("S37: another user's account id → 404, untouched, nothing revoked", async () => {
+    const aliceBrowser = new TestBrowser(alice.cookie);
+    const accountId = await connectTikTok(aliceBrowser);
+    const before = await accountRow(h.db, accountId);
+    const tokens = await storedTokens(h.db, accountId);
+    const bobBrowser = new TestBrowser(bob.cookie);
+    const mark = counterMark(h);
+    const attempt = await postDisconnect(bobBrowser, accountId);
+    expect(attempt.status).toBe(404);
+    expect(attempt.body).toEqual({ error: "Account not found", code: "not_found" });
+    expect(mark.revoke()).toBe(0);
+    expect(await accountRow(h.db, accountId)).toEqual(before);
+    expect(h.sandbox.control.accessTokenState(tokens.accessToken)).toBe("valid");
+
+    // Once Alice has disconnected it, Bob still learns nothing: 404, not "already disconnected".
+    expect((await postDisconnect(aliceBrowser, accountId)).status).toBe(200);
+    expect((await postDisconnect(bobBrowser, accountId)).status).toBe(404);
+    // An id that never existed, and a body that is not an account id.
+    expect((await postDisconnect(aliceBrowser, "does-not-exist")).status).toBe(404);
+    const malformed = await disconnectRoute(
+      aliceBrowser.request(`${APP_URL}/api/oauth/tiktok/disconnect`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ accountId: "x' OR 1=1 --" }),
+      }),
+    );
+    expect(malformed.status).toBe(400);
+    expect(mark.revoke()).toBe(1);
+  });
+});
