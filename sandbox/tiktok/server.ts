@@ -177,7 +177,12 @@ function otherRoute(state: SandboxState, method: string, path: string, query: st
     return handleDecision(state, { method, mediaType: type, body });
   }
   if (path.startsWith("/avatars/") && path.endsWith(".svg") && method === "GET") {
-    const id = decodeURIComponent(path.slice("/avatars/".length, -".svg".length));
+    let id: string;
+    try {
+      id = decodeURIComponent(path.slice("/avatars/".length, -".svg".length));
+    } catch {
+      return jsonReply(404, { error: "not_found" });
+    }
     const index = /^\d+$/.test(id) ? Number(id) - 1 : -1;
     const user = seededUser(id) ?? SEED_USERS[index] ?? state.user(id);
     if (user === undefined) return jsonReply(404, { error: "not_found" });
