@@ -8,7 +8,7 @@
  *   await gotoAccounts(page);                 // Settings → Accounts
  */
 import { randomBytes } from "node:crypto";
-import type { Locator, Page } from "@playwright/test";
+import type { APIRequestContext, Locator, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 
 export { test, expect } from "./fixtures";
@@ -119,4 +119,24 @@ export function projectBaseURL(): string {
   const baseURL = test.info().project.use.baseURL;
   if (!baseURL) throw new Error("project has no baseURL (see playwright.config.ts)");
   return baseURL;
+}
+
+/**
+ * Calls the instance's TikTok sandbox control API (`${sandboxURL}/__sandbox/<path>`), e.g.
+ * `await sandboxControl(request, sandboxURL, "GET", "options")` or
+ * `await sandboxControl(request, sandboxURL, "POST", "faults", { endpoint: "token", fault: { kind: "status", status: 503 } })`.
+ * Fails the test on a non-2xx answer; returns the parsed JSON (or null for an empty body).
+ */
+export async function sandboxControl<T = unknown>(
+  request: APIRequestContext,
+  sandboxURL: string,
+  method: "GET" | "POST" | "DELETE",
+  controlPath: string,
+  body?: unknown,
+): Promise<T> {
+  const url = `${sandboxURL}/__sandbox/${controlPath.replace(/^\/+/, "")}`;
+  const res = await request.fetch(url, { method, data: body === undefined ? undefined : body });
+  const text = await res.text();
+  expect(res.ok(), `${method} ${url} → ${res.status()} ${text}`).toBe(true);
+  return (text ? JSON.parse(text) : null) as T;
 }
