@@ -13,6 +13,7 @@
  * stderr), SWEEP_WAIT_FOR_GO=1 (print `{"ready":true}` and wait for a line on stdin before the
  * first sweep, so a test can start several processes at the same instant).
  */
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import pino from "pino";
 import { Pool } from "pg";
@@ -44,6 +45,17 @@ function numberEnv(name: string, fallback: number): number {
     process.exit(2);
   }
   return value;
+}
+
+/** Busy and total jiffies of the whole machine (/proc/stat), to tell how loaded the cores were. */
+function machineCpu(): { busy: number; total: number } {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
 }
 
 async function waitForGo(): Promise<void> {
@@ -105,6 +117,8 @@ async function main(): Promise<void> {
   let emptyInARow = 0;
   let lastClaimAt = performance.now();
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
+  const machineStart = machineCpu();
   while (emptyInARow < 2 && !stopping) {
     const result = await sweeper.sweepOnce();
     sweeps++;
@@ -120,6 +134,8 @@ async function main(): Promise<void> {
       lastClaimAt = performance.now();
     }
   }
+  const cpu = process.cpuUsage(cpuStart);
+  const machineEnd = machineCpu();
   clearInterval(sampler);
   const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
   const summary = {
@@ -133,6 +149,10 @@ async function main(): Promise<void> {
     // Until the last batch finished (the two empty sweeps at the end are not work).
     sweepMs: Math.round(lastClaimAt - started),
     totalMs: Math.round(performance.now() - started),
+    /** CPU this process used while sweeping (user + system). */
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    /** How busy the whole machine (all cores, every process) was meanwhile, in percent. */
+    machineBusyPct: Math.round((100 * (machineEnd.busy - machineStart.busy)) / Math.max(1, machineEnd.total - machineStart.total)),
     startRssMb: mb(startRss),
     peakRssMb: mb(peakRss),
     peakHeapMb: mb(peakHeap),

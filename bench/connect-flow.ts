@@ -1,0 +1,139 @@
+/**
+ * Benchmark (b): connect flows per second through the real route handlers (authorize →
+ * sandbox consent → callback), and the callback's own time without TikTok's: every fetch the
+ * callback makes is timed (AsyncLocalStorage keeps concurrent callbacks apart) and subtracted.
+ *
+ * Baselines from the same run: the sandbox-only flow (consent, code exchange, user info, no
+ * SocialFlow) at the same concurrency, and the TikTok time inside the measured callbacks.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createHash, randomBytes } from "node:crypto";
+import { SEED_USERS } from "../sandbox/tiktok/index";
+import { REDIRECT_URI, startAppHarness, TestBrowser, decideAtSandbox } from "../tests/helpers/app-harness";
+import { followCallback, startConnect } from "../tests/helpers/connect-flow";
+import { adminUrl, percentile, runConcurrently } from "./lib";
+
+export interface ConnectResult {
+  flows: number;
+  concurrency: number;
+  database: string;
+  flowsPerSec: number;
+  baselineFlowsPerSec: number;
+  callbackTotal: { p50: number; p99: number };
+  callbackTikTok: { p50: number; p99: number };
+  callbackOwn: { p50: number; p99: number };
+}
+
+const callbackTiming = new AsyncLocalStorage<{ tiktokMs: number }>();
+
+/** Times each fetch made inside a callback, body included (the provider code reads it after). */
+function installFetchTimer(): () => void {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const store = callbackTiming.getStore();
+    if (!store) return realFetch(input, init);
+    const started = performance.now();
+    const response = await realFetch(input, init);
+    const body = await response.arrayBuffer();
+    store.tiktokMs += performance.now() - started;
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+  return () => {
+    globalThis.fetch = realFetch;
+  };
+}
+
+/** What the sandbox alone needs for one connect: consent, code exchange with PKCE, user info. */
+async function sandboxOnlyFlow(sandboxUrl: string, openId: string): Promise<void> {
+  const verifier = randomBytes(32).toString("base64url");
+  const challenge = createHash("sha256").update(verifier).digest("base64url");
+  const authorize = new URL("/v2/auth/authorize/", sandboxUrl);
+  authorize.search = new URLSearchParams({
+    client_key: "sandbox_client_key",
+    scope: "user.info.basic,video.list,video.upload",
+    response_type: "code",
+    redirect_uri: REDIRECT_URI,
+    state: randomBytes(16).toString("base64url"),
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+  }).toString();
+  const callback = new URL(await decideAtSandbox(authorize.toString(), { openId }));
+  const code = callback.searchParams.get("code");
+  if (!code) throw new Error("sandbox-only flow: no code");
+  const token = await fetch(new URL("/v2/oauth/token/", sandboxUrl), {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      client_key: "sandbox_client_key",
+      client_secret: "sandbox_client_secret",
+      code,
+      grant_type: "authorization_code",
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+    }).toString(),
+  });
+  const tokens = (await token.json()) as { access_token?: string };
+  if (!tokens.access_token) throw new Error("sandbox-only flow: no access token");
+  const info = await fetch(new URL("/v2/user/info/?fields=open_id,union_id,avatar_url,display_name", sandboxUrl), {
+    headers: { Authorization: `Bearer ${tokens.access_token}` },
+  });
+  await info.json();
+}
+
+export async function benchConnectFlows(options: { flows: number; concurrency: number; warmup: number }): Promise<ConnectResult> {
+  // The harness makes its own throwaway database on this server (PGlite when BENCH_CONNECT_DB=pglite).
+  if (process.env.BENCH_CONNECT_DB === "pglite") delete process.env.TEST_DATABASE_URL;
+  else process.env.TEST_DATABASE_URL = adminUrl();
+  const h = await startAppHarness();
+  const restoreFetch = installFetchTimer();
+  try {
+    // One SocialFlow user per sandbox test account (an account links to one user only);
+    // each reconnects its account over and over, as a user pressing "Connect" again would.
+    const people = await Promise.all(
+      SEED_USERS.map(async (seed) => ({ openId: seed.openId, browser: new TestBrowser((await h.signUp()).cookie) })),
+    );
+    const total: number[] = [];
+    const tiktok: number[] = [];
+    const own: number[] = [];
+    const flow = async (index: number, record: boolean) => {
+      const person = people[index % people.length]!;
+      const url = await startConnect(person.browser);
+      const callbackUrl = await decideAtSandbox(url, { openId: person.openId });
+      const timing = { tiktokMs: 0 };
+      const started = performance.now();
+      const { location } = await callbackTiming.run(timing, () => followCallback(person.browser, callbackUrl));
+      const elapsed = performance.now() - started;
+      if (!location?.searchParams.get("account")) throw new Error(`connect failed: ${location?.searchParams.get("error") ?? "no redirect"}`);
+      if (record) {
+        total.push(elapsed);
+        tiktok.push(timing.tiktokMs);
+        own.push(elapsed - timing.tiktokMs);
+      }
+    };
+    await runConcurrently(options.warmup, options.concurrency, (i) => flow(i, false));
+    const ms = await runConcurrently(options.flows, options.concurrency, (i) => flow(i, true));
+
+    await runConcurrently(options.warmup, options.concurrency, (i) => sandboxOnlyFlow(h.sandbox.url, SEED_USERS[i % SEED_USERS.length]!.openId));
+    const baselineMs = await runConcurrently(options.flows, options.concurrency, (i) =>
+      sandboxOnlyFlow(h.sandbox.url, SEED_USERS[i % SEED_USERS.length]!.openId),
+    );
+
+    const p = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+    };
+    return {
+      flows: options.flows,
+      concurrency: options.concurrency,
+      database: h.database.kind,
+      flowsPerSec: (options.flows / ms) * 1000,
+      baselineFlowsPerSec: (options.flows / baselineMs) * 1000,
+      callbackTotal: p(total),
+      callbackTikTok: p(tiktok),
+      callbackOwn: p(own),
+    };
+  } finally {
+    restoreFetch();
+    await h.close();
+  }
+}

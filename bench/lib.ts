@@ -1,0 +1,161 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Client } from "pg";
+import { sql } from "drizzle-orm";
+import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
+import { migrateDatabase } from "@/lib/db/migrate";
+import type { IssuedTokens } from "../sandbox/tiktok/index";
+import type { SandboxAnswers, SandboxRequest, SandboxResponse } from "./sandbox-server";
+
+export const ROOT = path.resolve(__dirname, "..");
+export const DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/test";
+
+export function adminUrl(): string {
+  return process.env.BENCH_ADMIN_URL ?? process.env.TEST_DATABASE_URL ?? DEFAULT_ADMIN_URL;
+}
+
+type Distribute<T> = T extends { type: infer K } ? (K extends keyof SandboxAnswers ? Omit<T, "id"> : never) : never;
+
+/** The sandbox in a separate process (bench/sandbox-server.ts), driven over IPC. */
+export async function startSandboxProcess() {
+  const child: ChildProcess = fork(path.join(ROOT, "bench/sandbox-server.ts"), [], {
+    cwd: ROOT,
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`sandbox process exited ${code}`)));
+    child.on("message", (message: SandboxResponse) => {
+      if ("ready" in message) return resolve(message.url);
+      const waiter = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.ok) waiter?.resolve(message.result);
+      else waiter?.reject(new Error(message.error));
+    });
+  });
+  function call<R extends Distribute<SandboxRequest>>(request: R): Promise<SandboxAnswers[R["type"]]> {
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      child.send({ ...request, id });
+    });
+  }
+  return {
+    url,
+    pid: child.pid!,
+    call,
+    /** A TokenSource for seedConnectedAccounts (chunked: one IPC message per chunk). */
+    issueTokens: (requests: { openId: string; scopes: string[] }[]): Promise<IssuedTokens[]> => call({ type: "issue", requests }),
+    counters: () => call({ type: "counters" }),
+    async close() {
+      child.removeAllListeners("exit");
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.disconnect();
+      await Promise.race([exited, sleep(3000)]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    },
+  };
+}
+export type SandboxProcess = Awaited<ReturnType<typeof startSandboxProcess>>;
+
+/**
+ * The benchmark's database: BENCH_DATABASE_URL as is (it must hold no social accounts — the
+ * sweeper would refresh them against the sandbox), or a fresh database on the admin server,
+ * dropped at the end, like tests/helpers/test-db.ts makes.
+ */
+export async function openBenchDatabase(): Promise<{ url: string; handle: DatabaseHandle; close(): Promise<void> }> {
+  const given = process.env.BENCH_DATABASE_URL;
+  if (given) {
+    const handle = await openDatabase({ url: given, max: 8 });
+    await migrateDatabase(handle);
+    const count = await scalar(handle, sql`select count(*)::int as n from social_accounts`);
+    if (count > 0) {
+      await handle.close();
+      throw new Error(`BENCH_DATABASE_URL holds ${count} social accounts: the benchmark needs an empty database`);
+    }
+    return { url: given, handle, close: () => handle.close() };
+  }
+  const admin = adminUrl();
+  const name = `sf_bench_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+  const client = new Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`create database ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  const handle = await openDatabase({ url: url.toString(), max: 8 });
+  await migrateDatabase(handle);
+  return {
+    url: url.toString(),
+    handle,
+    async close() {
+      await handle.close();
+      const again = new Client({ connectionString: admin });
+      await again.connect();
+      await again.query(`drop database if exists ${name} with (force)`);
+      await again.end();
+    },
+  };
+}
+
+export async function scalar(handle: DatabaseHandle, query: ReturnType<typeof sql>): Promise<number> {
+  const result = (await handle.db.execute(query)) as unknown as { rows: { n: number }[] };
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export function fmt(value: number, digits = 0): string {
+  return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Runs `task` from `workers` loops until `count` tasks have run; returns elapsed ms. */
+export async function runConcurrently(count: number, workers: number, task: (index: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(workers, count) }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+  return performance.now() - started;
+}
+
+/** Whole-machine CPU from /proc/stat: call twice, subtract, and see how busy both cores were. */
+export function cpuTimes(): { busy: number; total: number } {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!;
+    const fields = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    const total = fields.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+export function cpuBusyPercent(before: { busy: number; total: number }, after: { busy: number; total: number }): number {
+  const total = after.total - before.total;
+  return total > 0 ? (100 * (after.busy - before.busy)) / total : NaN;
+}
+
+export function loadAverage(): string {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "n/a";
+  }
+}

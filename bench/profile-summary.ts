@@ -1,0 +1,56 @@
+/**
+ * Summarises a V8 .cpuprofile (from BENCH_PROFILE=1): self time by area (our code, each
+ * dependency, Node internals, GC, idle) and the hottest functions.
+ *
+ *   npx tsx bench/profile-summary.ts /tmp/socialflow-bench-profiles/CPU.….cpuprofile
+ */
+import { readFileSync } from "node:fs";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function area(url: string, name: string): string {
+  if (name === "(garbage collector)") return "GC";
+  if (name === "(idle)") return "idle (waiting on network/database)";
+  if (name === "(program)") return "V8/native (program)";
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  if (url.startsWith("node:")) return url.replace(/^node:(internal\/)?/, "node:").split("/").slice(0, 2).join("/");
+  if (url.includes("/src/")) return `src/${url.split("/src/")[1]!.split("/").slice(0, 2).join("/")}`;
+  if (url === "") return `native ${name || "(anonymous)"}`;
+  return url.split("/").slice(-2).join("/");
+}
+
+const file = process.argv[2];
+if (!file) {
+  console.error("usage: tsx bench/profile-summary.ts <file.cpuprofile>");
+  process.exit(2);
+}
+const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map<number, number>();
+profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+const areas = new Map<string, number>();
+const functions = new Map<string, number>();
+for (const [id, us] of self) {
+  const node = byId.get(id)!;
+  const a = area(node.callFrame.url, node.callFrame.functionName);
+  areas.set(a, (areas.get(a) ?? 0) + us);
+  const f = `${node.callFrame.functionName || "(anonymous)"} ${a}:${node.callFrame.lineNumber + 1}`;
+  functions.set(f, (functions.get(f) ?? 0) + us);
+}
+const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
+console.log(`total ${(total / 1e6).toFixed(2)} s sampled`);
+console.log("\nself time by area:");
+for (const [a, us] of [...areas].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(`  ${pct(us)}  ${a}`);
+console.log("\nhottest functions:");
+for (const [f, us] of [...functions].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(`  ${pct(us)}  ${f}`);

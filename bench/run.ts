@@ -1,0 +1,155 @@
+/**
+ * `npm run bench` (issue #5 §7). Not part of the test suite. Needs a PostgreSQL whose user may
+ * CREATE DATABASE (default postgres://postgres@127.0.0.1:5432/test).
+ *
+ *   npm run bench                                  # 1k, 10k, 100k accounts + connect flows
+ *   BENCH_SIZES=1000,10000 npm run bench           # shorter
+ *   BENCH_ONLY=refresh | connect                   # one half only
+ *   BENCH_BATCH_SIZE=500 BENCH_CONCURRENCY=32      # sweeper settings (defaults: the tuned ones below)
+ *   BENCH_TUNE=1                                   # first try a grid of settings on BENCH_TUNE_SIZE accounts
+ *   BENCH_DATABASE_URL=postgres://…/empty_db       # use this (empty) database instead of making one
+ *   BENCH_ADMIN_URL=postgres://…                   # where to make the throwaway databases
+ *   BENCH_CONNECT_FLOWS=300 BENCH_CONNECT_CONCURRENCY=3
+ *
+ * Every figure is printed beside a baseline measured in the same run, as a ratio.
+ */
+process.env.LOG_LEVEL ??= "silent";
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+
+import os from "node:os";
+import { benchConnectFlows, type ConnectResult } from "./connect-flow";
+import { benchRefreshSweep, type SweepRow, type SweepSettings } from "./refresh-sweep";
+import { adminUrl, fmt, loadAverage } from "./lib";
+
+const log = (line: string) => console.log(line);
+
+function intList(raw: string | undefined, fallback: number[]): number[] {
+  if (!raw) return fallback;
+  const values = raw.split(",").map((s) => Number(s.trim()));
+  if (values.some((v) => !Number.isInteger(v) || v <= 0)) throw new Error(`expected a comma list of positive integers, got ${raw}`);
+  return values;
+}
+
+function intEnv(name: string, fallback: number): number {
+  return intList(process.env[name], [fallback])[0]!;
+}
+
+/** Chosen with BENCH_TUNE=1 on the 2-core machine (docs/performance.md). */
+const TUNED: SweepSettings = { batchSize: 500, concurrency: 32, poolMax: 16 };
+
+function settingsFromEnv(): SweepSettings {
+  return {
+    batchSize: intEnv("BENCH_BATCH_SIZE", TUNED.batchSize),
+    concurrency: intEnv("BENCH_CONCURRENCY", TUNED.concurrency),
+    poolMax: intEnv("BENCH_POOL_MAX", TUNED.poolMax),
+  };
+}
+
+function printSweepRows(title: string, rows: SweepRow[]): void {
+  log("");
+  log(title);
+  log(
+    [
+      "accounts".padStart(9),
+      "batch/conc".padStart(10),
+      "refresh/s".padStart(10),
+      "sandbox/s".padStart(10),
+      "ratio".padStart(6),
+      "stmts/refresh".padStart(13),
+      "peak RSS".padStart(9),
+      "peak heap".padStart(9),
+      "sweep s".padStart(8),
+      "CPU s sweeper|sandbox".padStart(22),
+      "machine busy".padStart(12),
+      "  check",
+    ].join(" "),
+  );
+  for (const r of rows) {
+    log(
+      [
+        fmt(r.size).padStart(9),
+        `${r.settings.batchSize}/${r.settings.concurrency}`.padStart(10),
+        fmt(r.refreshesPerSec).padStart(10),
+        fmt(r.baselinePerSec).padStart(10),
+        fmt(r.ratio, 2).padStart(6),
+        fmt(r.statementsPerRefresh, 2).padStart(13),
+        `${fmt(r.sweeperPeakRssMb)} MB`.padStart(9),
+        `${fmt(r.sweeperPeakHeapMb)} MB`.padStart(9),
+        fmt(r.sweepSec, 1).padStart(8),
+        `${fmt(r.sweeperCpuSec, 1)} | ${fmt(r.sandboxCpuSec, 1)}`.padStart(22),
+        `${fmt(r.machineCpuBusy)} %`.padStart(12),
+        `  ${r.verified}`,
+      ].join(" "),
+    );
+  }
+}
+
+function printConnect(r: ConnectResult): void {
+  const ms = (v: number) => `${fmt(v, 1)} ms`;
+  log("");
+  log(`Connect flows through the real routes (${r.flows} flows, concurrency ${r.concurrency}, ${r.database}):`);
+  log(`  flows/s                 ${fmt(r.flowsPerSec, 1).padStart(8)}   sandbox-only flow ${fmt(r.baselineFlowsPerSec, 1)}/s   ratio ${fmt(r.flowsPerSec / r.baselineFlowsPerSec, 2)}`);
+  log(`  callback total     p50 ${ms(r.callbackTotal.p50).padStart(9)}   p99 ${ms(r.callbackTotal.p99).padStart(9)}`);
+  log(`  of which TikTok    p50 ${ms(r.callbackTikTok.p50).padStart(9)}   p99 ${ms(r.callbackTikTok.p99).padStart(9)}   (token exchange + user info, the baseline)`);
+  log(
+    `  callback own time  p50 ${ms(r.callbackOwn.p50).padStart(9)}   p99 ${ms(r.callbackOwn.p99).padStart(9)}   ratio own/TikTok p50 ${fmt(r.callbackOwn.p50 / r.callbackTikTok.p50, 2)}, p99 ${fmt(r.callbackOwn.p99 / r.callbackTikTok.p99, 2)}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const only = process.env.BENCH_ONLY;
+  const sizes = intList(process.env.BENCH_SIZES, [1000, 10_000, 100_000]);
+  const cpus = os.cpus();
+  log(`SocialFlow benchmark — ${new Date().toISOString()}`);
+  log(`machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? "cpu"}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, load average ${loadAverage()}`);
+  log(`database server: ${adminUrl().replace(/\/\/[^@]*@/, "//…@")}`);
+  const started = performance.now();
+
+  if (only !== "connect") {
+    let settings = settingsFromEnv();
+    if (process.env.BENCH_TUNE === "1") {
+      const tuneSize = intEnv("BENCH_TUNE_SIZE", 5000);
+      const grid: SweepSettings[] = [
+        { batchSize: 100, concurrency: 16, poolMax: 10 },
+        { batchSize: 200, concurrency: 32, poolMax: 16 },
+        { batchSize: 500, concurrency: 32, poolMax: 16 },
+        { batchSize: 500, concurrency: 64, poolMax: 16 },
+        { batchSize: 1000, concurrency: 64, poolMax: 20 },
+        { batchSize: 1000, concurrency: 128, poolMax: 20 },
+      ];
+      log(`\nTuning on ${fmt(tuneSize)} accounts…`);
+      const tried: SweepRow[] = [];
+      for (const candidate of grid) {
+        const [row] = await benchRefreshSweep({ sizes: [tuneSize], settings: candidate, baselineMax: tuneSize, log: () => {} });
+        tried.push(row!);
+        log(`  batch ${candidate.batchSize}, concurrency ${candidate.concurrency}: ${fmt(row!.refreshesPerSec)} refreshes/s (ratio ${fmt(row!.ratio, 2)})`);
+      }
+      printSweepRows("Tuning grid:", tried);
+      if (!process.env.BENCH_BATCH_SIZE && !process.env.BENCH_CONCURRENCY) {
+        settings = tried.reduce((best, r) => (r.refreshesPerSec > best.refreshesPerSec ? r : best)).settings;
+        log(`  → using batch ${settings.batchSize}, concurrency ${settings.concurrency}`);
+      }
+    }
+    log(`\nRefresh sweep (batch ${settings.batchSize}, concurrency ${settings.concurrency}, pool ${settings.poolMax}), sandbox in its own process:`);
+    const rows = await benchRefreshSweep({ sizes, settings, baselineMax: intEnv("BENCH_BASELINE_MAX", 20_000), log });
+    printSweepRows("Refresh sweep results (ratio = SocialFlow refreshes/s ÷ the sandbox's raw token endpoint at the same concurrency):", rows);
+    if (rows.some((r) => r.verified.startsWith("FAILED"))) process.exitCode = 1;
+  }
+
+  if (only !== "refresh") {
+    const result = await benchConnectFlows({
+      flows: intEnv("BENCH_CONNECT_FLOWS", 300),
+      concurrency: intEnv("BENCH_CONNECT_CONCURRENCY", 3),
+      warmup: 15,
+    });
+    printConnect(result);
+  }
+  log(`\nbench finished in ${fmt((performance.now() - started) / 1000, 1)} s; load average now ${loadAverage()}`);
+}
+
+main()
+  .then(() => process.exit(process.exitCode ?? 0))
+  .catch((error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  });
