@@ -36,7 +36,8 @@ export async function providerRequest(
   } catch (error) {
     throw new ProviderRequestError(isTimeout(error) ? "timeout" : "malformed_response", response.status);
   }
-  const contentType = response.headers.get("content-type") ?? "";
+  // Media types are case-insensitive (RFC 9110 §8.3.1): "Application/JSON" is JSON too.
+  const contentType = (response.headers.get("content-type") ?? "").toLowerCase();
   return { status: response.status, json: contentType.includes("json") ? parseObject(text) : undefined };
 }
 
