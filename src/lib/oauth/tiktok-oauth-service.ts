@@ -22,13 +22,20 @@ const OAUTH_ERRORS = new Set([
   "unsupported_response_type",
 ]);
 
+/**
+ * The longest token lifetime accepted (TikTok: 24 h access, 365 d refresh). Anything larger is
+ * not a lifetime: far enough out it cannot even be stored as a date, and a refresh whose answer
+ * cannot be stored loses the rotated refresh token.
+ */
+export const MAX_TOKEN_LIFETIME_S = 10 * 365 * 24 * 3600;
+
 /** TikTok's token success body is flat (the phase plan's `data.data` belongs to the retired v1 API). */
 const tokenResponseSchema = z.object({
   access_token: z.string().min(1).max(4096),
-  expires_in: z.number().int().positive(),
+  expires_in: z.number().int().positive().max(MAX_TOKEN_LIFETIME_S),
   open_id: z.string().min(1).max(256),
   refresh_token: z.string().min(1).max(4096).optional(),
-  refresh_expires_in: z.number().int().nonnegative().optional(),
+  refresh_expires_in: z.number().int().nonnegative().max(MAX_TOKEN_LIFETIME_S).optional(),
   scope: z.string().max(1024).optional(),
   token_type: z.string().optional(),
 });
