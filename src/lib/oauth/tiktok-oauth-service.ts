@@ -180,9 +180,10 @@ export class TikTokOAuthService extends BaseOAuthService {
 
   private throwIfOAuthError(json: Record<string, unknown> | undefined, status: number): void {
     const error = json?.error;
-    if (typeof error === "string" && error !== "") {
-      throw new OAuthProviderError(OAUTH_ERRORS.has(error) ? error : "unknown_error", status);
-    }
+    if (error === undefined || error === null || error === "") return;
+    // Any other `error` member (an object, a number, true/false) makes the answer an error too:
+    // a body that says both "here is a token" and "error" is never taken as a success (S20).
+    throw new OAuthProviderError(typeof error === "string" && OAUTH_ERRORS.has(error) ? error : "unknown_error", status);
   }
 
   protected getClientKey(): string {
