@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { MAX_VIDEO_BYTES } from "./chunk-plan";
+
+/** TikTok's post_info.title limit (TIKTOK_API.md §5), in UTF-16 code units as TikTok counts. */
+export const MAX_TITLE_LENGTH = 2200;
+export const VIDEO_TYPES = ["video/mp4", "video/quicktime", "video/webm"] as const;
+
+export const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+
+/** POST /api/accounts/:accountId/uploads — what is about to be sent, before the bytes. */
+export const startUploadSchema = z.strictObject({
+  mode: z.enum(["inbox", "direct"]),
+  size: z.number().int().positive().max(MAX_VIDEO_BYTES),
+  /** The browser's idea of the type (from the file name); the content decides in the end. */
+  type: z.enum(VIDEO_TYPES).optional(),
+  /** Direct post only: the choices the creator made on the page (TikTok's UX guidelines). */
+  post: z
+    .strictObject({
+      privacyLevel: z.string().min(1).max(64).regex(/^[A-Z_]+$/),
+      title: z.string().max(MAX_TITLE_LENGTH).optional(),
+      disableComment: z.boolean().optional(),
+      disableDuet: z.boolean().optional(),
+      disableStitch: z.boolean().optional(),
+    })
+    .optional(),
+}).refine((input) => input.mode !== "direct" || input.post !== undefined, { message: "a direct post needs its privacy level", path: ["post"] });
+export type StartUploadInput = z.infer<typeof startUploadSchema>;

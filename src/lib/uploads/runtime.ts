@@ -1,0 +1,73 @@
+import { readdir, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { getDb } from "@/lib/db";
+import type { Database } from "@/lib/db/client";
+import { getTikTokServices } from "@/lib/tiktok/services";
+import type { TikTokApiClient } from "@/lib/tiktok/api-client";
+import { getUploadConfig, type UploadConfig } from "./upload-config";
+import { UploadStore } from "./upload-store";
+import { UploadService } from "./upload-service";
+import { UploadStatusPoller } from "./status-poller";
+
+export interface UploadServices {
+  service: UploadService;
+  poller: UploadStatusPoller;
+}
+
+interface Built extends UploadServices {
+  db: Database;
+  api: TikTokApiClient;
+  config: UploadConfig;
+}
+
+const holder = globalThis as unknown as { __socialflowUploads?: Built };
+
+/**
+ * The process's upload service and status poller, built on first use over the process's
+ * database, TikTok client and upload configuration (rebuilt if one was replaced, as tests do). The poller starts
+ * with it, so polling also runs in a process that was not started through the server runtime.
+ */
+export async function getUploadServices(): Promise<UploadServices> {
+  const [db, tiktok] = await Promise.all([getDb(), getTikTokServices()]);
+  const config = getUploadConfig();
+  const current = holder.__socialflowUploads;
+  if (current && current.db === db && current.api === tiktok.api && current.config === config) return current;
+  if (current) void current.poller.stop();
+  const store = new UploadStore(db);
+  const holderRef: { poller?: UploadStatusPoller } = {};
+  const service = new UploadService({ store, api: tiktok.api, accounts: tiktok.accounts, config, onSent: () => holderRef.poller?.wake() });
+  const poller = new UploadStatusPoller({ store, api: tiktok.api, config, activeIds: () => service.activeIds() });
+  holderRef.poller = poller;
+  holder.__socialflowUploads = { db, api: tiktok.api, config, service, poller };
+  poller.start();
+  return holder.__socialflowUploads;
+}
+
+/**
+ * Start-up (server-runtime.ts): resume status polling of uploads left in PROCESSING_* by a
+ * previous run, sweep what a crash interrupted, and remove temporary files it left behind.
+ */
+export async function startUploadRuntime(): Promise<void> {
+  await getUploadServices();
+  await removeLeftoverFiles(getUploadConfig().tmpDir, 24 * 60 * 60_000);
+}
+
+/** Tests and graceful shutdown: stop polling and let transfers in flight finish. */
+export async function stopUploadRuntime(): Promise<void> {
+  const current = holder.__socialflowUploads;
+  holder.__socialflowUploads = undefined;
+  if (!current) return;
+  await current.poller.stop();
+  await current.service.settled();
+}
+
+async function removeLeftoverFiles(dir: string, olderThanMs: number): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const cutoff = Date.now() - olderThanMs;
+  for (const name of names) {
+    if (!name.endsWith(".upload")) continue;
+    const file = path.join(dir, name);
+    const info = await stat(file).catch(() => undefined);
+    if (info && info.mtimeMs < cutoff) await rm(file, { force: true });
+  }
+}

@@ -1,0 +1,121 @@
+import { and, desc, eq, inArray, lt, notInArray, sql } from "drizzle-orm";
+import type { Database } from "@/lib/db/client";
+import { videoUploads, type VideoUploadRow } from "@/lib/db/schema";
+import { POLLED_STATES, type UploadState } from "./outcome-messages";
+
+export type NewUpload = Pick<VideoUploadRow, "id" | "accountId" | "userId" | "mode" | "totalBytes"> &
+  Partial<Pick<VideoUploadRow, "postInfo" | "maxDurationSec" | "detail">>;
+export type UploadPatch = Partial<
+  Pick<
+    VideoUploadRow,
+    "state" | "publishId" | "bytesSent" | "contentType" | "failReason" | "errorCode" | "detail" | "nextPollAt" | "pollAttempts" | "completedAt"
+  >
+>;
+
+/** Steps that are ours (the app is working on them) and that an instance restart interrupts. */
+const IN_FLIGHT_STATES: UploadState[] = ["AWAITING_FILE", "RECEIVING", "VALIDATING", "UPLOADING"];
+
+/** The video_uploads table: every query scoped to what it needs, nothing else touches it. */
+export class UploadStore {
+  constructor(private readonly db: Database) {}
+
+  async create(values: NewUpload, now: Date): Promise<VideoUploadRow> {
+    const [row] = await this.db
+      .insert(videoUploads)
+      .values({ ...values, state: "AWAITING_FILE", bytesSent: 0, createdAt: now, updatedAt: now })
+      .returning();
+    return row!;
+  }
+
+  async findForUser(userId: string, accountId: string, id: string): Promise<VideoUploadRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(videoUploads)
+      .where(and(eq(videoUploads.id, id), eq(videoUploads.userId, userId), eq(videoUploads.accountId, accountId)));
+    return row;
+  }
+
+  async listForAccount(userId: string, accountId: string, limit = 20): Promise<VideoUploadRow[]> {
+    return this.db
+      .select()
+      .from(videoUploads)
+      .where(and(eq(videoUploads.userId, userId), eq(videoUploads.accountId, accountId)))
+      .orderBy(desc(videoUploads.createdAt))
+      .limit(limit);
+  }
+
+  /** Moves a row on only if it is still in one of `from` (two requests never both win). */
+  async transition(id: string, from: UploadState[], patch: UploadPatch, now: Date): Promise<VideoUploadRow | undefined> {
+    const [row] = await this.db
+      .update(videoUploads)
+      .set({ ...patch, updatedAt: now })
+      .where(and(eq(videoUploads.id, id), inArray(videoUploads.state, from)))
+      .returning();
+    return row;
+  }
+
+  /** Progress only moves forward and only while the chunks are going out. */
+  async recordBytesSent(id: string, bytes: number, now: Date): Promise<void> {
+    await this.db
+      .update(videoUploads)
+      .set({ bytesSent: bytes, updatedAt: now })
+      .where(and(eq(videoUploads.id, id), eq(videoUploads.state, "UPLOADING"), lt(videoUploads.bytesSent, bytes)));
+  }
+
+  /** A sign of life while a long step runs, so the stale sweep leaves it alone. */
+  async touch(id: string, now: Date): Promise<void> {
+    await this.db.update(videoUploads).set({ updatedAt: now }).where(eq(videoUploads.id, id));
+  }
+
+  /**
+   * Claims up to `limit` uploads whose status poll is due and pushes their next poll past a
+   * lease, in one statement: `FOR UPDATE SKIP LOCKED` lets several instances poll without
+   * waiting on or double-claiming each other's rows.
+   */
+  async claimDuePolls(now: Date, limit: number, leaseMs: number): Promise<VideoUploadRow[]> {
+    const at = now.toISOString();
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    return this.db
+      .update(videoUploads)
+      .set({ nextPollAt: leaseUntil, pollAttempts: sql`${videoUploads.pollAttempts} + 1` })
+      .where(
+        sql`${videoUploads.id} in (
+          select id from video_uploads
+          where state in ('PROCESSING_UPLOAD', 'PROCESSING_DOWNLOAD')
+            and next_poll_at <= ${at}
+          order by next_poll_at
+          limit ${limit}
+          for update skip locked
+        )`,
+      )
+      .returning();
+  }
+
+  /** When the next poll of any upload is due (to sleep until then). */
+  async nextPollAt(): Promise<Date | undefined> {
+    const [row] = await this.db
+      .select({ at: sql<string | Date | null>`min(${videoUploads.nextPollAt})` })
+      .from(videoUploads)
+      .where(inArray(videoUploads.state, [...POLLED_STATES]));
+    return row?.at ? new Date(row.at) : undefined;
+  }
+
+  /**
+   * Uploads stuck in one of our own steps with no sign of life since `before`: their process
+   * is gone (restart, crash, closed page), and with it the file and the upload URL.
+   */
+  async failStale(before: Date, activeIds: string[], now: Date): Promise<number> {
+    const rows = await this.db
+      .update(videoUploads)
+      .set({ state: "FAILED", errorCode: "interrupted", completedAt: now, updatedAt: now, nextPollAt: null })
+      .where(
+        and(
+          inArray(videoUploads.state, IN_FLIGHT_STATES),
+          lt(videoUploads.updatedAt, before),
+          activeIds.length > 0 ? notInArray(videoUploads.id, activeIds) : undefined,
+        ),
+      )
+      .returning({ id: videoUploads.id });
+    return rows.length;
+  }
+}
