@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { guardMutation, jsonError } from "@/lib/http/route-guard";
+import { getLogger } from "@/lib/log/logger";
+import { idSchema } from "@/lib/uploads/request-schemas";
+import { uploadResponse } from "@/lib/uploads/route-responses";
+import { getUploadServices } from "@/lib/uploads/runtime";
+
+const paramsSchema = z.object({ accountId: idSchema, uploadId: idSchema });
+const contentLengthSchema = z.string().regex(/^\d{1,13}$/).transform(Number).optional();
+
+/**
+ * PUT (raw body = the video): streamed to a temporary file, never held in memory; checked
+ * against TikTok's rules; then handed to TikTok. 202 once TikTok's upload has started — the
+ * page then follows `GET …/uploads/:uploadId`.
+ */
+export async function PUT(request: Request, context: { params: Promise<{ accountId: string; uploadId: string }> }) {
+  const { user, error } = await guardMutation(request);
+  if (error) return error;
+  const params = paramsSchema.safeParse(await context.params);
+  if (!params.success) return jsonError(404, "not_found", "Upload not found");
+  const length = contentLengthSchema.safeParse(request.headers.get("content-length") ?? undefined);
+  if (!length.success) return jsonError(400, "invalid_request", "Invalid Content-Length");
+  try {
+    const { service } = await getUploadServices();
+    return uploadResponse(await service.receive(user.id, params.data.accountId, params.data.uploadId, request.body, length.data));
+  } catch (err) {
+    getLogger().error({ event: "upload.file_route_failed", err });
+    return jsonError(500, "internal_error", "Could not receive the file");
+  }
+}

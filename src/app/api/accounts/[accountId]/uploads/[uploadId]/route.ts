@@ -1,0 +1,20 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { requireAuth } from "@/lib/auth-helpers";
+import { jsonError, NO_STORE } from "@/lib/http/route-guard";
+import { idSchema } from "@/lib/uploads/request-schemas";
+import { getUploadServices } from "@/lib/uploads/runtime";
+
+const paramsSchema = z.object({ accountId: idSchema, uploadId: idSchema });
+
+/** GET: one upload's progress (bytes sent to TikTok / total) and outcome — the page polls this. */
+export async function GET(request: Request, context: { params: Promise<{ accountId: string; uploadId: string }> }) {
+  const { user, error } = await requireAuth(request.headers);
+  if (error) return error;
+  const params = paramsSchema.safeParse(await context.params);
+  if (!params.success) return jsonError(404, "not_found", "Upload not found");
+  const { service } = await getUploadServices();
+  const upload = await service.get(user.id, params.data.accountId, params.data.uploadId);
+  if (!upload) return jsonError(404, "not_found", "Upload not found");
+  return NextResponse.json({ upload }, { headers: NO_STORE });
+}

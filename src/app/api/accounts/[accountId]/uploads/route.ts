@@ -1,0 +1,49 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { requireAuth } from "@/lib/auth-helpers";
+import { guardMutation, jsonError, NO_STORE } from "@/lib/http/route-guard";
+import { getLogger } from "@/lib/log/logger";
+import { idSchema, startUploadSchema } from "@/lib/uploads/request-schemas";
+import { uploadResponse } from "@/lib/uploads/route-responses";
+import { getUploadServices } from "@/lib/uploads/runtime";
+
+const paramsSchema = z.object({ accountId: idSchema });
+type Context = { params: Promise<{ accountId: string }> };
+
+/** GET: the account's recent uploads and their outcome. */
+export async function GET(request: Request, context: Context) {
+  const { user, error } = await requireAuth(request.headers);
+  if (error) return error;
+  const params = paramsSchema.safeParse(await context.params);
+  if (!params.success) return jsonError(404, "not_found", "Account not found");
+  const { service } = await getUploadServices();
+  return NextResponse.json({ uploads: await service.list(user.id, params.data.accountId) }, { headers: NO_STORE });
+}
+
+/**
+ * POST `{ mode, size, type?, post? }`: announces a video before its bytes, so that what can be
+ * refused early (scopes, size, privacy level) is refused before the file is sent.
+ */
+export async function POST(request: Request, context: Context) {
+  const { user, error } = await guardMutation(request);
+  if (error) return error;
+  const params = paramsSchema.safeParse(await context.params);
+  if (!params.success) return jsonError(404, "not_found", "Account not found");
+  if (!(request.headers.get("content-type") ?? "").includes("application/json")) return jsonError(415, "invalid_request", "JSON body required");
+  const text = await request.text();
+  if (text.length > 16_384) return jsonError(413, "invalid_request", "Request body too large");
+  let input;
+  try {
+    input = startUploadSchema.safeParse(JSON.parse(text));
+  } catch {
+    return jsonError(400, "invalid_request", "Body is not valid JSON");
+  }
+  if (!input.success) return jsonError(400, "invalid_request", "Invalid upload request");
+  try {
+    const { service } = await getUploadServices();
+    return uploadResponse(await service.start(user.id, params.data.accountId, input.data));
+  } catch (err) {
+    getLogger().error({ event: "upload.start_route_failed", err });
+    return jsonError(500, "internal_error", "Could not start the upload");
+  }
+}
