@@ -33,6 +33,10 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     const pool = new Pool({ connectionString: url, max: options.max ?? 10 });
     // An idle client losing its connection (server restart) must not crash the process.
     pool.on("error", () => {});
+    // Nor may a checked-out one: pg-pool listens only on idle clients, and a client emits
+    // 'error' when its connection dies mid-query (e.g. inside a transaction). The query itself
+    // still fails, and pg-pool discards the broken client on release.
+    pool.on("connect", (client) => client.on("error", () => {}));
     const db = drizzle(pool, { schema }) as unknown as Database;
     return { db, kind: "postgres", close: () => pool.end() };
   }
