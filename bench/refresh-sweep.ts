@@ -168,7 +168,7 @@ export async function benchOneSize(input: {
     now,
     dueAt: new Date(now.getTime() - 60_000),
     openIdPrefix: `bench-${size}-${randomBytes(3).toString("hex")}`,
-    chunkSize: 1000,
+    chunkSize: 5000,
   });
   await db.execute(sql`analyze social_accounts`);
   const seedSec = (performance.now() - seedStarted) / 1000;
