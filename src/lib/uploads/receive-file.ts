@@ -47,10 +47,14 @@ export async function receiveToFile(
 ): Promise<number> {
   if (body === null) throw new ReceiveError("no_body");
   const limit = new ByteLimit(Math.min(options.maxBytes, options.expectedBytes), options.onProgress);
+  const file = createWriteStream(target, { flags: "wx", mode: 0o600 });
+  // Only a file this call created may be removed ("wx" refuses to open an existing one).
+  let created = false;
+  file.once("open", () => (created = true));
   try {
-    await pipeline(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), limit, createWriteStream(target, { flags: "wx", mode: 0o600 }));
+    await pipeline(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), limit, file);
   } catch (error) {
-    await rm(target, { force: true });
+    if (created) await rm(target, { force: true });
     throw error instanceof ReceiveError ? error : new ReceiveError("aborted");
   }
   if (limit.bytes !== options.expectedBytes) {
