@@ -4,7 +4,7 @@ import type { Database } from "@/lib/db/client";
 import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { systemClock, type Clock } from "@/lib/clock";
-import { getLogger } from "@/lib/log/logger";
+import { getLogger, safeError } from "@/lib/log/logger";
 import { recordAccountEvent } from "@/lib/accounts/events";
 import { tokenAad } from "./account-store";
 import { BaseOAuthService } from "./base-oauth-service";
@@ -12,6 +12,7 @@ import { refreshBackoffMs } from "./backoff";
 import { acquireRefreshLease, REFRESH_LEASE_MS, releaseRefreshLease, updateUnderLease } from "./refresh-lease";
 import { tokenSchedule } from "./token-schedule";
 import { OAuthProviderError, ProviderRequestError } from "./errors";
+import type { OAuthTokens } from "./types";
 
 export type RefreshOutcome =
   | { status: "refreshed"; tokenExpiry: Date }
@@ -42,6 +43,11 @@ export interface TokenRefresherDeps {
   /** How long a caller waits for another process's refresh before giving up. */
   waitTimeoutMs?: number;
   random?: () => number;
+  /**
+   * Pauses between attempts to store a pair TikTok has already rotated (a database outage
+   * must not cost the account). Their sum stays far below the lease.
+   */
+  storeRetryDelaysMs?: readonly number[];
 }
 
 /**
@@ -60,6 +66,7 @@ export class TokenRefresher {
   private readonly leaseMs: number;
   private readonly waitTimeoutMs: number;
   private readonly random: () => number;
+  private readonly storeRetryDelaysMs: readonly number[];
 
   constructor(deps: TokenRefresherDeps) {
     this.db = deps.db;
@@ -70,6 +77,7 @@ export class TokenRefresher {
     this.leaseMs = deps.leaseMs ?? REFRESH_LEASE_MS;
     this.waitTimeoutMs = deps.waitTimeoutMs ?? 15_000;
     this.random = deps.random ?? Math.random;
+    this.storeRetryDelaysMs = deps.storeRetryDelaysMs ?? [250, 500, 1_000, 2_000, 4_000];
   }
 
   refresh(accountId: string, options: RefreshOptions = {}): Promise<RefreshOutcome> {
@@ -148,11 +156,19 @@ export class TokenRefresher {
     } catch {
       return this.markExpired(row, leaseId, "token_unreadable");
     }
+    let tokens: OAuthTokens;
     try {
-      const tokens = await this.oauth.refreshAccessToken(refreshToken);
-      const now = this.clock.now();
-      const schedule = tokenSchedule(tokens, now);
-      const stored = await updateUnderLease(this.db, row.id, leaseId, {
+      tokens = await this.oauth.refreshAccessToken(refreshToken);
+    } catch (error) {
+      if (BaseOAuthService.isInvalidGrant(error)) return this.handleInvalidGrant(row, leaseId);
+      return this.recordFailure(row, leaseId, error);
+    }
+    // From here TikTok has rotated the pair and the old refresh token is dead: the new one must
+    // be stored, through a short database outage if need be, or the account is lost.
+    const now = this.clock.now();
+    const schedule = tokenSchedule(tokens, now);
+    const stored = await this.storeRotated(row.id, () =>
+      updateUnderLease(this.db, row.id, leaseId, {
         accessToken: this.cipher.encrypt(tokens.accessToken, tokenAad(row.id, "access_token")),
         // TikTok rotates the refresh token; if a response ever lacks one, the old one stays (S33).
         ...(tokens.refreshToken ? { refreshToken: this.cipher.encrypt(tokens.refreshToken, tokenAad(row.id, "refresh_token")) } : {}),
@@ -165,18 +181,41 @@ export class TokenRefresher {
         status: "ACTIVE",
         statusReason: null,
         updatedAt: now,
-      });
-      if (!stored) {
-        // Disconnected while we were refreshing (S34): never bring it back; return the grant.
-        await this.oauth.revokeQuietly(tokens.accessToken, "refreshed_after_disconnect");
-        return { status: "not_found" };
-      }
+      }),
+    );
+    if (!stored) {
+      // Disconnected while we were refreshing (S34): never bring it back; return the grant.
+      await this.oauth.revokeQuietly(tokens.accessToken, "refreshed_after_disconnect");
+      return { status: "not_found" };
+    }
+    try {
       await recordAccountEvent(this.db, { accountId: row.id, userId: row.userId, kind: "refreshed", at: now });
-      this.logger.info({ event: "token.refreshed", accountId: row.id });
-      return { status: "refreshed", tokenExpiry: schedule.tokenExpiry };
     } catch (error) {
-      if (BaseOAuthService.isInvalidGrant(error)) return this.handleInvalidGrant(row, leaseId);
-      return this.recordFailure(row, leaseId, error);
+      // The tokens are stored: the refresh succeeded even if its audit line could not be written.
+      this.logger.warn({ event: "token.refresh_event_failed", accountId: row.id, err: safeError(error) });
+    }
+    this.logger.info({ event: "token.refreshed", accountId: row.id });
+    return { status: "refreshed", tokenExpiry: schedule.tokenExpiry };
+  }
+
+  /**
+   * Runs the write of a rotated token pair, retrying database failures with growing pauses
+   * (all well inside the lease). If every attempt fails the pair is lost and the account will
+   * need a reconnect: that is logged as an error for an operator.
+   */
+  private async storeRotated(accountId: string, write: () => Promise<boolean>): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        const pause = this.storeRetryDelaysMs[attempt];
+        if (pause === undefined) {
+          this.logger.error({ event: "token.refresh_unsaved", accountId, attempts: attempt + 1, err: safeError(error) });
+          throw error;
+        }
+        this.logger.warn({ event: "token.refresh_store_retry", accountId, attempt: attempt + 1, err: safeError(error) });
+        await sleep(pause);
+      }
     }
   }
 
