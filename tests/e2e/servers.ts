@@ -1,7 +1,8 @@
 /**
  * The app instances the end-to-end suite runs against (started by playwright.config.ts through
- * scripts/e2e-server.ts). Ports are fixed so that tests can compute every URL without asking a
- * running process; each instance has its own TikTok sandbox and its own fresh database.
+ * scripts/e2e-server.ts). Ports are fixed (3200/4011 and 3201/4012, shifted by E2E_PORT_OFFSET) so
+ * that tests can compute every URL without asking a running process; each instance has its own
+ * TikTok sandbox and its own fresh database.
  */
 export interface E2EInstance {
   /** Playwright project that runs against this instance. */
@@ -19,13 +20,25 @@ export interface E2EInstance {
 function instance(project: string, port: number, sandboxPort: number, pkce: E2EInstance["pkce"], oauthErrorStatus: E2EInstance["oauthErrorStatus"]): E2EInstance {
   return {
     project,
-    port,
-    sandboxPort,
+    port: port + PORT_OFFSET,
+    sandboxPort: sandboxPort + PORT_OFFSET,
     pkce,
     oauthErrorStatus,
-    appURL: `http://localhost:${port}`,
-    sandboxURL: `http://127.0.0.1:${sandboxPort}`,
+    appURL: `http://localhost:${port + PORT_OFFSET}`,
+    sandboxURL: `http://127.0.0.1:${sandboxPort + PORT_OFFSET}`,
   };
+}
+
+/**
+ * Added to every port below (default 0), so that two checkouts on one machine can run the suite
+ * at the same time: `E2E_PORT_OFFSET=100 npm run test:e2e` uses 3300/4111 and 3301/4112.
+ */
+export const PORT_OFFSET = portOffset(process.env.E2E_PORT_OFFSET);
+
+function portOffset(raw: string | undefined): number {
+  const n = Number(raw ?? 0);
+  if (!Number.isInteger(n) || n < 0 || n > 20_000) throw new Error(`E2E_PORT_OFFSET must be an integer 0..20000, got ${raw}`);
+  return n;
 }
 
 /** Instance A: RFC 7636 PKCE (base64url), OAuth errors answered with HTTP 400. Runs every `*.spec.ts` but `*.hex.spec.ts`. */
