@@ -190,7 +190,8 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     expect(refused.body.code).toBe("posting_not_approved");
     expect(refused.body.error).toMatch(/waits for TikTok's approval/);
     const options = await (await getUploadServices()).service.postingOptions(userId, account.id);
-    expect(options).toEqual({ inbox: false, direct: false });
+    expect(options).toMatchObject({ inbox: false, direct: false, reconnect: false });
+    expect(options!.creator).toBeUndefined();
     // With only one of the two, the other mode names the missing permission.
     expect((await startUpload(browser, inboxAccount, { mode: "direct", size: 1000, post: { privacyLevel: "SELF_ONLY" } })).body.code).toBe("scope_missing");
   });

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { MAX_VIDEO_BYTES } from "./chunk-plan";
 
-/** TikTok's post_info.title limit (TIKTOK_API.md §5), in UTF-16 code units as TikTok counts. */
-export const MAX_TITLE_LENGTH = 2200;
+import { MAX_TITLE_LENGTH } from "./client-checks";
+
+export { MAX_TITLE_LENGTH };
 export const VIDEO_TYPES = ["video/mp4", "video/quicktime", "video/webm"] as const;
 
 export const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);

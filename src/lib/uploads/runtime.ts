@@ -1,6 +1,7 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { getDb } from "@/lib/db";
+import { getLogger } from "@/lib/log/logger";
 import type { Database } from "@/lib/db/client";
 import { getTikTokServices } from "@/lib/tiktok/services";
 import type { TikTokApiClient } from "@/lib/tiktok/api-client";
@@ -48,8 +49,13 @@ export async function getUploadServices(): Promise<UploadServices> {
  * previous run, sweep what a crash interrupted, and remove temporary files it left behind.
  */
 export async function startUploadRuntime(): Promise<void> {
-  await getUploadServices();
-  await removeLeftoverFiles(getUploadConfig().tmpDir, 24 * 60 * 60_000);
+  try {
+    await getUploadServices();
+    await removeLeftoverFiles(getUploadConfig().tmpDir, 24 * 60 * 60_000);
+  } catch (error) {
+    // Uploads started later retry the set-up; the rest of the app must still start.
+    getLogger().error({ event: "upload.runtime_start_failed", err: error });
+  }
 }
 
 /** Tests and graceful shutdown: stop polling and let transfers in flight finish. */

@@ -24,6 +24,9 @@ export type UploadResult = { ok: true; status: number; upload: UploadView } | { 
 
 /** What the upload page may offer for an account (scopes granted, creator_info). */
 export interface PostingOptions {
+  displayName: string;
+  /** TikTok ended the grant: nothing can be posted until the account is reconnected. */
+  reconnect: boolean;
   inbox: boolean;
   direct: boolean;
   creator?: CreatorInfo;
@@ -64,8 +67,13 @@ export class UploadService {
   async postingOptions(userId: string, accountId: string): Promise<PostingOptions | undefined> {
     const account = await this.deps.accounts.findForUser(userId, accountId);
     if (!account) return undefined;
-    const options: PostingOptions = { inbox: account.scopes.includes("video.upload"), direct: account.scopes.includes("video.publish") };
-    if (options.direct) {
+    const options: PostingOptions = {
+      displayName: account.displayName,
+      reconnect: account.status === "EXPIRED" || account.status === "REVOKED",
+      inbox: account.scopes.includes("video.upload"),
+      direct: account.scopes.includes("video.publish"),
+    };
+    if (options.direct && !options.reconnect) {
       try {
         options.creator = await this.deps.api.queryCreatorInfo({ accountId, userId });
       } catch (error) {

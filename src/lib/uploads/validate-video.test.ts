@@ -127,7 +127,7 @@ describe("checkVideo: TikTok's rules at their boundaries", () => {
     expect(checkVideo(good, MAX_VIDEO_BYTES).ok).toBe(true);
     const big = checkVideo(good, MAX_VIDEO_BYTES + 1);
     expect(codes(big)).toEqual(["file_too_large"]);
-    expect(big.ok ? "" : big.problems[0]!.message).toBe("The file is 4 GB. TikTok accepts files of up to 4 GB.");
+    expect(big.ok ? "" : big.problems[0]!.message).toBe("The file is just over 4 GB. TikTok accepts files of up to 4 GB.");
   });
 
   it("containers and codecs: MOV, WEBM, H.265, VP8 pass; MKV, AVI, AV1 are refused with what is allowed", () => {

@@ -1,5 +1,8 @@
 import type { MediaFacts } from "./media-probe";
 import { MAX_VIDEO_BYTES } from "./chunk-plan";
+import { formatBytesOver, formatDuration, formatNumber } from "./format";
+
+export { formatBytes, formatDuration } from "./format";
 
 /**
  * TikTok's video requirements (TIKTOK_API.md §6, content-posting-api "Video restrictions"):
@@ -95,7 +98,7 @@ export function checkVideo(facts: MediaFacts, size: number, limits: VideoLimits 
   const problem = (code: ProblemCode, message: string) => problems.push({ code, message });
   const warn = (code: WarningCode, message: string) => warnings.push({ code, message });
 
-  if (size > VIDEO_RULES.maxBytes) problem("file_too_large", `The file is ${formatBytes(size)}. TikTok accepts files of up to 4 GB.`);
+  if (size > VIDEO_RULES.maxBytes) problem("file_too_large", `The file is ${formatBytesOver(size, VIDEO_RULES.maxBytes)}. TikTok accepts files of up to 4 GB.`);
 
   const container = containerOf(facts);
   if (facts.format === null || (facts.videoFormat === null && container === undefined)) {
@@ -169,32 +172,4 @@ export function checkVideo(facts: MediaFacts, size: number, limits: VideoLimits 
     return { ok: false, problems, warnings };
   }
   return { ok: true, container, contentType: CONTAINER_TYPES[container], durationSec, width, height, warnings };
-}
-
-function formatNumber(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, "").replace(/\.$/, "");
-}
-
-/** "1 second", "4.5 seconds", "3 minutes", "10 min 5 s". */
-export function formatDuration(totalSec: number): string {
-  if (totalSec < 60) {
-    const s = Math.round(totalSec * 10) / 10;
-    return `${formatNumber(s)} ${s === 1 ? "second" : "seconds"}`;
-  }
-  const whole = Math.round(totalSec);
-  const min = Math.floor(whole / 60);
-  const sec = whole % 60;
-  return sec === 0 ? `${min} ${min === 1 ? "minute" : "minutes"}` : `${min} min ${sec} s`;
-}
-
-/** Binary units, as TikTok's "4 GB" means 4 GiB. */
-export function formatBytes(bytes: number): string {
-  const units = ["bytes", "KB", "MB", "GB"] as const;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${formatNumber(Math.round(value * 10) / 10)} ${units[unit]}`;
 }
