@@ -11,6 +11,8 @@ export async function startServerRuntime(): Promise<void> {
     process.exit(1);
   }
   await getDatabaseHandle();
+  // Resume status polling of uploads a previous run left in PROCESSING_* (issue #6).
+  await (await import("@/lib/uploads/runtime")).startUploadRuntime();
   if (refreshWorker) {
     const { startAppSweeper, stopAppSweeper } = await import("@/lib/jobs/app-sweeper");
     await startAppSweeper();

@@ -60,6 +60,11 @@ export function AccountCard({ account, events, now }: { account: AccountView; ev
             <Link href={`/accounts/${account.id}/videos`} className="font-medium text-brand-600 hover:underline">
               Recent videos
             </Link>
+            {account.canPost && (
+              <Link href={`/accounts/${account.id}/upload`} className="font-medium text-brand-600 hover:underline">
+                Upload a video
+              </Link>
+            )}
           </nav>
           <div className="mt-3">
             <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Granted permissions</h3>
