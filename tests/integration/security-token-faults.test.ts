@@ -22,6 +22,12 @@ import {
 
 type SignedUp = Awaited<ReturnType<AppHarness["signUp"]>>;
 
+function without<T extends object>(value: T, key: keyof T): Partial<T> {
+  const copy: Partial<T> = { ...value };
+  delete copy[key];
+  return copy;
+}
+
 describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
   let h: AppHarness;
   let logs: LogCapture;
@@ -166,7 +172,7 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
     });
 
     it.each([
-      ["no access_token", (({ access_token: _a, ...rest }) => rest)(valid)],
+      ["no access_token", without(valid, "access_token")],
       ["an empty access_token", { ...valid, access_token: "" }],
       ["expires_in as a string", { ...valid, expires_in: "86400" }],
       ["a negative expires_in", { ...valid, expires_in: -5 }],
@@ -174,7 +180,7 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
       ["a fractional expires_in", { ...valid, expires_in: 1.5 }],
       ["a null expires_in", { ...valid, expires_in: null }],
       ["a numeric refresh_token", { ...valid, refresh_token: 123 }],
-      ["no open_id", (({ open_id: _o, ...rest }) => rest)(valid)],
+      ["no open_id", without(valid, "open_id")],
       ["the retired v1 wrapped shape", { data: valid }],
     ])("S20: a 200 with %s is rejected as malformed", async (_label, body) => {
       const error = await withBody(body).exchangeCodeForTokens("c", "v").catch((e: unknown) => e);
