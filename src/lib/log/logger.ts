@@ -1,4 +1,5 @@
 import pino, { type Logger } from "pino";
+import { currentRequestId } from "@/lib/observability/request-context";
 
 /**
  * Every path that could ever hold a credential, censored wherever it appears in a log object
@@ -38,6 +39,11 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
       level: options.level ?? process.env.LOG_LEVEL ?? "info",
       base: { app: "socialflow" },
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      // Every line written while serving a request carries its id (x-request-id; src/proxy.ts).
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId ? { requestId } : {};
+      },
       // Errors are logged by class and code only: provider messages can echo request data.
       serializers: { err: (error: unknown) => safeError(error) },
     },
