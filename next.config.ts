@@ -4,6 +4,10 @@ const nextConfig: NextConfig = {
   // mediainfo.js cannot find its WASM when bundled; PGlite breaks under bundling (DESIGN.md).
   serverExternalPackages: ["mediainfo.js", "@electric-sql/pglite", "pino", "pg", "ioredis"],
   poweredByHeader: false,
+  // Everything else gets its security headers from src/proxy.ts, whose matcher skips build assets.
+  async headers() {
+    return [{ source: "/_next/static/:path*", headers: [{ key: "X-Content-Type-Options", value: "nosniff" }] }];
+  },
   typedRoutes: false,
 };
 

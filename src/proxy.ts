@@ -1,0 +1,28 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { headerPolicyFromEnv } from "@/lib/observability/header-policy";
+import { acceptRequestId, REQUEST_ID_HEADER } from "@/lib/observability/request-id";
+import { securityHeaders, type HeaderPolicyInput } from "@/lib/observability/security-headers";
+
+let policy: HeaderPolicyInput | undefined;
+
+/**
+ * Runs before every route (Next.js 16 Proxy, formerly Middleware): gives the request an id —
+ * kept from a trusted front proxy's `x-request-id` when well-formed, generated otherwise — that
+ * the route handlers' log lines carry and the response echoes, and puts the security headers
+ * on the response (docs/observability.md). No session or database work here.
+ */
+export function proxy(request: NextRequest) {
+  policy ??= headerPolicyFromEnv();
+  const requestId = acceptRequestId(request.headers.get(REQUEST_ID_HEADER));
+  const forwarded = new Headers(request.headers);
+  forwarded.set(REQUEST_ID_HEADER, requestId);
+  const response = NextResponse.next({ request: { headers: forwarded } });
+  for (const [name, value] of Object.entries(securityHeaders(request.nextUrl.pathname, policy))) response.headers.set(name, value);
+  response.headers.set(REQUEST_ID_HEADER, requestId);
+  return response;
+}
+
+export const config = {
+  // Everything but Next's immutable build assets (they get nosniff from next.config.ts).
+  matcher: ["/((?!_next/static|_next/image).*)"],
+};
