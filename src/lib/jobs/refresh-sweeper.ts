@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Database } from "@/lib/db/client";
 import { systemClock, type Clock } from "@/lib/clock";
 import { getLogger } from "@/lib/log/logger";
+import { incrementMetric } from "@/lib/observability/metrics";
 import type { RefreshOutcome, TokenRefresher } from "@/lib/oauth/token-refresher";
 import { claimDueAccounts } from "./claim-due";
 
@@ -52,7 +53,14 @@ export class RefreshSweeper {
 
   /** One batch: claim, refresh all claimed, report. */
   async sweepOnce(): Promise<SweepResult> {
-    const { leaseId, rows } = await claimDueAccounts(this.db, { now: this.clock.now(), limit: this.batchSize });
+    let claim: Awaited<ReturnType<typeof claimDueAccounts>>;
+    try {
+      claim = await claimDueAccounts(this.db, { now: this.clock.now(), limit: this.batchSize });
+    } catch (error) {
+      incrementMetric("sf_sweeps_total", { result: "failed" });
+      throw error;
+    }
+    const { leaseId, rows } = claim;
     const outcomes: SweepResult["outcomes"] = {};
     let next = 0;
     const worker = async () => {
@@ -71,6 +79,8 @@ export class RefreshSweeper {
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, rows.length) }, worker));
     if (rows.length > 0) this.logger.info({ event: "sweeper.batch", claimed: rows.length, outcomes });
+    incrementMetric("sf_sweeps_total", { result: "ok" });
+    if (rows.length > 0) incrementMetric("sf_sweep_claimed_total", {}, rows.length);
     return { claimed: rows.length, outcomes };
   }
 

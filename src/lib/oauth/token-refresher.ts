@@ -5,6 +5,7 @@ import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { systemClock, type Clock } from "@/lib/clock";
 import { getLogger, safeError } from "@/lib/log/logger";
+import { incrementMetric } from "@/lib/observability/metrics";
 import { recordAccountEvent } from "@/lib/accounts/events";
 import { tokenAad } from "./account-store";
 import { BaseOAuthService } from "./base-oauth-service";
@@ -195,6 +196,7 @@ export class TokenRefresher {
       this.logger.warn({ event: "token.refresh_event_failed", accountId: row.id, err: safeError(error) });
     }
     this.logger.info({ event: "token.refreshed", accountId: row.id });
+    incrementMetric("sf_token_refreshes_total");
     return { status: "refreshed", tokenExpiry: schedule.tokenExpiry };
   }
 
@@ -211,6 +213,7 @@ export class TokenRefresher {
         const pause = this.storeRetryDelaysMs[attempt];
         if (pause === undefined) {
           this.logger.error({ event: "token.refresh_unsaved", accountId, attempts: attempt + 1, err: safeError(error) });
+          incrementMetric("sf_token_refresh_unsaved_total");
           throw error;
         }
         this.logger.warn({ event: "token.refresh_store_retry", accountId, attempt: attempt + 1, err: safeError(error) });
@@ -241,6 +244,7 @@ export class TokenRefresher {
     if (stored) {
       await recordAccountEvent(this.db, { accountId: row.id, userId: row.userId, kind: "expired", detail: { reason }, at: now });
       this.logger.warn({ event: "token.expired", accountId: row.id, reason });
+      incrementMetric("sf_token_expirations_total", { reason });
     }
     return stored ? { status: "expired" } : { status: "not_found" };
   }
@@ -266,6 +270,7 @@ export class TokenRefresher {
       at: now,
     });
     this.logger.warn({ event: "token.refresh_failed", accountId: row.id, reason, failures });
+    incrementMetric("sf_token_refresh_failures_total", { reason });
     return { status: "failed", transient, retryAt };
   }
 

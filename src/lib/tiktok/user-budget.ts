@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Redis } from "ioredis";
+import { incrementMetric } from "@/lib/observability/metrics";
 
 export type BudgetDecision = { ok: true } | { ok: false; retryAfterSec: number };
 
@@ -20,8 +21,11 @@ export interface UserBudgetOptions {
  */
 export class UserBudget {
   private readonly limiters: RateLimiterAbstract[];
+  private readonly redis: Redis | undefined;
+  private readonly windows: string[];
 
   constructor(options: UserBudgetOptions) {
+    this.redis = options.redis;
     const prefix = options.keyPrefix ?? "sf:budget";
     const make = (points: number, duration: number, name: string): RateLimiterAbstract => {
       const memory = new RateLimiterMemory({ points, duration, keyPrefix: `${prefix}:${name}` });
@@ -35,16 +39,20 @@ export class UserBudget {
       });
     };
     this.limiters = [make(options.perMinute, 60, "min"), make(options.perDay, 86_400, "day")];
+    this.windows = ["min", "day"];
   }
 
   /** Spends one call of `userId`'s budget, or says when to come back. */
   async consume(userId: string): Promise<BudgetDecision> {
-    for (const limiter of this.limiters) {
+    // Counted in memory by this instance alone (the insurance limiter): an operator should know.
+    if (this.redis && this.redis.status !== "ready") incrementMetric("sf_budget_redis_unavailable_total");
+    for (const [index, limiter] of this.limiters.entries()) {
       try {
         await limiter.consume(userId, 1);
       } catch (rejection) {
         // rate-limiter-flexible rejects with a RateLimiterRes, not an Error (DESIGN.md).
         if (rejection instanceof RateLimiterRes) {
+          incrementMetric("sf_budget_refusals_total", { window: this.windows[index]! });
           return { ok: false, retryAfterSec: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
         }
         throw rejection;

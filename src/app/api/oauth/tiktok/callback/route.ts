@@ -7,6 +7,7 @@ import { OAuthFlowError, type CallbackErrorCode } from "@/lib/oauth/errors";
 import { ACCOUNTS_PAGE } from "@/lib/oauth/base-oauth-service";
 import { getTikTokServices } from "@/lib/tiktok/services";
 import { getLogger, safeError } from "@/lib/log/logger";
+import { incrementMetric } from "@/lib/observability/metrics";
 
 /** No code or state may leak onwards from this URL (S40, RFC 9700 §4.2.4). */
 const CALLBACK_HEADERS = { "Referrer-Policy": "no-referrer", "Cache-Control": "no-store" } as const;
@@ -16,6 +17,7 @@ export async function GET(request: Request) {
   // Size and shape first: nothing oversized reaches the database (S11).
   const params = parseCallbackUrl(request.url);
   if (!params.ok && params.reason === "oversized") {
+    incrementMetric("sf_oauth_callbacks_total", { outcome: "oversized" });
     return new NextResponse("Bad request", { status: 400, headers: { ...CALLBACK_HEADERS, "Content-Type": "text/plain" } });
   }
   try {
@@ -34,6 +36,7 @@ export async function GET(request: Request) {
 }
 
 function finish(result: { accountId: string } | { error: CallbackErrorCode }) {
+  incrementMetric("sf_oauth_callbacks_total", { outcome: "accountId" in result ? "success" : result.error });
   const target = new URL(ACCOUNTS_PAGE, getConfig().appUrl);
   if ("accountId" in result) {
     target.searchParams.set("success", "tiktok");
