@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { getRedis } from "@/lib/redis/client";
+import { metricValue } from "@/lib/observability/metrics";
 import { UserBudget, type BudgetDecision } from "@/lib/tiktok/user-budget";
 import { startTcpProxy, targetOf, type TcpProxy } from "../helpers/tcp-proxy";
 
@@ -68,6 +69,8 @@ describe.skipIf(!redisUrl)("faults: Redis going away mid-run under the per-user 
     expect(Number(await direct.get(`${prefix}:min:u`))).toBe(2);
 
     // 2. Redis goes away mid-run (every connection reset, reconnects refused).
+    const fallbacksBefore = metricValue("sf_budget_redis_unavailable_total");
+    const refusalsBefore = metricValue("sf_budget_refusals_total", { window: "min" });
     proxy.block();
     await until(() => appClient.status !== "ready", "the app's client to notice");
     // This instance now counts alone, from zero, up to its own per-minute limit; then refuses
@@ -78,6 +81,9 @@ describe.skipIf(!redisUrl)("faults: Redis going away mid-run under the per-user 
     expect(refused.ok === false && refused.retryAfterSec).toBeGreaterThan(0);
     // Another user on this instance is unaffected by the first one's memory count.
     expect(await oks(instanceA, "other", 1)).toEqual([true]);
+    // An operator sees both: checks made without Redis, and the local 429s.
+    expect(metricValue("sf_budget_redis_unavailable_total") - fallbacksBefore).toBe(PER_MINUTE + 4);
+    expect(metricValue("sf_budget_refusals_total", { window: "min" }) - refusalsBefore).toBe(3);
     // Redis itself never saw those calls, and the client keeps trying to get back to it.
     expect(Number(await direct.get(`${prefix}:min:u`))).toBe(2);
     await proxy.waitFor((s) => s.refused > 0);
@@ -87,6 +93,7 @@ describe.skipIf(!redisUrl)("faults: Redis going away mid-run under the per-user 
     await until(() => appClient.status === "ready", "the app's client to reconnect");
     expect(await oks(instanceA, "u", 2)).toEqual([true, false]); // 2 in Redis + 1 = the limit
     expect(await oks(instanceB, "u", 1)).toEqual([false]); // and the other instance agrees
+    expect(metricValue("sf_budget_redis_unavailable_total") - fallbacksBefore).toBe(PER_MINUTE + 4); // none since
   });
 
   it("S35: the connection dies in the middle of the budget's own Redis command → that call still gets an answer", async () => {

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GET as videosRoute } from "@/app/api/accounts/[accountId]/videos/route";
 import { AccountService } from "@/lib/accounts/account-service";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
+import { metricValue } from "@/lib/observability/metrics";
 import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
 import { TokenRefresher } from "@/lib/oauth/token-refresher";
 import { TikTokApiClient } from "@/lib/tiktok/api-client";
@@ -117,12 +118,14 @@ describe("faults: the sandbox hanging or answering garbage on every endpoint in 
       const { browser, back } = await approved();
       h.sandbox.control.queueFault("token", fault);
       const mark = counterMark(h);
+      const outcomesBefore = metricValue("sf_oauth_callbacks_total", { outcome: "token_exchange_failed" });
       const started = Date.now();
       const result = await followCallback(browser, back);
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(result.status).toBe(303);
       expect(result.location?.toString()).toBe(`${APP_URL}/settings/accounts?error=token_exchange_failed`);
       expect(mark.token()).toBe(1); // the code is never retried (S16)
+      expect(metricValue("sf_oauth_callbacks_total", { outcome: "token_exchange_failed" }) - outcomesBefore).toBe(1);
       expect(mark.userInfo()).toBe(0);
       expect(await accountRowsOf(h.db, alice.id)).toHaveLength(0);
       expect(await stateRowsOf(h.db, alice.id)).toHaveLength(0);
@@ -159,6 +162,8 @@ describe("faults: the sandbox hanging or answering garbage on every endpoint in 
       const before = await accountRow(h.db, seeded.id);
       h.sandbox.control.queueFault("token", fault);
       const mark = counterMark(h);
+      const reason = transient ? "provider_unreachable" : "provider_malformed_response";
+      const failuresBefore = metricValue("sf_token_refresh_failures_total", { reason });
       const { status, body, response } = await postRefresh(new TestBrowser(alice.cookie), seeded.id);
       // The phase plan's answer for a failed refresh (500 refresh_failed); 503 would also be clean.
       expect([500, 503]).toContain(status);
@@ -171,7 +176,8 @@ describe("faults: the sandbox hanging or answering garbage on every endpoint in 
       expect(after.refreshToken).toBe(before!.refreshToken);
       expect(after.refreshFailures).toBe(1);
       expect(after.refreshLeaseId).toBeNull();
-      expect(after.statusReason).toBe(transient ? "provider_unreachable" : "provider_malformed_response");
+      expect(after.statusReason).toBe(reason);
+      expect(metricValue("sf_token_refresh_failures_total", { reason }) - failuresBefore).toBe(1);
       expect(after.nextRefreshAt!.getTime()).toBeGreaterThan(Date.now());
       expect(await eventKinds(h.db, seeded.id)).toEqual(["connected", "refresh_failed"]);
       expectCleanLogs();

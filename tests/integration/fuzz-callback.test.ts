@@ -14,6 +14,7 @@ import fc from "fast-check";
 import { GET as callbackRoute } from "@/app/api/oauth/tiktok/callback/route";
 import { CALLBACK_LIMITS } from "@/lib/oauth/callback-params";
 import { CALLBACK_ERROR_CODES, type CallbackErrorCode } from "@/lib/oauth/errors";
+import { metricsSnapshot } from "@/lib/observability/metrics";
 import { APP_URL, REDIRECT_URI, decideAtSandbox, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { startConnect } from "../helpers/connect-flow";
 import { captureLogs, type LogCapture } from "../helpers/log-capture";
@@ -220,6 +221,11 @@ describe("fuzz: GET /api/oauth/tiktok/callback", { timeout: 120_000 }, () => {
     const pending = stateOf(await startConnect(browser));
     const unbound = new TestBrowser(user.cookie);
     const tokenCallsBefore = h.sandbox.control.counters().token;
+    const callbacksCounted = () =>
+      metricsSnapshot()
+        .filter((m) => m.name === "sf_oauth_callbacks_total")
+        .reduce((sum, m) => sum + m.value, 0);
+    const countedBefore = callbacksCounted();
     let runs = 0;
 
     await fc.assert(
@@ -234,6 +240,8 @@ describe("fuzz: GET /api/oauth/tiktok/callback", { timeout: 120_000 }, () => {
       { numRuns: 300 },
     );
     expect(runs).toBe(300);
+    // Every answer was counted once in the callbacks-by-outcome metric.
+    expect(callbacksCounted() - countedBefore).toBe(300);
     // The browser's own flow was never consumed by any of them.
     expect(await stateRowsOf(h.db, user.id)).toHaveLength(1);
     expect(await accountRowsOf(h.db, user.id)).toHaveLength(0);
