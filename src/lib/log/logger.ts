@@ -46,6 +46,16 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
       },
       // Errors are logged by class and code only: provider messages can echo request data.
       serializers: { err: (error: unknown) => safeError(error) },
+      // pino lifts the message of an error under its errorKey (default "err") into `msg`; driver
+      // and provider messages can carry queries, parameters or bodies, so no key is special and
+      // `err` goes through safeError above like any other field.
+      errorKey: "__never_logged_error",
+      hooks: {
+        logMethod(args, method) {
+          if (args[0] instanceof Error) args[0] = { err: args[0] };
+          return method.apply(this, args as Parameters<typeof method>);
+        },
+      },
     },
     options.destination,
   );
