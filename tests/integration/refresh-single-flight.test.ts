@@ -1,3 +1,4 @@
+import { ProviderRequestError } from "@/lib/oauth/errors";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { createManualClock } from "@/lib/clock";
@@ -105,6 +106,39 @@ describe(`refresh: single flight and failure handling (${usingRealPostgres ? "Po
       expect(h.sandbox.control.tokenState(account.refreshToken)).toBe("rotated");
       expect(after!.refreshLeaseId).toBeNull();
       expect(after!.status).toBe("ACTIVE");
+    });
+  });
+
+  describe("S30/S32: a failed refresh is shared, not repeated", () => {
+    it("S30: callers waiting on another process's refresh share its transient failure and backoff — no second token call", async () => {
+      const account = await seedAccount(h, alice.id, uniqueOpenId("s30c"));
+      // The lease holder's TikTok answers slowly, then with a 503.
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let holderCalls = 0;
+      const failingOAuth = {
+        refreshAccessToken: async () => {
+          holderCalls++;
+          await gate;
+          throw new ProviderRequestError("http_status", 503);
+        },
+        revokeQuietly: async () => true,
+      };
+      const holder = refresherFor({ oauth: failingOAuth });
+      const holderOutcome = holder.refresh(account.id, { force: true });
+      await waitFor(() => holderCalls === 1, "the lease holder's token call");
+      // These go to the sandbox if they call TikTok at all.
+      const mark = counterMark(h);
+      const waiting = [refresherFor({ db: other?.db ?? h.db }), refresherFor()].map((r) => r.refresh(account.id, { force: true }));
+      await new Promise((r) => setTimeout(r, 300));
+      release();
+      const outcomes = [await holderOutcome, ...(await Promise.all(waiting))];
+
+      const after = await accountRow(h.db, account.id);
+      expect(after!.refreshFailures).toBe(1);
+      expect(after!.status).toBe("ACTIVE");
+      expect(mark.refreshes()).toBe(0);
+      for (const outcome of outcomes) expect(outcome).toEqual({ status: "failed", transient: true, retryAt: after!.nextRefreshAt });
     });
   });
 

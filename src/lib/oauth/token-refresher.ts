@@ -117,20 +117,29 @@ export class TokenRefresher {
         // Re-read under the lease: another process may have refreshed since we looked.
         if (!sameRefresh(lease.row, before)) {
           await releaseRefreshLease(this.db, accountId, lease.leaseId);
-          return this.skipReason(lease.row, {}) ?? { status: "fresh", tokenExpiry: lease.row.tokenExpiry };
+          return this.outcomeOfOtherAttempt(lease.row, before);
         }
         return this.callProvider(lease.row, lease.leaseId);
       }
       const current = await this.read(accountId);
       if (!current) return { status: "not_found" };
-      if (!sameRefresh(current, before)) {
-        return this.skipReason(current, {}) ?? { status: "fresh", tokenExpiry: current.tokenExpiry };
-      }
+      if (!sameRefresh(current, before)) return this.outcomeOfOtherAttempt(current, before);
       if (Date.now() > deadline) {
         return { status: "failed", transient: true, retryAt: new Date(this.clock.now().getTime() + 1000) };
       }
       await sleep(100);
     }
+  }
+
+  /**
+   * Another caller refreshed this account while we waited. If it failed transiently, we share
+   * its failure and its backoff instead of calling TikTok again at once (S30, S32).
+   */
+  private outcomeOfOtherAttempt(current: SocialAccountRow, before: SocialAccountRow): RefreshOutcome {
+    if (current.refreshFailures > before.refreshFailures) {
+      return { status: "failed", transient: true, retryAt: current.nextRefreshAt ?? this.clock.now() };
+    }
+    return this.skipReason(current, {}) ?? { status: "fresh", tokenExpiry: current.tokenExpiry };
   }
 
   private skipReason(row: SocialAccountRow, options: RefreshOptions): RefreshOutcome | undefined {
@@ -285,6 +294,7 @@ function sameRefresh(a: SocialAccountRow, b: SocialAccountRow): boolean {
   return (
     a.refreshToken === b.refreshToken &&
     a.status === b.status &&
+    a.refreshFailures === b.refreshFailures &&
     (a.lastRefreshedAt?.getTime() ?? 0) === (b.lastRefreshedAt?.getTime() ?? 0)
   );
 }
