@@ -43,6 +43,7 @@ export interface SweeperSummary {
   maxRssMb: number;
   cpuMs?: number;
   machineBusyPct?: number;
+  pgBackendCpuMs?: number;
 }
 
 export interface SweepRow {
@@ -59,6 +60,7 @@ export interface SweepRow {
   machineCpuBusy: number;
   sweeperCpuSec: number;
   sandboxCpuSec: number;
+  pgCpuSec: number;
   sweepSec: number;
   verified: string;
 }
@@ -95,11 +97,14 @@ async function sandboxBaseline(sandbox: SandboxProcess, count: number, concurren
   return (count / ms) * 1000;
 }
 
-function runSweeperProcess(env: Record<string, string>): Promise<SweeperSummary> {
+/** The real sweeper (tests/helpers/sweeper-process.ts), or an experiment with the same env and summary. */
+export const SWEEPER_SCRIPT = "tests/helpers/sweeper-process.ts";
+
+function runSweeperProcess(env: Record<string, string>, script: string): Promise<SweeperSummary> {
   return new Promise((resolve, reject) => {
     // BENCH_PROFILE=1: a V8 CPU profile of each sweeper run (summarise with `tsx bench/profile-summary.ts <file>`).
     const profile = process.env.BENCH_PROFILE === "1" ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-    const child = spawn(process.execPath, [...profile, "--import", "tsx", "tests/helpers/sweeper-process.ts"], {
+    const child = spawn(process.execPath, [...profile, "--import", "tsx", script], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit"],
@@ -123,6 +128,7 @@ export async function benchRefreshSweep(options: {
   settings: SweepSettings;
   baselineMax: number;
   log: (line: string) => void;
+  script?: string;
 }): Promise<SweepRow[]> {
   const { log } = options;
   const sandbox = await startSandboxProcess();
@@ -132,7 +138,9 @@ export async function benchRefreshSweep(options: {
   const rows: SweepRow[] = [];
   try {
     for (const size of options.sizes) {
-      rows.push(await benchOneSize({ size, settings: options.settings, baselineMax: options.baselineMax, sandbox, database, keys, cipher, log }));
+      rows.push(
+        await benchOneSize({ size, settings: options.settings, baselineMax: options.baselineMax, sandbox, database, keys, cipher, log, script: options.script }),
+      );
     }
   } finally {
     await sandbox.close();
@@ -150,6 +158,7 @@ export async function benchOneSize(input: {
   keys: string;
   cipher: ReturnType<typeof createTokenCipher>;
   log: (line: string) => void;
+  script?: string;
 }): Promise<SweepRow> {
   const { size, settings, sandbox, database, keys, cipher, log } = input;
   const db = database.handle.db;
@@ -189,7 +198,7 @@ export async function benchOneSize(input: {
     SWEEP_CONCURRENCY: String(settings.concurrency),
     SWEEP_POOL_MAX: String(settings.poolMax),
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
-  });
+  }, input.script ?? SWEEPER_SCRIPT);
   const cpuAfter = cpuTimes();
   const sandboxCpuAfter = await sandbox.call({ type: "usage" });
   const countersAfter = await sandbox.counters();
@@ -229,6 +238,7 @@ export async function benchOneSize(input: {
     machineCpuBusy: summary.machineBusyPct ?? cpuBusyPercent(cpuBefore, cpuAfter),
     sweeperCpuSec: (summary.cpuMs ?? NaN) / 1000,
     sandboxCpuSec: (sandboxCpuAfter.cpuUserMs + sandboxCpuAfter.cpuSystemMs - sandboxCpuBefore.cpuUserMs - sandboxCpuBefore.cpuSystemMs) / 1000,
+    pgCpuSec: (summary.pgBackendCpuMs ?? NaN) / 1000,
     sweepSec: summary.sweepMs / 1000,
     verified,
   };

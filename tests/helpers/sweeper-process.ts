@@ -58,6 +58,28 @@ function machineCpu(): { busy: number; total: number } {
   }
 }
 
+/**
+ * CPU the PostgreSQL backends serving this process have used (utime + stime from /proc, in
+ * ms), when the server runs on this machine and /proc is readable; undefined otherwise.
+ */
+async function backendCpuMs(pool: Pool): Promise<number | undefined> {
+  try {
+    const { rows } = await pool.query<{ pid: number }>(
+      "select pid from pg_stat_activity where datname = current_database() and application_name = 'socialflow-sweeper'",
+    );
+    const ticksPerSecond = 100; // USER_HZ on Linux
+    let ticks = 0;
+    for (const { pid } of rows) {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return rows.length > 0 ? (ticks / ticksPerSecond) * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function waitForGo(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ ready: true, pid: process.pid })}\n`);
   const lines = createInterface({ input: process.stdin });
@@ -73,7 +95,7 @@ async function main(): Promise<void> {
   const concurrency = numberEnv("SWEEP_CONCURRENCY", 16);
   const poolMax = numberEnv("SWEEP_POOL_MAX", Math.max(4, Math.min(concurrency + 2, 40)));
 
-  const pool = new Pool({ connectionString: databaseUrl, max: poolMax });
+  const pool = new Pool({ connectionString: databaseUrl, max: poolMax, application_name: "socialflow-sweeper", idleTimeoutMillis: 0 });
   pool.on("error", () => {});
   // Every statement the sweeper sends goes through pool.query (it uses no transactions).
   let statements = 0;
@@ -138,7 +160,7 @@ async function main(): Promise<void> {
   const machineEnd = machineCpu();
   clearInterval(sampler);
   const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-  const summary = {
+  const summary: Record<string, unknown> = {
     pid: process.pid,
     batchSize,
     concurrency,
@@ -158,7 +180,9 @@ async function main(): Promise<void> {
     peakHeapMb: mb(peakHeap),
     maxRssMb: mb(process.resourceUsage().maxRSS * 1024),
   };
+  const pgBackendCpuMs = await backendCpuMs(pool);
   await pool.end();
+  if (pgBackendCpuMs !== undefined) summary.pgBackendCpuMs = Math.round(pgBackendCpuMs);
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
 

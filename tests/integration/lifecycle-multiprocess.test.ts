@@ -74,8 +74,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("two sweeper processes on one Po
       TIKTOK_API_BASE_URL: sandbox.url,
       TOKEN_ENCRYPTION_KEYS: keys,
       // Small batches, so both processes keep coming back for more while the other holds rows.
-      SWEEP_BATCH_SIZE: "25",
-      SWEEP_CONCURRENCY: "8",
+      SWEEP_BATCH_SIZE: "40",
+      SWEEP_CONCURRENCY: "16",
     };
     const workers = [startSweeperProcess(env), startSweeperProcess(env)];
     try {
