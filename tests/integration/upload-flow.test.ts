@@ -41,7 +41,7 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     userId = user.id;
     browser = new TestBrowser(user.cookie);
     inboxAccount = await connectTikTok(browser, { openId: "sbx-ava-0001", grant: ["user.info.basic", "video.list", "video.upload"] });
-  });
+  }, 120_000); // a harness, a sign-up and a connect: slow on a loaded CI machine
   afterEach(async () => {
     h.sandbox.control.clearFaults();
     await (await getUploadServices()).service.settled();
@@ -51,7 +51,7 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     await uploads?.cleanup();
     await h?.close();
     logs?.restore();
-  });
+  }, 60_000);
 
   /** An extra account of this user with exactly these scopes (real sandbox tokens). */
   async function seedAccount(scopes: string[], openIdPrefix = "upl") {

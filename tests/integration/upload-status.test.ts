@@ -27,12 +27,12 @@ describe("status polling after the bytes reached TikTok", () => {
     const user = await h.signUp("poller");
     userId = user.id;
     browser = new TestBrowser(user.cookie);
-  });
+  }, 120_000); // a harness, a sign-up and a connect: slow on a loaded CI machine
   afterEach(() => h.sandbox.control.clearFaults());
   afterAll(async () => {
     await uploads?.cleanup();
     await h?.close();
-  });
+  }, 60_000);
 
   async function freshAccount(scopes = ["user.info.basic", "video.upload"], openIdPrefix?: string): Promise<string> {
     const seeded = await seedConnectedAccounts({ db: h.db, cipher: getTokenCipher(), sandbox: { control: h.sandbox.control }, count: 1, userId, now: new Date(), scopes, openIdPrefix });

@@ -26,3 +26,12 @@ export const startUploadSchema = z.strictObject({
     .optional(),
 }).refine((input) => input.mode !== "direct" || input.post !== undefined, { message: "a direct post needs its privacy level", path: ["post"] });
 export type StartUploadInput = z.infer<typeof startUploadSchema>;
+
+/** The post_info kept on the row between the announcement and the file (read back before init). */
+export const storedPostInfoSchema = z.strictObject({
+  privacy_level: z.string().min(1).max(64),
+  title: z.string().max(MAX_TITLE_LENGTH).optional(),
+  disable_comment: z.boolean(),
+  disable_duet: z.boolean(),
+  disable_stitch: z.boolean(),
+});

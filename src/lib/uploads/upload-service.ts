@@ -13,7 +13,7 @@ import { planChunks, type ChunkPlan } from "./chunk-plan";
 import { ChunkUploadError, sendChunks } from "./chunk-sender";
 import { ERROR_MESSAGES } from "./outcome-messages";
 import { receiveToFile, ReceiveError } from "./receive-file";
-import type { StartUploadInput } from "./request-schemas";
+import { storedPostInfoSchema, type StartUploadInput } from "./request-schemas";
 import type { UploadConfig } from "./upload-config";
 import type { UploadStore } from "./upload-store";
 import { toUploadView, type UploadView } from "./upload-view";
@@ -209,7 +209,7 @@ export class UploadService {
         init =
           row.mode === "inbox"
             ? await this.deps.api.initInboxUpload(ref, source)
-            : await this.deps.api.initDirectPost(ref, row.postInfo as unknown as DirectPostInfo, source);
+            : await this.deps.api.initDirectPost(ref, storedPostInfoSchema.parse(row.postInfo) satisfies DirectPostInfo, source);
       } catch (error) {
         if (!(error instanceof TikTokCallError)) throw error;
         return await this.fail(row, ["VALIDATING"], error.httpStatus, {
