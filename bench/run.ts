@@ -5,6 +5,7 @@
  *   npm run bench                                  # 1k, 10k, 100k accounts + connect flows
  *   BENCH_SIZES=1000,10000 npm run bench           # shorter
  *   BENCH_ONLY=refresh | connect                   # one half only
+ *   BENCH_ONLY=upload (or BENCH_UPLOAD=1 to add it) # 1 GiB upload through `next start` (needs `npx next build`; bench/upload-1gb.ts)
  *   BENCH_BATCH_SIZE=500 BENCH_CONCURRENCY=32      # sweeper settings (defaults: the tuned ones below)
  *   BENCH_TUNE=1                                   # first try a grid of settings on BENCH_TUNE_SIZE accounts
  *   BENCH_DATABASE_URL=postgres://…/empty_db       # use this (empty) database instead of making one
@@ -19,6 +20,7 @@ process.env.NEXT_TELEMETRY_DISABLED = "1";
 import os from "node:os";
 import { benchConnectFlows, type ConnectResult } from "./connect-flow";
 import { benchRefreshSweep, type SweepRow, type SweepSettings } from "./refresh-sweep";
+import { benchUpload, printUploadResult } from "./upload-1gb";
 import { adminUrl, fmt, loadAverage } from "./lib";
 
 const log = (line: string) => console.log(line);
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
   log(`database server: ${adminUrl().replace(/\/\/[^@]*@/, "//…@")}`);
   const started = performance.now();
 
-  if (only !== "connect") {
+  if (only !== "connect" && only !== "upload") {
     let settings = settingsFromEnv();
     if (process.env.BENCH_TUNE === "1") {
       const tuneSize = intEnv("BENCH_TUNE_SIZE", 5000);
@@ -167,13 +169,19 @@ async function main(): Promise<void> {
     }
   }
 
-  if (only !== "refresh") {
+  if (only !== "refresh" && only !== "upload") {
     const result = await benchConnectFlows({
       flows: intEnv("BENCH_CONNECT_FLOWS", 300),
       concurrency: intEnv("BENCH_CONNECT_CONCURRENCY", 3),
       warmup: 15,
     });
     printConnect(result);
+  }
+
+  if (only === "upload" || process.env.BENCH_UPLOAD === "1") {
+    const upload = await benchUpload({ megabytes: intEnv("BENCH_UPLOAD_MB", 1024), rounds: intEnv("BENCH_UPLOAD_ROUNDS", 3) });
+    printUploadResult(upload);
+    if (upload.aboveIdleMb >= 150) process.exitCode = 1;
   }
   log(`\nbench finished in ${fmt((performance.now() - started) / 1000, 1)} s; load average now ${loadAverage()}`);
 }
