@@ -4,12 +4,21 @@ import { systemClock, type Clock } from "@/lib/clock";
 import { getLogger } from "@/lib/log/logger";
 import { incrementMetric } from "@/lib/observability/metrics";
 import type { RefreshOutcome, TokenRefresher } from "@/lib/oauth/token-refresher";
+import { releaseRefreshLease } from "@/lib/oauth/refresh-lease";
 import { claimDueAccounts } from "./claim-due";
 
 export interface SweepResult {
   claimed: number;
-  outcomes: Partial<Record<RefreshOutcome["status"], number>>;
+  /** "deferred": claimed, but its lease ran short before its turn; released for the next claim. */
+  outcomes: Partial<Record<RefreshOutcome["status"] | "deferred", number>>;
 }
+
+/**
+ * A refresh starts only with at least this much of its lease left: the token call (10 s
+ * timeout) and the retried write of the rotated pair (≈ 8 s of pauses) must end under the
+ * lease, or another worker may claim the row meanwhile and two refreshes of one account race.
+ */
+export const MIN_LEASE_LEFT_MS = 30_000;
 
 export interface RefreshSweeperOptions {
   db: Database;
@@ -22,6 +31,7 @@ export interface RefreshSweeperOptions {
   concurrency?: number;
   /** Pause between sweeps when nothing was due. */
   idleMs?: number;
+  minLeaseLeftMs?: number;
 }
 
 /**
@@ -37,6 +47,7 @@ export class RefreshSweeper {
   private readonly batchSize: number;
   private readonly concurrency: number;
   private readonly idleMs: number;
+  private readonly minLeaseLeftMs: number;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -49,6 +60,7 @@ export class RefreshSweeper {
     this.batchSize = options.batchSize ?? 100;
     this.concurrency = options.concurrency ?? 16;
     this.idleMs = options.idleMs ?? 15_000;
+    this.minLeaseLeftMs = options.minLeaseLeftMs ?? MIN_LEASE_LEFT_MS;
   }
 
   /** One batch: claim, refresh all claimed, report. */
@@ -66,9 +78,17 @@ export class RefreshSweeper {
     const worker = async () => {
       while (next < rows.length) {
         const row = rows[next++]!;
-        let status: RefreshOutcome["status"];
+        let status: keyof SweepResult["outcomes"];
         try {
-          status = (await this.refresher.refreshLeased(row, leaseId)).status;
+          if (this.leaseTooShort(row.refreshLeaseUntil)) {
+            // A slow TikTok made the batch outlast its lease: once it lapses another worker may
+            // claim this row, and a refresh still running here would race it (TIKTOK_API.md §2
+            // — the loser's invalid_grant can cost the account). Hand it back instead.
+            await releaseRefreshLease(this.db, row.id, leaseId);
+            status = "deferred";
+          } else {
+            status = (await this.refresher.refreshLeased(row, leaseId)).status;
+          }
         } catch (error) {
           // A database hiccup mid-refresh: the lease lapses and the account is retried later.
           this.logger.error({ event: "sweeper.refresh_crashed", accountId: row.id, err: error });
@@ -107,6 +127,10 @@ export class RefreshSweeper {
     this.running = false;
     this.wake?.();
     await this.loop;
+  }
+
+  private leaseTooShort(until: Date | null): boolean {
+    return until === null || until.getTime() - this.clock.now().getTime() < this.minLeaseLeftMs;
   }
 
   private sleep(ms: number): Promise<void> {
