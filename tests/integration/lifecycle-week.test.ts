@@ -45,6 +45,7 @@ async function startWorld(
     sandbox,
     db,
     cipher,
+    oauth,
     refresher,
     sweeper,
     /**
@@ -234,6 +235,50 @@ describe(`token lifecycle with a fake clock (${usingRealPostgres ? "PostgreSQL" 
       expect(kinds).toEqual(["expired", "refreshed"]);
     }
     expect((await w.row(healthyId))).toMatchObject({ status: "ACTIVE", refreshFailures: 0 });
+  });
+
+  it("a batch that outlives its lease: rows whose lease has run short are left for the next claim, never refreshed by two workers", async () => {
+    const w = (world = await startWorld(database));
+    await seedConnectedAccounts({ db: w.db, cipher: w.cipher, sandbox: w.sandbox, count: 10, now: w.clock.now(), dueAt: w.clock.now() });
+    const logger = createLogger({ level: "silent" });
+    const leaseEnds = w.clock.now().getTime() + 60_000;
+
+    // Worker B: another process's sweeper on the same database and clock.
+    const refresherB = new TokenRefresher({ db: w.db, cipher: w.cipher, oauth: w.oauth, clock: w.clock, logger });
+    const sweeperB = new RefreshSweeper({ db: w.db, refresher: refresherB, clock: w.clock, logger, batchSize: 10, concurrency: 4 });
+    // Worker A: one refresh at a time against a TikTok that takes 9 s per token call (inside
+    // the 10 s timeout), so its batch of 10 needs 90 s of a 60 s lease. If A is still calling
+    // TikTok when its lease has lapsed, B claims the same rows and sweeps them right then.
+    let bSwept = false;
+    const slowFetch = async (input: string, init: RequestInit) => {
+      w.clock.advance(9_000);
+      const response = await fetch(input, init);
+      if (!bSwept && w.clock.now().getTime() > leaseEnds) {
+        bSwept = true;
+        await sweeperB.sweepOnce();
+      }
+      return response;
+    };
+    const oauthA = new TikTokOAuthService({ db: w.db, cipher: w.cipher, clock: w.clock, logger, fetch: slowFetch }, sandboxTikTokConfig(w.sandbox.url));
+    const refresherA = new TokenRefresher({ db: w.db, cipher: w.cipher, oauth: oauthA, clock: w.clock, logger });
+    const sweeperA = new RefreshSweeper({ db: w.db, refresher: refresherA, clock: w.clock, logger, batchSize: 10, concurrency: 1 });
+
+    const first = await sweeperA.sweepOnce();
+    expect(first.claimed).toBe(10);
+    expect(first.outcomes.deferred).toBeGreaterThan(0);
+    expect((first.outcomes.refreshed ?? 0) + (first.outcomes.deferred ?? 0)).toBe(10);
+    // Whatever A left, B (or A again) picks up on the next claims.
+    while ((await sweeperB.sweepOnce()).claimed > 0);
+
+    const rows = await w.rows();
+    for (const row of rows) {
+      expect(row, row.platformUserId).toMatchObject({ status: "ACTIVE", refreshFailures: 0, refreshLeaseId: null });
+      expect(w.sandbox.control.tokenState(w.refreshToken(row))).toBe("valid");
+    }
+    expect(await w.eventCounts()).toEqual({ refreshed: 10 });
+    // Each refresh token went to TikTok exactly once: no worker raced another.
+    expect(w.sandbox.control.counters().tokenByGrant.refresh_token).toBe(10);
+    expect(w.sandbox.control.counters().revoke).toBe(0);
   });
 
   it("graceful stop: start() then stop() finishes the claimed batch and leaves no row with a lease", async () => {
