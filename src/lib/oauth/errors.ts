@@ -17,15 +17,39 @@ export const CALLBACK_ERROR_CODES = [
 ] as const;
 export type CallbackErrorCode = (typeof CALLBACK_ERROR_CODES)[number];
 
+/**
+ * `instanceof` that holds across copies of this module. A `next build` gives every route and
+ * page its own copy of `src/lib`, while the services are built once per process and shared on
+ * globalThis — so an error thrown by the services is often another copy's class. Each class
+ * marks its instances with a process-wide `Symbol.for` brand and answers `instanceof` by it.
+ */
+function brand(name: string) {
+  const key = Symbol.for(`socialflow.error.${name}`);
+  return {
+    mark: (error: Error) => Object.defineProperty(error, key, { value: true, enumerable: false }),
+    test: (value: unknown) => typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[key] === true,
+  };
+}
+const FLOW = brand("OAuthFlowError");
+const PROVIDER = brand("OAuthProviderError");
+const REQUEST = brand("ProviderRequestError");
+
 export class OAuthFlowError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return FLOW.test(value);
+  }
   override readonly name = "OAuthFlowError";
   constructor(readonly code: CallbackErrorCode) {
     super(`OAuth flow failed: ${code}`);
+    FLOW.mark(this);
   }
 }
 
 /** The provider answered with an OAuth error (RFC 6749 §5.2), whatever the HTTP status. */
 export class OAuthProviderError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return PROVIDER.test(value);
+  }
   override readonly name = "OAuthProviderError";
   readonly code = "oauth_provider_error";
   constructor(
@@ -34,6 +58,7 @@ export class OAuthProviderError extends Error {
     readonly status: number,
   ) {
     super(`Provider returned an OAuth error`);
+    PROVIDER.mark(this);
   }
 }
 
@@ -41,6 +66,9 @@ export type ProviderFailureKind = "timeout" | "network" | "http_status" | "malfo
 
 /** The provider could not be reached, or answered something we cannot trust. Transient unless malformed. */
 export class ProviderRequestError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return REQUEST.test(value);
+  }
   override readonly name = "ProviderRequestError";
   readonly code = "provider_request_failed";
   constructor(
@@ -48,6 +76,7 @@ export class ProviderRequestError extends Error {
     readonly status?: number,
   ) {
     super(`Provider request failed (${kind}${status ? ` ${status}` : ""})`);
+    REQUEST.mark(this);
   }
 
   /** Worth retrying later: timeouts, network failures, 5xx and 429. */
