@@ -45,7 +45,9 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
         return requestId ? { requestId } : {};
       },
       // Errors are logged by class and code only: provider messages can echo request data.
-      serializers: { err: (error: unknown) => safeError(error) },
+      // Call sites pass `err: safeError(e)` or the raw error: both end up as { type, errorCode }
+      // (not `code`: every `*.code` is censored as a possible authorization code).
+      serializers: { err: (error: unknown) => loggedError(isSafeError(error) ? error : safeError(error)) },
       // pino lifts the message of an error under its errorKey (default "err") into `msg`; driver
       // and provider messages can carry queries, parameters or bodies, so no key is special and
       // `err` goes through safeError above like any other field.
@@ -59,6 +61,17 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
     },
     options.destination,
   );
+}
+
+function loggedError({ type, code }: { type: string; code?: string }): { type: string; errorCode?: string } {
+  return code === undefined ? { type } : { type, errorCode: code };
+}
+
+/** Already what safeError returns (serializing it again would log `{ type: "object" }`). */
+function isSafeError(value: unknown): value is { type: string; code?: string } {
+  if (typeof value !== "object" || value === null || value instanceof Error || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const { type, code, ...rest } = value as Record<string, unknown>;
+  return typeof type === "string" && (code === undefined || typeof code === "string") && Object.keys(rest).length === 0;
 }
 
 export function safeError(error: unknown): { type: string; code?: string } {

@@ -70,3 +70,24 @@ describe("request ids in log lines", () => {
     expect(last()).toMatchObject({ event: "in_route", requestId: "from-the-proxy-42" });
   });
 });
+
+describe("errors in log lines", () => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: "info", destination: { write: (l: string) => void lines.push(l) } });
+  const lastErr = () => (JSON.parse(lines.at(-1)!) as { err?: unknown }).err;
+
+  it("err is { type, errorCode } whether the call site passes the error or safeError(error) — never { type: 'object' } nor a censored code", async () => {
+    const { safeError } = await import("@/lib/log/logger");
+    const error = Object.assign(new Error("secret-detail act.token"), { name: "OAuthFlowError", code: "invalid_state" });
+    logger.error({ event: "a", err: error });
+    expect(lastErr()).toEqual({ type: "OAuthFlowError", errorCode: "invalid_state" });
+    logger.error({ event: "b", err: safeError(error) });
+    expect(lastErr()).toEqual({ type: "OAuthFlowError", errorCode: "invalid_state" });
+    logger.error({ event: "b2", err: safeError(new Error("no code")) });
+    expect(lastErr()).toEqual({ type: "Error" });
+    // A look-alike carrying anything else is still reduced to its class.
+    logger.error({ event: "c", err: { type: "x", code: "y", token: "act.secret" } });
+    expect(lastErr()).toEqual({ type: "object" });
+    expect(lines.join("")).not.toContain("secret");
+  });
+});
