@@ -38,7 +38,9 @@ describe("sending chunks to the sandbox's upload URL", () => {
 
   beforeAll(async () => {
     h = await startAppHarness({ sandbox: { statusStepMs: 50, rateLimits: { inbox_init: 1000, status: 1000 } }, env: { RATE_LIMIT_PER_MINUTE: "1000" } });
-    uploads = await useTestUploadConfig({ chunkBytes: 5 * MB, chunkTimeoutMs: 500 });
+    // A chunk idle for 2 s counts as hung (the kit default): short enough for the hang test, long
+    // enough that a loaded machine does not produce extra retries the counts below would see.
+    uploads = await useTestUploadConfig({ chunkBytes: 5 * MB });
     const user = await h.signUp("chunker");
     browser = new TestBrowser(user.cookie);
     userId = user.id;
