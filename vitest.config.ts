@@ -10,8 +10,8 @@ export default defineConfig({
     environment: "node",
     include: ["src/**/*.test.ts", "sandbox/**/*.test.ts", "tests/integration/**/*.test.ts", "tests/multi-instance/**/*.test.ts", "scripts/**/*.test.ts"],
     exclude: ["node_modules/**", "tests/e2e/**"],
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     env: { NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "silent" },
   },
 });

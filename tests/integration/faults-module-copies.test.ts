@@ -86,10 +86,7 @@ describe("faults: the services built by another bundle's copy of the modules", {
     expect(logs.events()).not.toContain("oauth.callback_failed");
   });
 
-  // KNOWN BUG, not in this test's files to fix: TikTokCallError (src/lib/tiktok/call-errors.ts)
-  // has the same problem, so the videos route answers 500 videos_failed instead of its mapped
-  // status. When TikTokCallError is branded like the OAuth errors, drop `.fails`.
-  it.fails("KNOWN BUG: the videos route maps a TikTokCallError from another copy (scope_missing → 403)", async () => {
+  it("the videos route maps a TikTokCallError from another copy (scope_missing → 403)", async () => {
     await servicesFromAnotherCopy();
     const seeded = await seedAccount(h, user.id, "sbx-ava-0001", ["user.info.basic"]);
     const request = new TestBrowser(user.cookie).request(`${APP_URL}/api/accounts/${seeded.id}/videos`);

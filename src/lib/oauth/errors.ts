@@ -1,3 +1,5 @@
+import { brand } from "@/lib/errors/brand";
+
 /**
  * Error classes with stable codes (in the manner of oauth4webapi). Messages are fixed per
  * code: nothing from a request or a provider response is ever put into one.
@@ -17,19 +19,6 @@ export const CALLBACK_ERROR_CODES = [
 ] as const;
 export type CallbackErrorCode = (typeof CALLBACK_ERROR_CODES)[number];
 
-/**
- * `instanceof` that holds across copies of this module. A `next build` gives every route and
- * page its own copy of `src/lib`, while the services are built once per process and shared on
- * globalThis — so an error thrown by the services is often another copy's class. Each class
- * marks its instances with a process-wide `Symbol.for` brand and answers `instanceof` by it.
- */
-function brand(name: string) {
-  const key = Symbol.for(`socialflow.error.${name}`);
-  return {
-    mark: (error: Error) => Object.defineProperty(error, key, { value: true, enumerable: false }),
-    test: (value: unknown) => typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[key] === true,
-  };
-}
 const FLOW = brand("OAuthFlowError");
 const PROVIDER = brand("OAuthProviderError");
 const REQUEST = brand("ProviderRequestError");

@@ -1,3 +1,5 @@
+import { brand } from "@/lib/errors/brand";
+
 /**
  * TikTok data-plane error codes (TIKTOK_API.md §4–5) and what SocialFlow does about each:
  * one table, not string searches. Unknown codes are treated as failures of the request.
@@ -31,7 +33,13 @@ export const TIKTOK_ERROR_OUTCOMES: Record<string, TikTokErrorOutcome> = {
   privacy_level_option_mismatch: "rejected",
 };
 
+const API = brand("TikTokApiError");
+
 export class TikTokApiError extends Error {
+  /** Holds across copies of this module (see errors/brand.ts). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return API.test(value);
+  }
   override readonly name = "TikTokApiError";
   readonly outcome: TikTokErrorOutcome;
   constructor(
@@ -40,6 +48,7 @@ export class TikTokApiError extends Error {
     readonly status: number,
   ) {
     super(`TikTok API error: ${code}`);
+    API.mark(this);
     this.outcome = TIKTOK_ERROR_OUTCOMES[code] ?? (status === 429 ? "rate_limited" : status >= 500 ? "transient" : "rejected");
   }
 }

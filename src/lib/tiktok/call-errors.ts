@@ -1,3 +1,5 @@
+import { brand } from "@/lib/errors/brand";
+
 /** Why a TikTok call through SocialFlow did not succeed: stable codes the UI words. */
 export type TikTokCallErrorCode =
   /** SocialFlow's own per-user budget is spent (local 429 with Retry-After). */
@@ -14,13 +16,20 @@ export type TikTokCallErrorCode =
   | "rejected"
   | "not_found";
 
+const CALL = brand("TikTokCallError");
+
 export class TikTokCallError extends Error {
+  /** Holds across copies of this module (see errors/brand.ts). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return CALL.test(value);
+  }
   override readonly name = "TikTokCallError";
   constructor(
     readonly code: TikTokCallErrorCode,
     readonly details: { retryAfterSec?: number; tiktokCode?: string; status?: number } = {},
   ) {
     super(`TikTok call failed: ${code}${details.tiktokCode ? ` (${details.tiktokCode})` : ""}`);
+    CALL.mark(this);
   }
 
   /** HTTP status our routes answer with. */
