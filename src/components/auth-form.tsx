@@ -28,7 +28,8 @@ export function AuthForm({ mode }: { mode: Mode }) {
         : await authClient.signIn.email({ email, password });
     setPending(false);
     if (result.error) {
-      setError(authErrorMessage(result.error.code));
+      // Better Auth's rate limiter answers 429 without an error code.
+      setError(authErrorMessage(result.error.status === 429 ? "TOO_MANY_REQUESTS" : result.error.code));
       return;
     }
     router.replace(next);
