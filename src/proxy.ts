@@ -23,6 +23,9 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Everything but Next's immutable build assets (they get nosniff from next.config.ts).
-  matcher: ["/((?!_next/static|_next/image).*)"],
+  // Everything but Next's immutable build assets (they get nosniff from next.config.ts) and the
+  // video upload body route: Next hands a proxied request's body to the proxy by buffering a copy
+  // without back-pressure and cuts it at 10 MB (proxyClientMaxBodySize), which would hold a video
+  // in memory and truncate it. That route sets these same headers itself (issue #6).
+  matcher: ["/((?!_next/static|_next/image|api/accounts/[^/]+/uploads/[^/]+/file).*)"],
 };

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { test, expect, signUp } from "./helpers";
 import { accountCard, connectTikTok } from "./tiktok";
+import { writePaddedVideo } from "../fixtures/padded-video";
 
 const fixture = (name: string) => path.join(process.cwd(), "tests", "fixtures", name);
 
@@ -10,7 +11,8 @@ const fixture = (name: string) => path.join(process.cwd(), "tests", "fixtures", 
  * is the one no other spec keeps connected; the spec disconnects her at the end.
  */
 test.describe("Upload a video to TikTok", () => {
-  test("choose the portrait MP4 → progress to 100 % → 'Sent to your TikTok inbox'; a 1 s video is refused with the rule", async ({ page, sandboxURL }) => {
+  test("choose the portrait MP4 → progress to 100 % → 'Sent to your TikTok inbox'; a 1 s video is refused with the rule; 24 MiB arrives whole", async ({ page, sandboxURL }) => {
+    test.setTimeout(120_000);
     await signUp(page);
     await connectTikTok(page, sandboxURL, { account: "Cleo Empty" });
     const card = accountCard(page, "Cleo Empty");
@@ -46,6 +48,17 @@ test.describe("Upload a video to TikTok", () => {
     await expect(refusal).toContainText("The video is 1 second long. TikTok needs at least 3 seconds.");
     await expect(history.getByTestId("past-upload")).toHaveCount(2);
     await expect(history.getByTestId("past-upload").first()).toContainText("Not sent");
+
+    // 24 MiB (three chunks at TikTok): more than the 10 MB Next.js would buffer for its proxy,
+    // so this also proves the upload body bypasses it and arrives whole.
+    const big = test.info().outputPath("24mib.mp4");
+    await writePaddedVideo(big, 24 * 1024 * 1024);
+    await page.getByLabel("Video file").setInputFiles(big);
+    await page.getByRole("button", { name: "Send to TikTok inbox" }).click();
+    await expect(toTikTok).toHaveAttribute("aria-valuenow", "100", { timeout: 40_000 });
+    await expect(page.getByTestId("upload-status")).toContainText("Sent to your TikTok inbox", { timeout: 20_000 });
+    await expect(page.getByText("24 MB of 24 MB")).toBeVisible();
+    await expect(history.getByTestId("past-upload")).toHaveCount(3);
 
     // Leave the sandbox account free for the next run.
     await page.goto("/settings/accounts");

@@ -75,6 +75,10 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     expect(started.body.upload).toMatchObject({ state: "AWAITING_FILE", totalBytes: size, bytesSent: 0, done: false });
     expect(sent.status).toBe(202);
     expect(sent.body.upload).toMatchObject({ state: "UPLOADING", mode: "inbox", warnings: [] });
+    // The proxy skips this route (its body must not be buffered): the route sets the same headers.
+    expect(sent.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(sent.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(sent.headers.get("x-request-id")).toMatch(/^[A-Za-z0-9]/);
 
     const done = await waitUntilDone(browser, inboxAccount, uploadId);
     expect(done).toMatchObject({ state: "SEND_TO_USER_INBOX", succeeded: true, bytesSent: size, totalBytes: size, errorCode: null });

@@ -1,5 +1,8 @@
 import { NextResponse } from "next/server";
 import { jsonError, NO_STORE } from "@/lib/http/route-guard";
+import { headerPolicyFromEnv } from "@/lib/observability/header-policy";
+import { acceptRequestId, REQUEST_ID_HEADER } from "@/lib/observability/request-id";
+import { securityHeaders } from "@/lib/observability/security-headers";
 import type { UploadResult } from "./upload-service";
 
 /** One shape for every upload route answer: `{ upload }` on success, `{ error, code, upload? }` otherwise. */
@@ -12,5 +15,16 @@ export function uploadResponse(result: UploadResult): NextResponse {
   if (result.status === 429 && retryAt) {
     response.headers.set("Retry-After", String(Math.max(1, Math.ceil((Date.parse(retryAt) - Date.now()) / 1000))));
   }
+  return response;
+}
+
+/**
+ * What src/proxy.ts adds to every other response, for the one route it must skip (the body of
+ * an upload cannot pass through Next's proxy: see the matcher there).
+ */
+export function withProxyHeaders(request: Request, response: Response): Response {
+  const requestId = acceptRequestId(request.headers.get(REQUEST_ID_HEADER));
+  for (const [name, value] of Object.entries(securityHeaders(new URL(request.url).pathname, headerPolicyFromEnv()))) response.headers.set(name, value);
+  response.headers.set(REQUEST_ID_HEADER, requestId);
   return response;
 }
