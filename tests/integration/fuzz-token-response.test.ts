@@ -13,22 +13,13 @@ import { createTokenCipher, parseKeyring } from "@/lib/crypto";
 import type { Database } from "@/lib/db/client";
 import { createLogger } from "@/lib/log/logger";
 import { OAuthProviderError, ProviderRequestError } from "@/lib/oauth/errors";
-import { MAX_TOKEN_LIFETIME_S, TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
+import { MAX_TOKEN_LIFETIME_S, OAUTH_ERROR_CODES, TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
 import { tokenSchedule } from "@/lib/oauth/token-schedule";
 import { TikTokApiError } from "@/lib/tiktok/api-errors";
 import { sandboxTikTokConfig } from "../helpers/seed-accounts";
 
 const MAX_RESPONSE_BYTES = 256 * 1024;
-const KNOWN_OAUTH_ERRORS = [
-  "access_denied",
-  "invalid_client",
-  "invalid_grant",
-  "invalid_request",
-  "invalid_scope",
-  "unauthorized_client",
-  "unsupported_grant_type",
-  "unsupported_response_type",
-];
+const KNOWN_OAUTH_ERRORS: readonly string[] = OAUTH_ERROR_CODES;
 /** The longest token lifetime SocialFlow accepts (TikTok: 24 h access, 365 d refresh); ten years. */
 const TEN_YEARS_S = MAX_TOKEN_LIFETIME_S;
 

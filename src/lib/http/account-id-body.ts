@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { idSchema } from "./ids";
 
-const bodySchema = z.object({ accountId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) }).strict();
+const bodySchema = z.object({ accountId: idSchema }).strict();
 
 /** `{ accountId }` from a JSON body, or null when the body is anything else. */
 export async function readAccountIdBody(request: Request): Promise<string | null> {

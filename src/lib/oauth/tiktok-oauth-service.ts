@@ -11,7 +11,7 @@ import type { PkceEncoding } from "./pkce";
 import type { OAuthTokens, UserProfile } from "./types";
 
 /** RFC 6749 §5.2 error values TikTok uses (TIKTOK_API.md §2); anything else is "unknown_error". */
-const OAUTH_ERRORS = new Set([
+export const OAUTH_ERROR_CODES = [
   "access_denied",
   "invalid_client",
   "invalid_grant",
@@ -20,7 +20,8 @@ const OAUTH_ERRORS = new Set([
   "unauthorized_client",
   "unsupported_grant_type",
   "unsupported_response_type",
-]);
+] as const;
+const OAUTH_ERRORS: ReadonlySet<string> = new Set(OAUTH_ERROR_CODES);
 
 /**
  * The longest token lifetime accepted (TikTok: 24 h access, 365 d refresh). Anything larger is

@@ -6,7 +6,7 @@ import { MAX_TITLE_LENGTH } from "./client-checks";
 export { MAX_TITLE_LENGTH };
 export const VIDEO_TYPES = ["video/mp4", "video/quicktime", "video/webm"] as const;
 
-export const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export { idSchema } from "@/lib/http/ids";
 
 /** POST /api/accounts/:accountId/uploads — what is about to be sent, before the bytes. */
 export const startUploadSchema = z.strictObject({

@@ -7,6 +7,7 @@ import { getTikTokServices } from "@/lib/tiktok/services";
 import { TikTokCallError } from "@/lib/tiktok/call-errors";
 import { callErrorMessage } from "@/lib/videos/call-error-messages";
 import type { VideoPageView } from "@/lib/videos/video-service";
+import { idSchema } from "@/lib/http/ids";
 import { VideoGrid } from "@/components/videos/video-grid";
 
 export const metadata: Metadata = { title: "Recent videos" };
@@ -17,7 +18,7 @@ export default async function VideosPage({ params }: { params: Promise<{ account
   const user = await getSessionUser(await headers());
   if (!user) redirect("/login");
   const { accounts, videos } = await getTikTokServices();
-  const account = /^[A-Za-z0-9_-]{1,64}$/.test(accountId) ? await accounts.findForUser(user.id, accountId) : undefined;
+  const account = idSchema.safeParse(accountId).success ? await accounts.findForUser(user.id, accountId) : undefined;
   if (!account) notFound();
 
   let page: VideoPageView | null = null;

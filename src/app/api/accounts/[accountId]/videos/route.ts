@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
+import { idSchema } from "@/lib/http/ids";
 import { requireAuth } from "@/lib/auth-helpers";
 import { jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { getTikTokServices } from "@/lib/tiktok/services";
@@ -7,7 +8,7 @@ import { TikTokCallError } from "@/lib/tiktok/call-errors";
 import { callErrorMessage } from "@/lib/videos/call-error-messages";
 import { getLogger } from "@/lib/log/logger";
 
-const paramsSchema = z.object({ accountId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) });
+const paramsSchema = z.object({ accountId: idSchema });
 const cursorSchema = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional();
 
 /** GET `?cursor=`: one page of the account's recent videos with stats. */
