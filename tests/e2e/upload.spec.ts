@@ -49,7 +49,7 @@ test.describe("Upload a video to TikTok", () => {
     await expect(history.getByTestId("past-upload")).toHaveCount(2);
     await expect(history.getByTestId("past-upload").first()).toContainText("Not sent");
 
-    // 24 MiB (three chunks at TikTok): more than the 10 MB Next.js would buffer for its proxy,
+    // 24 MiB (two chunks at TikTok: 10 MiB and 14 MiB): more than the 10 MB Next.js would buffer for its proxy,
     // so this also proves the upload body bypasses it and arrives whole.
     const big = test.info().outputPath("24mib.mp4");
     await writePaddedVideo(big, 24 * 1024 * 1024);

@@ -102,6 +102,8 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     expect(logs.text()).not.toContain("upload_token");
     expect(logs.text()).not.toContain("/upload/");
     expect(logs.events()).toEqual(expect.arrayContaining(["upload.started", "upload.init", "upload.sent", "upload.completed"]));
+    // The body route runs outside the proxy but its log lines still carry the request id.
+    expect(logs.entries().find((e) => e.event === "upload.init")?.requestId).toEqual(expect.any(String));
   });
 
   it("sends a MOV as video/quicktime and an MP4 named .webm as MP4, with a warning", async () => {

@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { headerPolicyFromEnv } from "@/lib/observability/header-policy";
 import { acceptRequestId, REQUEST_ID_HEADER } from "@/lib/observability/request-id";
+import { withRequestContext } from "@/lib/observability/request-context";
 import { securityHeaders } from "@/lib/observability/security-headers";
 import type { UploadResult } from "./upload-service";
 
@@ -19,11 +20,13 @@ export function uploadResponse(result: UploadResult): NextResponse {
 }
 
 /**
- * What src/proxy.ts adds to every other response, for the one route it must skip (the body of
- * an upload cannot pass through Next's proxy: see the matcher there).
+ * What src/proxy.ts does for every other route, for the one it must skip (the body of an upload
+ * cannot pass through Next's proxy: see the matcher there): a request id for the log lines and
+ * the response, and the security headers.
  */
-export function withProxyHeaders(request: Request, response: Response): Response {
+export async function asIfProxied(request: Request, handle: () => Promise<Response>): Promise<Response> {
   const requestId = acceptRequestId(request.headers.get(REQUEST_ID_HEADER));
+  const response = await withRequestContext(requestId, handle);
   for (const [name, value] of Object.entries(securityHeaders(new URL(request.url).pathname, headerPolicyFromEnv()))) response.headers.set(name, value);
   response.headers.set(REQUEST_ID_HEADER, requestId);
   return response;

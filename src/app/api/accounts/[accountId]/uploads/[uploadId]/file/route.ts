@@ -2,7 +2,7 @@ import { z } from "zod";
 import { guardMutation, jsonError } from "@/lib/http/route-guard";
 import { getLogger } from "@/lib/log/logger";
 import { idSchema } from "@/lib/uploads/request-schemas";
-import { uploadResponse, withProxyHeaders } from "@/lib/uploads/route-responses";
+import { asIfProxied, uploadResponse } from "@/lib/uploads/route-responses";
 import { getUploadServices } from "@/lib/uploads/runtime";
 
 const paramsSchema = z.object({ accountId: idSchema, uploadId: idSchema });
@@ -14,7 +14,7 @@ const contentLengthSchema = z.string().regex(/^\d{1,13}$/).transform(Number).opt
  * page then follows `GET …/uploads/:uploadId`.
  */
 export async function PUT(request: Request, context: { params: Promise<{ accountId: string; uploadId: string }> }) {
-  return withProxyHeaders(request, await receive(request, context));
+  return asIfProxied(request, () => receive(request, context));
 }
 
 async function receive(request: Request, context: { params: Promise<{ accountId: string; uploadId: string }> }): Promise<Response> {
