@@ -11,6 +11,7 @@ import { tokenAad } from "./account-store";
 import { BaseOAuthService } from "./base-oauth-service";
 import { refreshBackoffMs } from "./backoff";
 import { acquireRefreshLease, REFRESH_LEASE_MS, releaseRefreshLease, updateUnderLease } from "./refresh-lease";
+import { RotatedPairStore } from "./rotated-pair-store";
 import { tokenSchedule } from "./token-schedule";
 import { OAuthProviderError, ProviderRequestError } from "./errors";
 import type { OAuthTokens } from "./types";
@@ -68,6 +69,7 @@ export class TokenRefresher {
   private readonly waitTimeoutMs: number;
   private readonly random: () => number;
   private readonly storeRetryDelaysMs: readonly number[];
+  private readonly pairs: RotatedPairStore;
 
   constructor(deps: TokenRefresherDeps) {
     this.db = deps.db;
@@ -79,6 +81,7 @@ export class TokenRefresher {
     this.waitTimeoutMs = deps.waitTimeoutMs ?? 15_000;
     this.random = deps.random ?? Math.random;
     this.storeRetryDelaysMs = deps.storeRetryDelaysMs ?? [250, 500, 1_000, 2_000, 4_000];
+    this.pairs = new RotatedPairStore(deps.db);
   }
 
   refresh(accountId: string, options: RefreshOptions = {}): Promise<RefreshOutcome> {
@@ -178,31 +181,25 @@ export class TokenRefresher {
     const now = this.clock.now();
     const schedule = tokenSchedule(tokens, now);
     const stored = await this.storeRotated(row.id, () =>
-      updateUnderLease(this.db, row.id, leaseId, {
+      this.pairs.store({
+        accountId: row.id,
+        leaseId,
+        previousRefreshToken: row.refreshToken!,
         accessToken: this.cipher.encrypt(tokens.accessToken, tokenAad(row.id, "access_token")),
         // TikTok rotates the refresh token; if a response ever lacks one, the old one stays (S33).
-        ...(tokens.refreshToken ? { refreshToken: this.cipher.encrypt(tokens.refreshToken, tokenAad(row.id, "refresh_token")) } : {}),
-        ...(schedule.refreshTokenExpiry ? { refreshTokenExpiry: schedule.refreshTokenExpiry } : {}),
-        ...(tokens.scopes ? { scopes: tokens.scopes } : {}),
+        refreshToken: tokens.refreshToken ? this.cipher.encrypt(tokens.refreshToken, tokenAad(row.id, "refresh_token")) : null,
+        refreshTokenExpiry: schedule.refreshTokenExpiry ?? null,
+        scopes: tokens.scopes ?? null,
         tokenExpiry: schedule.tokenExpiry,
         nextRefreshAt: schedule.nextRefreshAt,
-        lastRefreshedAt: now,
-        refreshFailures: 0,
-        status: "ACTIVE",
-        statusReason: null,
-        updatedAt: now,
+        refreshedAt: now,
       }),
     );
     if (!stored) {
-      // Disconnected while we were refreshing (S34): never bring it back; return the grant.
+      // The row is gone (disconnected meanwhile, S34) or holds a newer pair: never bring it
+      // back or overwrite it; return the grant.
       await this.oauth.revokeQuietly(tokens.accessToken, "refreshed_after_disconnect");
       return { status: "not_found" };
-    }
-    try {
-      await recordAccountEvent(this.db, { accountId: row.id, userId: row.userId, kind: "refreshed", at: now });
-    } catch (error) {
-      // The tokens are stored: the refresh succeeded even if its audit line could not be written.
-      this.logger.warn({ event: "token.refresh_event_failed", accountId: row.id, err: safeError(error) });
     }
     this.logger.info({ event: "token.refreshed", accountId: row.id });
     incrementMetric("sf_token_refreshes_total");
