@@ -7,7 +7,7 @@ import { createTokenCipher, parseKeyring, type TokenCipher } from "@/lib/crypto"
 import type { DatabaseHandle } from "@/lib/db/client";
 import { accountEvents, socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 import { createLogger } from "@/lib/log/logger";
-import { tokenAad } from "@/lib/oauth/account-store";
+import { saveConnection, tokenAad } from "@/lib/oauth/account-store";
 import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
 import { TokenRefresher } from "@/lib/oauth/token-refresher";
 import { RefreshSweeper } from "@/lib/jobs/refresh-sweeper";
@@ -235,6 +235,55 @@ describe(`token lifecycle with a fake clock (${usingRealPostgres ? "PostgreSQL" 
       expect(kinds).toEqual(["expired", "refreshed"]);
     }
     expect((await w.row(healthyId))).toMatchObject({ status: "ACTIVE", refreshFailures: 0 });
+  });
+
+  it("a refresh token nearing its end: the sweeper asks for a reconnect once, 14 days ahead, while refreshes go on; a reconnect clears it", async () => {
+    const w = (world = await startWorld(database, { accessTokenTtlSec: 86_400, refreshTokenTtlSec: 20 * 86_400 }));
+    const ending = await seedConnectedAccounts({ db: w.db, cipher: w.cipher, sandbox: w.sandbox, count: 1, userId: "u", now: w.clock.now(), openIdPrefix: "ending" });
+    w.sandbox.control.setOptions({ refreshTokenTtlSec: 365 * 86_400 });
+    const lasting = await seedConnectedAccounts({ db: w.db, cipher: w.cipher, sandbox: w.sandbox, count: 1, userId: "u", now: w.clock.now(), openIdPrefix: "lasting" });
+    const endingId = ending.accounts[0]!.id;
+    const lastingId = lasting.accounts[0]!.id;
+    const flagsSeen: Date[] = [];
+    for (let hours = 0; hours <= 8 * 24; hours += 4) {
+      await w.drain();
+      flagsSeen.push(...Array.from({ length: await w.sweeper.requestReconnects() }, () => w.clock.now()));
+      w.clock.advance(4 * HOUR);
+    }
+    // Asked exactly once, at the first check with less than 14 of its 20 days left (day 6 + 4 h).
+    expect(flagsSeen).toEqual([new Date(new Date("2026-03-02T08:00:00Z").getTime() + 6 * DAY + 4 * HOUR)]);
+    const endingRow = await w.row(endingId);
+    expect(endingRow).toMatchObject({ status: "ACTIVE", reconnectRequestedAt: flagsSeen[0] });
+    expect((await w.row(lastingId)).reconnectRequestedAt).toBeNull();
+    expect(w.sandbox.control.accessTokenState(w.accessToken(endingRow))).toBe("valid");
+    const events = await w.db.select().from(accountEvents).where(eq(accountEvents.kind, "reconnect_requested"));
+    expect(events).toEqual([expect.objectContaining({ accountId: endingId, detail: { refreshTokenExpiresAt: "2026-03-22T08:00:00Z" } })]);
+    expect((await w.eventCounts()).refreshed).toBeGreaterThanOrEqual(2 * 8);
+
+    // The user reconnects: a new grant with a full lifetime, and the request is cleared.
+    const issued = w.sandbox.control.issueTokensDirectly({ openId: ending.accounts[0]!.openId, scopes: ["user.info.basic"] });
+    await saveConnection(w.db, w.cipher, {
+      userId: "u",
+      platform: "TIKTOK",
+      tokens: { accessToken: issued.access_token, refreshToken: issued.refresh_token, expiresIn: issued.expires_in, refreshExpiresIn: issued.refresh_expires_in, scopes: ["user.info.basic"], providerUserId: issued.open_id },
+      profile: { providerUserId: issued.open_id, unionId: undefined, displayName: "Ending", avatarUrl: undefined },
+      scopes: ["user.info.basic"],
+      now: w.clock.now(),
+    });
+    expect((await w.row(endingId)).reconnectRequestedAt).toBeNull();
+    expect(await w.sweeper.requestReconnects()).toBe(0);
+  });
+
+  it("the running sweeper looks for ending refresh tokens on its own", async () => {
+    const w = (world = await startWorld(database, { refreshTokenTtlSec: 3 * 86_400 }));
+    const seeded = await seedConnectedAccounts({ db: w.db, cipher: w.cipher, sandbox: w.sandbox, count: 1, userId: "u", now: w.clock.now(), openIdPrefix: "soon" });
+    w.sweeper.start();
+    const deadline = Date.now() + 10_000;
+    while ((await w.row(seeded.accounts[0]!.id)).reconnectRequestedAt === null) {
+      if (Date.now() > deadline) throw new Error("the sweeper never asked for a reconnect");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await w.sweeper.stop();
   });
 
   it("a batch that outlives its lease: rows whose lease has run short are left for the next claim, never refreshed by two workers", async () => {

@@ -21,6 +21,7 @@ const EVENT_LABELS: Record<string, string> = {
   reconnected: "Reconnected",
   refreshed: "Token refreshed",
   refresh_failed: "Refresh failed, will retry",
+  reconnect_requested: "Connection ends soon: reconnect asked",
   expired: "Access ended at TikTok",
   revoke_failed: "Revoke at TikTok failed",
   disconnected: "Disconnected",

@@ -7,6 +7,7 @@ export const ACCOUNT_EVENT_KINDS = [
   "reconnected",
   "refreshed",
   "refresh_failed",
+  "reconnect_requested",
   "expired",
   "revoke_failed",
   "disconnected",

@@ -26,6 +26,7 @@ const row = (over: Partial<SocialAccountRow> = {}): SocialAccountRow => ({
   nextRefreshAt: null,
   refreshLeaseId: null,
   refreshLeaseUntil: null,
+  reconnectRequestedAt: null,
   createdAt: now,
   updatedAt: now,
   ...over,
@@ -46,6 +47,10 @@ describe("account view", () => {
   });
   it("flags a refresh token that ends within two weeks", () => {
     expect(toAccountView(row({ refreshTokenExpiry: new Date(now.getTime() + 86_400_000) }), now).refreshTokenEndsSoon).toBe(true);
+    expect(toAccountView(row({ refreshTokenExpiry: new Date(now.getTime() + 20 * 86_400_000) }), now).refreshTokenEndsSoon).toBe(false);
+  });
+  it("shows the sweeper's reconnect request", () => {
+    expect(toAccountView(row({ reconnectRequestedAt: now }), now).refreshTokenEndsSoon).toBe(true);
   });
   it("has plain words for every callback error code and reflects nothing unknown", () => {
     for (const code of CALLBACK_ERROR_CODES) expect(bannerFor({ error: code })?.message).toBe(CALLBACK_ERROR_MESSAGES[code]);

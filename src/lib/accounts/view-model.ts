@@ -1,4 +1,5 @@
 import type { SocialAccountRow } from "@/lib/db/schema";
+import { REFRESH_TOKEN_WARNING_MS } from "@/lib/oauth/token-schedule";
 
 /** Scopes in plain words (TikTok's scope ids in TIKTOK_API.md §4–5). */
 export const SCOPE_LABELS: Record<string, string> = {
@@ -27,9 +28,6 @@ export interface AccountView {
   lastRefreshedAt: string | null;
   refreshTokenEndsSoon: boolean;
 }
-
-/** Within this of its end, a refresh token needs the user back (TikTok cannot extend it). */
-export const REFRESH_TOKEN_WARNING_MS = 14 * 24 * 60 * 60 * 1000;
 
 /** What the accounts page shows for a row: no token, only state a person can act on. */
 export function toAccountView(row: SocialAccountRow, now: Date): AccountView {
@@ -62,7 +60,10 @@ export function toAccountView(row: SocialAccountRow, now: Date): AccountView {
     tokenExpiry: row.tokenExpiry.toISOString(),
     tokenExpired,
     lastRefreshedAt: row.lastRefreshedAt?.toISOString() ?? null,
+    // The sweeper's flag, or the same test made here for a row it has not reached yet (or
+    // when no sweeper runs).
     refreshTokenEndsSoon:
-      row.refreshTokenExpiry !== null && row.refreshTokenExpiry.getTime() - now.getTime() < REFRESH_TOKEN_WARNING_MS,
+      row.reconnectRequestedAt !== null ||
+      (row.refreshTokenExpiry !== null && row.refreshTokenExpiry.getTime() - now.getTime() < REFRESH_TOKEN_WARNING_MS),
   };
 }

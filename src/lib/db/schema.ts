@@ -62,6 +62,11 @@ export const socialAccounts = pgTable(
      */
     refreshLeaseId: text("refresh_lease_id"),
     refreshLeaseUntil: timestamp("refresh_lease_until", { withTimezone: true }),
+    /**
+     * Set by the sweeper when the refresh token nears its end (TikTok cannot extend it): the
+     * user is asked to reconnect in time. A reconnect stores a new grant and clears it.
+     */
+    reconnectRequestedAt: timestamp("reconnect_requested_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -6,6 +6,7 @@ import { incrementMetric } from "@/lib/observability/metrics";
 import type { RefreshOutcome, TokenRefresher } from "@/lib/oauth/token-refresher";
 import { releaseRefreshLease } from "@/lib/oauth/refresh-lease";
 import { claimDueAccounts } from "./claim-due";
+import { requestReconnects } from "./request-reconnects";
 
 export interface SweepResult {
   claimed: number;
@@ -32,6 +33,8 @@ export interface RefreshSweeperOptions {
   /** Pause between sweeps when nothing was due. */
   idleMs?: number;
   minLeaseLeftMs?: number;
+  /** How often the loop looks for refresh tokens near their end (`requestReconnects`). */
+  reconnectCheckEveryMs?: number;
 }
 
 /**
@@ -48,6 +51,8 @@ export class RefreshSweeper {
   private readonly concurrency: number;
   private readonly idleMs: number;
   private readonly minLeaseLeftMs: number;
+  private readonly reconnectCheckEveryMs: number;
+  private lastReconnectCheck = Number.NEGATIVE_INFINITY;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -61,6 +66,7 @@ export class RefreshSweeper {
     this.concurrency = options.concurrency ?? 16;
     this.idleMs = options.idleMs ?? 15_000;
     this.minLeaseLeftMs = options.minLeaseLeftMs ?? MIN_LEASE_LEFT_MS;
+    this.reconnectCheckEveryMs = options.reconnectCheckEveryMs ?? 60_000;
   }
 
   /** One batch: claim, refresh all claimed, report. */
@@ -104,6 +110,17 @@ export class RefreshSweeper {
     return { claimed: rows.length, outcomes };
   }
 
+  /**
+   * Flags accounts whose refresh token ends within the warning window so their users are
+   * asked to reconnect in time (issue #5 §1). Each account is flagged once.
+   */
+  async requestReconnects(): Promise<number> {
+    const flagged = await requestReconnects(this.db, { now: this.clock.now() });
+    for (const { accountId } of flagged) this.logger.warn({ event: "token.reconnect_requested", accountId });
+    if (flagged.length > 0) incrementMetric("sf_reconnects_requested_total", {}, flagged.length);
+    return flagged.length;
+  }
+
   /** Sweeps until nothing is due, then sleeps; repeats until stop(). */
   start(): void {
     if (this.running) return;
@@ -117,6 +134,7 @@ export class RefreshSweeper {
           // Database unreachable (restart, failover): log, wait, try again.
           this.logger.error({ event: "sweeper.sweep_failed", err: error });
         }
+        await this.requestReconnectsWhenDue();
         if (claimed < this.batchSize && this.running) await this.sleep(this.idleMs);
       }
     })();
@@ -127,6 +145,17 @@ export class RefreshSweeper {
     this.running = false;
     this.wake?.();
     await this.loop;
+  }
+
+  private async requestReconnectsWhenDue(): Promise<void> {
+    const now = this.clock.now().getTime();
+    if (now - this.lastReconnectCheck < this.reconnectCheckEveryMs) return;
+    this.lastReconnectCheck = now;
+    try {
+      await this.requestReconnects();
+    } catch (error) {
+      this.logger.error({ event: "sweeper.reconnect_check_failed", err: error });
+    }
   }
 
   private leaseTooShort(until: Date | null): boolean {

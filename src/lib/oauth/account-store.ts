@@ -53,6 +53,7 @@ export async function saveConnection(
       refreshFailures: 0,
       refreshLeaseId: null,
       refreshLeaseUntil: null,
+      reconnectRequestedAt: null,
       updatedAt: now,
     };
     if (existing) {

@@ -1,5 +1,11 @@
 import type { OAuthTokens } from "./types";
 
+/**
+ * Within this of its end, a refresh token needs the user back: TikTok cannot extend it, and
+ * two weeks leave time to notice (the sweeper requests the reconnect, the card shows it).
+ */
+export const REFRESH_TOKEN_WARNING_MS = 14 * 24 * 60 * 60 * 1000;
+
 /** Proactive refresh once this share of the access token's life has passed (DESIGN.md). */
 export const REFRESH_AT_LIFE_FRACTION = 0.8;
 
