@@ -97,14 +97,14 @@ async function sandboxBaseline(sandbox: SandboxProcess, count: number, concurren
   return (count / ms) * 1000;
 }
 
-/** The real sweeper (tests/helpers/sweeper-process.ts), or an experiment with the same env and summary. */
+/** The real sweeper process (the one the multi-process test runs). */
 export const SWEEPER_SCRIPT = "tests/helpers/sweeper-process.ts";
 
-function runSweeperProcess(env: Record<string, string>, script: string): Promise<SweeperSummary> {
+function runSweeperProcess(env: Record<string, string>): Promise<SweeperSummary> {
   return new Promise((resolve, reject) => {
     // BENCH_PROFILE=1: a V8 CPU profile of each sweeper run (summarise with `tsx bench/profile-summary.ts <file>`).
     const profile = process.env.BENCH_PROFILE === "1" ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-    const child = spawn(process.execPath, [...profile, "--import", "tsx", script], {
+    const child = spawn(process.execPath, [...profile, "--import", "tsx", SWEEPER_SCRIPT], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit"],
@@ -128,7 +128,6 @@ export async function benchRefreshSweep(options: {
   settings: SweepSettings;
   baselineMax: number;
   log: (line: string) => void;
-  script?: string;
 }): Promise<SweepRow[]> {
   const { log } = options;
   const sandbox = await startSandboxProcess();
@@ -139,7 +138,7 @@ export async function benchRefreshSweep(options: {
   try {
     for (const size of options.sizes) {
       rows.push(
-        await benchOneSize({ size, settings: options.settings, baselineMax: options.baselineMax, sandbox, database, keys, cipher, log, script: options.script }),
+        await benchOneSize({ size, settings: options.settings, baselineMax: options.baselineMax, sandbox, database, keys, cipher, log }),
       );
     }
   } finally {
@@ -158,7 +157,6 @@ export async function benchOneSize(input: {
   keys: string;
   cipher: ReturnType<typeof createTokenCipher>;
   log: (line: string) => void;
-  script?: string;
 }): Promise<SweepRow> {
   const { size, settings, sandbox, database, keys, cipher, log } = input;
   const db = database.handle.db;
@@ -198,7 +196,7 @@ export async function benchOneSize(input: {
     SWEEP_CONCURRENCY: String(settings.concurrency),
     SWEEP_POOL_MAX: String(settings.poolMax),
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
-  }, input.script ?? SWEEPER_SCRIPT);
+  });
   const cpuAfter = cpuTimes();
   const sandboxCpuAfter = await sandbox.call({ type: "usage" });
   const countersAfter = await sandbox.counters();

@@ -153,20 +153,6 @@ async function main(): Promise<void> {
     const rows = await benchRefreshSweep({ sizes, settings, baselineMax: intEnv("BENCH_BASELINE_MAX", 20_000), log });
     printSweepRows("Refresh sweep results (ratio = SocialFlow refreshes/s ÷ the sandbox's raw token endpoint at the same concurrency):", rows);
     if (rows.some((r) => r.verified.startsWith("FAILED"))) process.exitCode = 1;
-
-    if (process.env.BENCH_EXPERIMENTS === "1") {
-      // Not SocialFlow's code path: the same sweep with each batch's writes folded into two
-      // statements per flush (bench/experiments/batched-writes-sweeper.ts), to size the gain.
-      const size = Math.min(10_000, Math.max(...sizes));
-      const experiment = await benchRefreshSweep({
-        sizes: [size],
-        settings,
-        baselineMax: intEnv("BENCH_BASELINE_MAX", 20_000),
-        log,
-        script: "bench/experiments/batched-writes-sweeper.ts",
-      });
-      printSweepRows("EXPERIMENT — batched writes (two statements per 50 refreshes), not SocialFlow's code path:", experiment);
-    }
   }
 
   if (only !== "refresh" && only !== "upload") {
