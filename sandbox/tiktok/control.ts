@@ -51,6 +51,7 @@ export function createControl(state: SandboxState): SandboxControl {
       return state.issueGrant(key, id, list as Scope[]).tokens;
     },
     users: () => state.seedUsers(),
+    addTestUsers: (openIds) => state.addTestUsers(openIds.map((id) => openIdSchema.parse(id))),
     upload: (publishId): UploadInfo | undefined => {
       const p = state.publishes.get(publishId);
       if (p === undefined) return undefined;
@@ -86,6 +87,7 @@ const tokenStateBody = z.union([
   z.strictObject({ accessToken: z.string().min(1) }),
 ]);
 const issueBody = z.strictObject({ openId: openIdSchema, scopes: scopesInputSchema, clientKey: z.string().min(1).optional() });
+const addUsersBody = z.strictObject({ openIds: z.array(openIdSchema).min(1).max(10_000) });
 
 function bad(message: string, issues?: unknown): Reply {
   return jsonReply(400, { error: "bad_request", message, issues });
@@ -120,6 +122,7 @@ export const CONTROL_ROUTES = [
   "POST /__sandbox/token-state     {refreshToken} | {accessToken}",
   "POST /__sandbox/issue-tokens    {openId, scopes, clientKey?}",
   "GET  /__sandbox/users",
+  "POST /__sandbox/users           {openIds: [...]} (add test accounts to the consent page)",
   "GET  /__sandbox/uploads/<publishId>",
 ];
 
@@ -197,6 +200,12 @@ export function handleControl(state: SandboxState, control: SandboxControl, meth
       }
       case "GET users":
         return jsonReply(200, control.users());
+      case "POST users": {
+        const r = parseJson(addUsersBody, body);
+        if (!r.ok) return r.reply;
+        control.addTestUsers(r.value.openIds);
+        return jsonReply(200, { ok: true, users: control.users().length });
+      }
       default:
         if (method === "GET" && route.startsWith("uploads/")) {
           const info = control.upload(decodeURIComponent(route.slice("uploads/".length)));

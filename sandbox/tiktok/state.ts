@@ -135,6 +135,8 @@ export class SandboxState {
   readonly unauditedPosters = new Map<string, Map<string, number>>();
 
   private readonly syntheticUsers = new Map<string, SeedUser>();
+  /** Synthetic users added as test accounts: listed on the consent page beside the seeded ones. */
+  private readonly testUsers = new Map<string, SeedUser>();
   private readonly videoCache = new Map<string, SeedVideo[]>();
 
   readonly limiter = new SlidingWindowLimiter();
@@ -177,6 +179,7 @@ export class SandboxState {
     this.inboxByOpenId.clear();
     this.unauditedPosters.clear();
     this.syntheticUsers.clear();
+    this.testUsers.clear();
     this.videoCache.clear();
     this.limiter.clear();
     this.faults.clear();
@@ -204,8 +207,20 @@ export class SandboxState {
     return created;
   }
 
+  /** The accounts a person can pick on the consent page: the seeded ones, then added test users. */
   seedUsers(): SeedUser[] {
-    return SEED_USERS.map((u) => ({ ...u, privacyLevelOptions: [...u.privacyLevelOptions] }));
+    return [...SEED_USERS, ...this.testUsers.values()].map((u) => ({ ...u, privacyLevelOptions: [...u.privacyLevelOptions] }));
+  }
+
+  /**
+   * Adds synthetic users as test accounts (as a TikTok developer adds target users to a sandbox
+   * app), so load tests can run many distinct consent flows. Idempotent.
+   */
+  addTestUsers(openIds: readonly string[]): void {
+    for (const openId of openIds) {
+      if (seededUser(openId)) continue;
+      this.testUsers.set(openId, this.ensureUser(openId));
+    }
   }
 
   videos(user: SeedUser): SeedVideo[] {

@@ -242,6 +242,9 @@ export interface SandboxControl {
   tokenState(refreshToken: string): TokenState;
   accessTokenState(accessToken: string): TokenState;
   issueTokensDirectly(input: { openId: string; scopes: readonly string[] | string; clientKey?: string }): IssuedTokens;
+  /** The accounts on the consent page: seeded users, then those added by addTestUsers. */
   users(): SeedUser[];
+  /** Adds synthetic users (any valid open_id) as test accounts that can be chosen on the consent page. */
+  addTestUsers(openIds: readonly string[]): void;
   upload(publishId: string): UploadInfo | undefined;
 }

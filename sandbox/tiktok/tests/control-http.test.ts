@@ -2,7 +2,7 @@
  * The HTTP control API under /__sandbox/ (what Playwright uses from another process).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AVA, api, connect, errorCode, refresh, start, type Sandbox } from "./helpers";
+import { AVA, api, authorizeParams, connect, consent, errorCode, exchange, getCode, refresh, start, type Sandbox } from "./helpers";
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -89,6 +89,26 @@ describe("control API over HTTP", () => {
       ["sbx-ben-0002", "Ben Private", true, 27],
       ["sbx-cleo-0003", "Cleo Empty", false, 0],
     ]);
+  });
+
+  it("POST /__sandbox/users adds test accounts: listed after the seeded ones, on the consent page, and chosen there like them", async () => {
+    expect((await consent(sb.url, authorizeParams(), { openId: "load-0001" })).status).toBe(400);
+    const added = await ctl("POST", "users", { openIds: ["load-0001", "load-0002", "load-0001", AVA] });
+    expect(added).toEqual({ status: 200, json: { ok: true, users: 5 } });
+    const users = (await ctl("GET", "users")).json as { openId: string; displayName: string }[];
+    expect(users.map((u) => u.openId)).toEqual(["sbx-ava-0001", "sbx-ben-0002", "sbx-cleo-0003", "load-0001", "load-0002"]);
+    expect(users[3]!.displayName).toMatch(/^Load User [0-9a-f]{6}$/);
+
+    const page = await (await fetch(`${sb.url}/v2/auth/authorize/?${authorizeParams()}`)).text();
+    expect(page).toContain('value="load-0002"');
+    const { code } = await getCode(sb.url, authorizeParams(), { openId: "load-0002" });
+    const tokens = await exchange(sb.url, code);
+    expect(tokens.json).toMatchObject({ open_id: "load-0002" });
+
+    expect((await ctl("POST", "users", { openIds: [] })).status).toBe(400);
+    expect((await ctl("POST", "users", { openIds: ["bad id with spaces"] })).status).toBe(400);
+    sb.control.reset();
+    expect((await ctl("GET", "users")).json).toHaveLength(3);
   });
 
   it("POST /__sandbox/fail-upload and GET /__sandbox/uploads/<publishId>", async () => {
