@@ -18,16 +18,16 @@
 process.env.LOG_LEVEL ??= "silent";
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createReadStream, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createReadStream, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import http from "node:http";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { contentRange, DEFAULT_CHUNK_BYTES, planChunks } from "@/lib/uploads/chunk-plan";
 import { writePaddedVideo } from "../tests/fixtures/padded-video";
+import { Client, startApp } from "./app-server";
 import { fmt, loadAverage, ROOT, sleep, startSandboxProcess, type SandboxProcess } from "./lib";
 
 const MIB = 1024 * 1024;
@@ -59,42 +59,6 @@ export interface UploadBenchResult {
   /** States as the client saw them, seconds after it started sending. */
   timeline: string;
   loadAverage: string;
-}
-
-// --- a tiny cookie-keeping HTTP client ---------------------------------------------------------
-
-class Client {
-  private readonly cookies = new Map<string, string>();
-  constructor(readonly origin: string) {}
-
-  private absorb(response: Response) {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const i = pair!.indexOf("=");
-      if (i > 0) this.cookies.set(pair!.slice(0, i).trim(), pair!.slice(i + 1).trim());
-    }
-  }
-
-  get cookieHeader(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-
-  async fetch(pathOrUrl: string, init: RequestInit = {}): Promise<Response> {
-    const url = pathOrUrl.startsWith("http") ? pathOrUrl : `${this.origin}${pathOrUrl}`;
-    const headers = new Headers(init.headers);
-    if (this.cookies.size) headers.set("cookie", this.cookieHeader);
-    if ((init.method ?? "GET") !== "GET") headers.set("origin", this.origin);
-    const response = await fetch(url, { ...init, headers, redirect: "manual" });
-    this.absorb(response);
-    return response;
-  }
-
-  async json<T>(pathOrUrl: string, init: RequestInit = {}): Promise<T> {
-    const response = await this.fetch(pathOrUrl, init);
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${init.method ?? "GET"} ${pathOrUrl} → ${response.status} ${text.slice(0, 300)}`);
-    return JSON.parse(text) as T;
-  }
 }
 
 /** PUT a byte range of a file, streamed (never read whole); resolves with the status. */
@@ -164,45 +128,6 @@ function sampler(pids: number[], everyMs = 25) {
       return Math.max(peak, rss(pids));
     },
   };
-}
-
-// --- the server under test -----------------------------------------------------------------------
-
-async function startApp(port: number, sandboxUrl: string, dir: string): Promise<ChildProcess> {
-  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) throw new Error("No production build in .next/ — run `npx next build` first.");
-  const nextBin = createRequire(path.join(ROOT, "package.json")).resolve("next/dist/bin/next");
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ["DATABASE_URL", "REDIS_URL", "TIKTOK_SCOPES", "BETTER_AUTH_URL"]) delete env[name];
-  Object.assign(env, {
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
-    NEXT_PUBLIC_APP_URL: `http://localhost:${port}`,
-    PGLITE_DATA_DIR: path.join(dir, "pglite"),
-    TIKTOK_CLIENT_KEY: "sandbox_client_key",
-    TIKTOK_CLIENT_SECRET: "sandbox_client_secret",
-    TIKTOK_AUTH_URL: `${sandboxUrl}/v2/auth/authorize/`,
-    TIKTOK_API_BASE_URL: sandboxUrl,
-    TIKTOK_SANDBOX: "on",
-    TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
-    REFRESH_WORKER: "off",
-    LOG_LEVEL: "warn",
-    UPLOAD_TMP_DIR: path.join(dir, "tmp"),
-    UPLOAD_POLL_MS: "250",
-  });
-  const child = spawn(process.execPath, [nextBin, "start", "-p", String(port)], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://localhost:${port}/api/health`)).ok) return child;
-    } catch {
-      // not yet
-    }
-    await sleep(300);
-  }
-  child.kill("SIGKILL");
-  throw new Error("next start did not become healthy in 2 minutes");
 }
 
 /** Sign up, then connect Ava through the real OAuth routes and the sandbox's consent form. */
@@ -324,7 +249,11 @@ export async function benchUpload(options: { megabytes?: number; port?: number; 
       fetch(`${sandbox!.url}/__sandbox/${p}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     await control("options", { redirectUris: [`http://localhost:${port}/api/oauth/tiktok/callback`], hashUploads: false, statusStepMs: 500 });
 
-    app = await startApp(port, sandbox.url, dir);
+    app = await startApp({
+      port,
+      sandboxUrl: sandbox.url,
+      env: { PGLITE_DATA_DIR: path.join(dir, "pglite"), UPLOAD_TMP_DIR: path.join(dir, "tmp"), UPLOAD_POLL_MS: "250" },
+    });
     const client = new Client(`http://localhost:${port}`);
     const accountId = await signUpAndConnect(client, sandbox.url);
     // Warm-up: the first upload loads mediainfo's WASM and compiles the routes.

@@ -203,6 +203,29 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
       expect(await eventKinds(h.db, account.id)).toEqual(["connected", "refreshed"]);
     });
 
+    it("S34: the user reconnected while TikTok answered the refresh → the reconnect's grant stays, the refresh's grant is revoked, and the caller is told 'fresh', not 'not found'", async () => {
+      const tag = openId("reconnect-race");
+      const account = await seedAccount(h, userId, tag);
+      const real = directOAuthService(h);
+      let fresh: OAuthTokens | undefined;
+      let reconnected: Awaited<ReturnType<typeof seedAccount>> | undefined;
+      const revoked: string[] = [];
+      const slow = refresherWith(async (refreshToken) => {
+        fresh = await real.refreshAccessToken(refreshToken);
+        reconnected = await seedAccount(h, userId, tag); // a new grant saved over the same row
+        return fresh;
+      }, revoked);
+      const outcome = await slow.refresh(account.id, { force: true });
+      expect(reconnected!).toMatchObject({ id: account.id });
+      const row = await accountRow(h.db, account.id);
+      expect(outcome).toEqual({ status: "fresh", tokenExpiry: row!.tokenExpiry });
+      expect(revoked).toEqual([fresh!.accessToken]);
+      const stored = await storedTokens(h.db, account.id);
+      expect(stored).toMatchObject({ accessToken: reconnected!.accessToken, refreshToken: reconnected!.refreshToken });
+      expect(h.sandbox.control.tokenState(stored.refreshToken!)).toBe("valid");
+      expect(await eventKinds(h.db, account.id)).toEqual(["connected", "reconnected"]);
+    });
+
     it("S34: the lease lapsed, another worker claimed the row, and the account was disconnected → the pair is not stored and the new grant is revoked", async () => {
       const account = await seedAccount(h, userId, openId("gone"));
       const real = directOAuthService(h);

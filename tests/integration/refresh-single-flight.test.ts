@@ -379,7 +379,7 @@ describe(`refresh: single flight and failure handling (${usingRealPostgres ? "Po
       expect(await refreshing).toEqual({ status: "not_found" });
 
       expect(await accountRow(h.db, account.id)).toBeUndefined();
-      expect(revoked).toEqual([{ token: fresh!.accessToken, reason: "refreshed_after_disconnect" }]);
+      expect(revoked).toEqual([{ token: fresh!.accessToken, reason: "refresh_not_stored" }]);
       expect(h.sandbox.control.accessTokenState(fresh!.accessToken)).toBe("revoked");
       expect(h.sandbox.control.tokenState(fresh!.refreshToken!)).toBe("revoked");
       expect(await eventKinds(h.db, account.id)).toEqual(["connected", "disconnected"]);

@@ -196,10 +196,12 @@ export class TokenRefresher {
       }),
     );
     if (!stored) {
-      // The row is gone (disconnected meanwhile, S34) or holds a newer pair: never bring it
-      // back or overwrite it; return the grant.
-      await this.oauth.revokeQuietly(tokens.accessToken, "refreshed_after_disconnect");
-      return { status: "not_found" };
+      // The row is gone (disconnected meanwhile, S34) or holds a newer pair (the user
+      // reconnected meanwhile): never bring it back or overwrite it. The grant we hold is
+      // stored nowhere, so it goes back to TikTok.
+      await this.oauth.revokeQuietly(tokens.accessToken, "refresh_not_stored");
+      const current = await this.read(row.id);
+      return current ? { status: "fresh", tokenExpiry: current.tokenExpiry } : { status: "not_found" };
     }
     this.logger.info({ event: "token.refreshed", accountId: row.id });
     incrementMetric("sf_token_refreshes_total");

@@ -1,0 +1,106 @@
+/**
+ * The production server under benchmark (`next start` of the built app) and a small
+ * cookie-keeping HTTP client that talks to it as a browser would. Shared by the upload and
+ * load benchmarks.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { ROOT, sleep } from "./lib";
+
+export function requireProductionBuild(): void {
+  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) throw new Error("No production build in .next/ — run `npx next build` first.");
+}
+
+/**
+ * Starts `next start` on `port` against the TikTok sandbox at `sandboxUrl`, with fresh secrets
+ * and the refresh worker off, and waits until /api/health answers. `env` adds or overrides
+ * settings (DATABASE_URL for PostgreSQL; PGlite in `PGLITE_DATA_DIR` otherwise).
+ */
+export async function startApp(options: { port: number; sandboxUrl: string; env: Record<string, string> }): Promise<ChildProcess> {
+  requireProductionBuild();
+  const { port, sandboxUrl } = options;
+  const nextBin = createRequire(path.join(ROOT, "package.json")).resolve("next/dist/bin/next");
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ["DATABASE_URL", "REDIS_URL", "TIKTOK_SCOPES", "BETTER_AUTH_URL", "PGLITE_DATA_DIR"]) delete env[name];
+  Object.assign(env, {
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    NEXT_PUBLIC_APP_URL: `http://localhost:${port}`,
+    TIKTOK_CLIENT_KEY: "sandbox_client_key",
+    TIKTOK_CLIENT_SECRET: "sandbox_client_secret",
+    TIKTOK_AUTH_URL: `${sandboxUrl}/v2/auth/authorize/`,
+    TIKTOK_API_BASE_URL: sandboxUrl,
+    TIKTOK_SANDBOX: "on",
+    TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+    BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+    REFRESH_WORKER: "off",
+    LOG_LEVEL: "warn",
+    ...options.env,
+  });
+  const child = spawn(process.execPath, [nextBin, "start", "-p", String(port)], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://localhost:${port}/api/health`)).ok) return child;
+    } catch {
+      // not yet
+    }
+    await sleep(300);
+  }
+  child.kill("SIGKILL");
+  throw new Error("next start did not become healthy in 2 minutes");
+}
+
+/** Stops a server started by startApp: SIGTERM, then SIGKILL after 10 s. */
+export function stopApp(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+  });
+}
+
+/** A browser, as far as the server can tell: keeps cookies, sends Origin on mutations, never follows redirects. */
+export class Client {
+  private readonly cookies = new Map<string, string>();
+  constructor(
+    readonly origin: string,
+    /** Headers sent with every request (e.g. the client's own X-Forwarded-For). */
+    private readonly baseHeaders: Record<string, string> = {},
+  ) {}
+
+  private absorb(response: Response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const i = pair!.indexOf("=");
+      if (i > 0) this.cookies.set(pair!.slice(0, i).trim(), pair!.slice(i + 1).trim());
+    }
+  }
+
+  get cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  async fetch(pathOrUrl: string, init: RequestInit = {}): Promise<Response> {
+    const url = pathOrUrl.startsWith("http") ? pathOrUrl : `${this.origin}${pathOrUrl}`;
+    const headers = new Headers(init.headers);
+    for (const [name, value] of Object.entries(this.baseHeaders)) if (!headers.has(name)) headers.set(name, value);
+    if (this.cookies.size) headers.set("cookie", this.cookieHeader);
+    if ((init.method ?? "GET") !== "GET") headers.set("origin", this.origin);
+    const response = await fetch(url, { ...init, headers, redirect: "manual" });
+    this.absorb(response);
+    return response;
+  }
+
+  async json<T>(pathOrUrl: string, init: RequestInit = {}): Promise<T> {
+    const response = await this.fetch(pathOrUrl, init);
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${init.method ?? "GET"} ${pathOrUrl} → ${response.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
+  }
+}
