@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { ROOT, sleep } from "./lib";
+import { PROFILE_DIR, ROOT, sleep } from "./lib";
 
 export function requireProductionBuild(): void {
   if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) throw new Error("No production build in .next/ — run `npx next build` first.");
@@ -40,7 +40,9 @@ export async function startApp(options: { port: number; sandboxUrl: string; env:
     LOG_LEVEL: "warn",
     ...options.env,
   });
-  const child = spawn(process.execPath, [nextBin, "start", "-p", String(port)], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  // BENCH_PROFILE=1: a V8 CPU profile of the server, written when it stops (bench/profile-summary.ts reads it).
+  const profile = process.env.BENCH_PROFILE === "1" ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, nextBin, "start", "-p", String(port)], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
@@ -103,4 +105,41 @@ export class Client {
     if (!response.ok) throw new Error(`${init.method ?? "GET"} ${pathOrUrl} → ${response.status} ${text.slice(0, 300)}`);
     return JSON.parse(text) as T;
   }
+}
+
+// --- the server's processes ---------------------------------------------------------------------
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) out.push(Number(name), ...childrenOf(Number(name)));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** The server's processes: `next start` and anything it spawned. */
+export function serverPids(root: number): number[] {
+  return [root, ...childrenOf(root)];
+}
+
+/** CPU time (user + system, ms) the given processes have used so far, from /proc/<pid>/stat. */
+export function processCpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks * 10; // USER_HZ = 100 on Linux
 }

@@ -44,7 +44,7 @@ function installFetchTimer(): () => void {
 }
 
 /** What the sandbox alone needs for one connect: consent, code exchange with PKCE, user info. */
-async function sandboxOnlyFlow(sandboxUrl: string, openId: string): Promise<void> {
+export async function sandboxOnlyFlow(sandboxUrl: string, openId: string, redirectUri = REDIRECT_URI): Promise<void> {
   const verifier = randomBytes(32).toString("base64url");
   const challenge = createHash("sha256").update(verifier).digest("base64url");
   const authorize = new URL("/v2/auth/authorize/", sandboxUrl);
@@ -52,7 +52,7 @@ async function sandboxOnlyFlow(sandboxUrl: string, openId: string): Promise<void
     client_key: "sandbox_client_key",
     scope: "user.info.basic,video.list,video.upload",
     response_type: "code",
-    redirect_uri: REDIRECT_URI,
+    redirect_uri: redirectUri,
     state: randomBytes(16).toString("base64url"),
     code_challenge: challenge,
     code_challenge_method: "S256",
@@ -68,7 +68,7 @@ async function sandboxOnlyFlow(sandboxUrl: string, openId: string): Promise<void
       client_secret: "sandbox_client_secret",
       code,
       grant_type: "authorization_code",
-      redirect_uri: REDIRECT_URI,
+      redirect_uri: redirectUri,
       code_verifier: verifier,
     }).toString(),
   });

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
 import { sql } from "drizzle-orm";
@@ -10,6 +11,8 @@ import type { IssuedTokens } from "../sandbox/tiktok/index";
 import type { SandboxAnswers, SandboxRequest, SandboxResponse } from "./sandbox-server";
 
 export const ROOT = path.resolve(__dirname, "..");
+/** Where BENCH_PROFILE=1 writes V8 CPU profiles (of the sweeper, and of `next start`). */
+export const PROFILE_DIR = path.join(os.tmpdir(), "socialflow-bench-profiles");
 export const DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/test";
 
 export function adminUrl(): string {
@@ -132,6 +135,22 @@ export async function runConcurrently(count: number, workers: number, task: (ind
     }),
   );
   return performance.now() - started;
+}
+
+/** One refresh_token grant straight at the sandbox's token endpoint (no SocialFlow); true if it issued a token. */
+export async function sandboxRefresh(sandboxUrl: string, refreshToken: string): Promise<boolean> {
+  const response = await fetch(`${sandboxUrl}/v2/oauth/token/`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+    body: new URLSearchParams({
+      client_key: "sandbox_client_key",
+      client_secret: "sandbox_client_secret",
+      grant_type: "refresh_token",
+      refresh_token: refreshToken,
+    }).toString(),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  return Boolean(body.access_token);
 }
 
 /** Whole-machine CPU from /proc/stat: call twice, subtract, and see how busy both cores were. */

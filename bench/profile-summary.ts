@@ -2,7 +2,10 @@
  * Summarises a V8 .cpuprofile (from BENCH_PROFILE=1): self time by area (our code, each
  * dependency, Node internals, GC, idle) and the hottest functions.
  *
- *   npx tsx bench/profile-summary.ts /tmp/socialflow-bench-profiles/CPU.….cpuprofile
+ *   npx tsx bench/profile-summary.ts /tmp/socialflow-bench-profiles/CPU.….cpuprofile [last-seconds]
+ *
+ * With `last-seconds`, only the samples of the profile's last N seconds of wall time count
+ * (e.g. the load phases of a server profile, after its set-up).
  */
 import { readFileSync } from "node:fs";
 
@@ -30,14 +33,20 @@ function area(url: string, name: string): string {
 }
 
 const file = process.argv[2];
-if (!file) {
-  console.error("usage: tsx bench/profile-summary.ts <file.cpuprofile>");
+const lastSeconds = process.argv[3] === undefined ? Infinity : Number(process.argv[3]);
+if (!file || !(lastSeconds > 0)) {
+  console.error("usage: tsx bench/profile-summary.ts <file.cpuprofile> [last-seconds]");
   process.exit(2);
 }
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
-profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const sampledAt: number[] = [];
+profile.timeDeltas.reduce((at, delta, i) => (sampledAt[i] = at + delta), 0);
+const from = (sampledAt.at(-1) ?? 0) - lastSeconds * 1e6;
+profile.samples.forEach((id, i) => {
+  if (sampledAt[i]! >= from) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 const areas = new Map<string, number>();
 const functions = new Map<string, number>();

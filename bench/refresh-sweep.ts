@@ -7,8 +7,6 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import os from "node:os";
-import path from "node:path";
 import { sql } from "drizzle-orm";
 import { createTokenCipher, parseKeyring } from "@/lib/crypto";
 import { socialAccounts } from "@/lib/db/schema";
@@ -19,8 +17,10 @@ import {
   cpuTimes,
   fmt,
   openBenchDatabase,
+  PROFILE_DIR,
   ROOT,
   runConcurrently,
+  sandboxRefresh,
   scalar,
   startSandboxProcess,
   type SandboxProcess,
@@ -65,7 +65,6 @@ export interface SweepRow {
   verified: string;
 }
 
-export const PROFILE_DIR = path.join(os.tmpdir(), "socialflow-bench-profiles");
 
 const SCOPES = ["user.info.basic", "video.list", "video.upload"];
 
@@ -77,21 +76,9 @@ async function sandboxBaseline(sandbox: SandboxProcess, count: number, concurren
     const requests = Array.from({ length: Math.min(5000, count - start) }, (_, i) => ({ openId: `base-${tag}-${start + i}`, scopes: SCOPES }));
     for (const t of await sandbox.issueTokens(requests)) refreshTokens.push(t.refresh_token);
   }
-  const url = `${sandbox.url}/v2/oauth/token/`;
   let failures = 0;
   const ms = await runConcurrently(count, concurrency, async (i) => {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
-      body: new URLSearchParams({
-        client_key: "sandbox_client_key",
-        client_secret: "sandbox_client_secret",
-        grant_type: "refresh_token",
-        refresh_token: refreshTokens[i]!,
-      }).toString(),
-    });
-    const body = (await response.json()) as { access_token?: string };
-    if (!body.access_token) failures++;
+    if (!(await sandboxRefresh(sandbox.url, refreshTokens[i]!))) failures++;
   });
   if (failures > 0) throw new Error(`sandbox baseline: ${failures} refreshes failed`);
   return (count / ms) * 1000;

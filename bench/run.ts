@@ -6,6 +6,8 @@
  *   BENCH_SIZES=1000,10000 npm run bench           # shorter
  *   BENCH_ONLY=refresh | connect                   # one half only
  *   BENCH_ONLY=upload (or BENCH_UPLOAD=1 to add it) # 1 GiB upload through `next start` (needs `npx next build`; bench/upload-1gb.ts)
+ *   BENCH_ONLY=load (or BENCH_LOAD=1 to add it)     # load test of one `next start` on PostgreSQL (needs a build; `npm run bench:load` builds first)
+ *   BENCH_LOAD_USERS=200 BENCH_LOAD_CONCURRENCY=16 BENCH_LOAD_REFRESHES=3
  *   BENCH_BATCH_SIZE=500 BENCH_CONCURRENCY=32      # sweeper settings (defaults: the tuned ones below)
  *   BENCH_TUNE=1                                   # first try a grid of settings on BENCH_TUNE_SIZE accounts
  *   BENCH_DATABASE_URL=postgres://…/empty_db       # use this (empty) database instead of making one
@@ -21,6 +23,7 @@ import os from "node:os";
 import { benchConnectFlows, type ConnectResult } from "./connect-flow";
 import { benchRefreshSweep, type SweepRow, type SweepSettings } from "./refresh-sweep";
 import { benchUpload, printUploadResult } from "./upload-1gb";
+import { benchLoad, loadPassed, printLoadResult } from "./load-instance";
 import { adminUrl, fmt, loadAverage } from "./lib";
 
 const log = (line: string) => console.log(line);
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
   log(`database server: ${adminUrl().replace(/\/\/[^@]*@/, "//…@")}`);
   const started = performance.now();
 
-  if (only !== "connect" && only !== "upload") {
+  if (only !== "connect" && only !== "upload" && only !== "load") {
     let settings = settingsFromEnv();
     if (process.env.BENCH_TUNE === "1") {
       const tuneSize = intEnv("BENCH_TUNE_SIZE", 5000);
@@ -155,7 +158,7 @@ async function main(): Promise<void> {
     if (rows.some((r) => r.verified.startsWith("FAILED"))) process.exitCode = 1;
   }
 
-  if (only !== "refresh" && only !== "upload") {
+  if (only !== "refresh" && only !== "upload" && only !== "load") {
     const result = await benchConnectFlows({
       flows: intEnv("BENCH_CONNECT_FLOWS", 300),
       concurrency: intEnv("BENCH_CONNECT_CONCURRENCY", 3),
@@ -168,6 +171,16 @@ async function main(): Promise<void> {
     const upload = await benchUpload({ megabytes: intEnv("BENCH_UPLOAD_MB", 1024), rounds: intEnv("BENCH_UPLOAD_ROUNDS", 3) });
     printUploadResult(upload);
     if (upload.aboveIdleMb >= 150) process.exitCode = 1;
+  }
+  if (only === "load" || process.env.BENCH_LOAD === "1") {
+    const load = await benchLoad({
+      users: intEnv("BENCH_LOAD_USERS", 200),
+      concurrency: intEnv("BENCH_LOAD_CONCURRENCY", 16),
+      refreshesPerAccount: intEnv("BENCH_LOAD_REFRESHES", 3),
+      port: intEnv("BENCH_LOAD_PORT", 3320),
+    });
+    printLoadResult(load, log);
+    if (!loadPassed(load)) process.exitCode = 1;
   }
   log(`\nbench finished in ${fmt((performance.now() - started) / 1000, 1)} s; load average now ${loadAverage()}`);
 }

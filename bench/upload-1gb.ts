@@ -27,7 +27,7 @@ import os from "node:os";
 import path from "node:path";
 import { contentRange, DEFAULT_CHUNK_BYTES, planChunks } from "@/lib/uploads/chunk-plan";
 import { writePaddedVideo } from "../tests/fixtures/padded-video";
-import { Client, startApp } from "./app-server";
+import { Client, serverPids, startApp } from "./app-server";
 import { fmt, loadAverage, ROOT, sleep, startSandboxProcess, type SandboxProcess } from "./lib";
 
 const MIB = 1024 * 1024;
@@ -78,21 +78,6 @@ function putRange(url: string, file: string, first: number, last: number, header
 
 // --- process memory -----------------------------------------------------------------------------
 
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === pid) out.push(Number(name), ...childrenOf(Number(name)));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-
 function statusField(pid: number, field: "VmRSS" | "VmHWM"): number {
   try {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -100,11 +85,6 @@ function statusField(pid: number, field: "VmRSS" | "VmHWM"): number {
   } catch {
     return 0;
   }
-}
-
-/** The server's processes: `next start` and anything it spawned. */
-function serverPids(root: number): number[] {
-  return [root, ...childrenOf(root)];
 }
 
 const rss = (pids: number[]) => pids.reduce((sum, pid) => sum + statusField(pid, "VmRSS"), 0);
