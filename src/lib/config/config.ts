@@ -1,4 +1,6 @@
-import { envSchema } from "./env-schema";
+import os from "node:os";
+import path from "node:path";
+import { envSchema, type RawEnv } from "./env-schema";
 import { loadDevSecrets } from "./dev-secrets";
 
 export interface AppConfig {
@@ -13,6 +15,12 @@ export interface AppConfig {
   rateLimit: { perMinute: number; perDay: number };
   refreshWorker: boolean;
   logLevel: string;
+  metrics: {
+    /** Bearer token for GET /api/metrics (docs/observability.md). */
+    token: string | undefined;
+    logIntervalMs: number;
+  };
+  uploads: UploadSettings;
   tiktok: {
     clientKey: string | undefined;
     clientSecret: string | undefined;
@@ -24,6 +32,30 @@ export interface AppConfig {
     sandbox: boolean;
     redirectUri: string;
   };
+}
+
+/** The upload settings the environment may change (src/lib/uploads/upload-config.ts adds the fixed ones). */
+export interface UploadSettings {
+  maxBytes: number;
+  /** Our own folder inside UPLOAD_TMP_DIR, so leftovers can be swept without touching others' files. */
+  tmpDir: string;
+  chunkBytes: number;
+  /** First interval between status polls; it doubles every 5 polls up to a minute. */
+  pollIntervalMs: number;
+}
+
+export function uploadSettings(e: Pick<RawEnv, "UPLOAD_MAX_BYTES" | "UPLOAD_TMP_DIR" | "UPLOAD_CHUNK_BYTES" | "UPLOAD_POLL_MS">): UploadSettings {
+  return {
+    maxBytes: e.UPLOAD_MAX_BYTES,
+    tmpDir: path.join(e.UPLOAD_TMP_DIR ?? os.tmpdir(), "socialflow-uploads"),
+    chunkBytes: e.UPLOAD_CHUNK_BYTES,
+    pollIntervalMs: e.UPLOAD_POLL_MS,
+  };
+}
+
+/** Upload settings with every variable unset: TikTok's limits and the OS temp folder. */
+export function defaultUploadSettings(): UploadSettings {
+  return uploadSettings(envSchema.parse({}));
 }
 
 export class ConfigError extends Error {
@@ -74,6 +106,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dataDir = ".dat
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, perDay: e.RATE_LIMIT_PER_DAY },
     refreshWorker: e.REFRESH_WORKER === "on",
     logLevel: e.LOG_LEVEL,
+    metrics: { token: e.METRICS_TOKEN, logIntervalMs: e.METRICS_LOG_INTERVAL_MS },
+    uploads: uploadSettings(e),
     tiktok: {
       clientKey: e.TIKTOK_CLIENT_KEY || undefined,
       clientSecret: e.TIKTOK_CLIENT_SECRET || undefined,

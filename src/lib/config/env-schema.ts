@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES, MAX_VIDEO_BYTES, MIN_CHUNK_BYTES } from "@/lib/uploads/chunk-plan";
 
 /**
  * The environment contract (DESIGN.md "Configuration"). Every variable the app reads is here,
@@ -62,6 +63,21 @@ export const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(100),
   RATE_LIMIT_PER_DAY: z.coerce.number().int().positive().default(1000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Bearer token for GET /api/metrics; unset = open in development/test, closed in production. */
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() ? v.trim() : undefined)),
+  /** Period of the sweeper's `event: "metric"` log line; 0 = off. */
+  METRICS_LOG_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Size cap while an upload streams in (default and maximum: TikTok's 4 GB). */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().max(MAX_VIDEO_BYTES).default(MAX_VIDEO_BYTES),
+  /** Where files wait between the browser and TikTok (default: the OS temp folder). */
+  UPLOAD_TMP_DIR: z.string().min(1).optional(),
+  /** Preferred chunk size towards TikTok (TikTok allows 5–64 MB). */
+  UPLOAD_CHUNK_BYTES: z.coerce.number().int().min(MIN_CHUNK_BYTES).max(MAX_CHUNK_BYTES).default(DEFAULT_CHUNK_BYTES),
+  /** First publish-status polling interval. */
+  UPLOAD_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(3_000),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -1,3 +1,4 @@
+import { getConfig } from "@/lib/config/config";
 import { getDb } from "@/lib/db";
 import { getTikTokServices } from "@/lib/tiktok/services";
 import { getLogger } from "@/lib/log/logger";
@@ -23,8 +24,7 @@ export async function startAppSweeper(options: { idleMs?: number } = {}): Promis
  * process's counters: the worker has no HTTP port for /api/metrics (docs/observability.md).
  */
 function startMetricLog(): void {
-  const configured = Number(process.env.METRICS_LOG_INTERVAL_MS ?? 60_000);
-  const intervalMs = Number.isFinite(configured) ? configured : 60_000;
+  const intervalMs = getConfig().metrics.logIntervalMs;
   if (intervalMs <= 0 || holder.__socialflowMetricLog) return;
   holder.__socialflowMetricLog = setInterval(() => {
     getLogger().info({ event: "metric", counters: metricsLogFields() });

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { getConfig } from "@/lib/config/config";
 
 export type MetricsAccess = "ok" | "unauthorized" | "disabled";
 
@@ -9,10 +10,10 @@ export type MetricsAccess = "ok" | "unauthorized" | "disabled";
  */
 export function metricsAccess(
   authorization: string | null,
-  env: { METRICS_TOKEN?: string; NODE_ENV?: string } = { METRICS_TOKEN: process.env.METRICS_TOKEN, NODE_ENV: process.env.NODE_ENV },
+  settings: { token: string | undefined; production: boolean } = { token: getConfig().metrics.token, production: getConfig().nodeEnv === "production" },
 ): MetricsAccess {
-  const token = env.METRICS_TOKEN?.trim();
-  if (!token) return env.NODE_ENV === "production" ? "disabled" : "ok";
+  const token = settings.token;
+  if (!token) return settings.production ? "disabled" : "ok";
   const match = /^Bearer (.+)$/.exec(authorization ?? "");
   if (!match) return "unauthorized";
   // Compare digests: equal length, constant time, whatever was sent.

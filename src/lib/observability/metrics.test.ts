@@ -39,9 +39,9 @@ describe("metrics", () => {
 
 describe("GET /api/metrics access", () => {
   it("open in development and test, closed in production without METRICS_TOKEN, bearer token when set", () => {
-    expect(metricsAccess(null, { NODE_ENV: "development" })).toBe("ok");
-    expect(metricsAccess(null, { NODE_ENV: "production" })).toBe("disabled");
-    const env = { NODE_ENV: "production", METRICS_TOKEN: "s3cret-metrics-token" };
+    expect(metricsAccess(null, { token: undefined, production: false })).toBe("ok");
+    expect(metricsAccess(null, { token: undefined, production: true })).toBe("disabled");
+    const env = { token: "s3cret-metrics-token", production: true };
     expect(metricsAccess(null, env)).toBe("unauthorized");
     expect(metricsAccess("Bearer wrong", env)).toBe("unauthorized");
     expect(metricsAccess("Basic s3cret-metrics-token", env)).toBe("unauthorized");

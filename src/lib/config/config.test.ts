@@ -1,0 +1,49 @@
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { ConfigError, defaultUploadSettings, loadConfig } from "./config";
+
+const secrets = {
+  TOKEN_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString("base64")}`,
+  BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+};
+const load = (env: Record<string, string>) => loadConfig({ NODE_ENV: "test", ...secrets, ...env } as NodeJS.ProcessEnv);
+
+describe("configuration (one module reads every variable)", () => {
+  it("upload settings: TikTok's limits and the OS temp folder by default, the environment within them", () => {
+    expect(load({}).uploads).toEqual(defaultUploadSettings());
+    expect(defaultUploadSettings()).toEqual({
+      maxBytes: 4 * 1024 ** 3,
+      tmpDir: path.join(os.tmpdir(), "socialflow-uploads"),
+      chunkBytes: 10 * 1024 * 1024,
+      pollIntervalMs: 3_000,
+    });
+    expect(load({ UPLOAD_MAX_BYTES: "1000000", UPLOAD_TMP_DIR: "/var/tmp/sf", UPLOAD_CHUNK_BYTES: "5242880", UPLOAD_POLL_MS: "250" }).uploads).toEqual({
+      maxBytes: 1_000_000,
+      tmpDir: path.join("/var/tmp/sf", "socialflow-uploads"),
+      chunkBytes: 5_242_880,
+      pollIntervalMs: 250,
+    });
+  });
+
+  it.each([
+    ["UPLOAD_MAX_BYTES", String(5 * 1024 ** 3)],
+    ["UPLOAD_CHUNK_BYTES", "1024"],
+    ["UPLOAD_POLL_MS", "five"],
+    ["METRICS_LOG_INTERVAL_MS", "-1"],
+  ])("refuses %s=%s with a message naming the variable and not its value", (name, value) => {
+    expect(() => load({ [name]: value })).toThrow(ConfigError);
+    expect(() => load({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}: `));
+  });
+
+  it("metrics: token trimmed (blank = unset), log interval 60 s by default, 0 turns it off", () => {
+    expect(load({}).metrics).toEqual({ token: undefined, logIntervalMs: 60_000 });
+    expect(load({ METRICS_TOKEN: "  s3cret  ", METRICS_LOG_INTERVAL_MS: "0" }).metrics).toEqual({ token: "s3cret", logIntervalMs: 0 });
+    expect(load({ METRICS_TOKEN: "   " }).metrics.token).toBeUndefined();
+  });
+
+  it("production without secrets stops with how to make them", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" } as NodeJS.ProcessEnv)).toThrow(/npm run keys:generate/);
+  });
+});
