@@ -117,9 +117,12 @@ function refresh(state: SandboxState, client: SandboxClient, params: Map<string,
 }
 
 /**
- * Revoke (TIKTOK_API.md §3): `token` is the ACCESS token; its whole family dies, access and
- * refresh. Unknown tokens answer `{}` like RFC 7009 §2.2 (revoking twice is not an error). A
- * refresh token passed as `token` is not recognised — TikTok documents the access token only.
+ * Revoke (TIKTOK_API.md §3): `token` is the ACCESS token. TikTok's revoke "revokes a user access
+ * token and disconnects your app from the user's TikTok account" (developers.tiktok.com,
+ * oauth-revoke-a-user-access-token): every grant this client holds for that user dies, access
+ * and refresh — not only the family of the token sent. Unknown tokens answer `{}` like RFC 7009
+ * §2.2 (revoking twice is not an error). A refresh token passed as `token` is not recognised —
+ * TikTok documents the access token only.
  */
 export function handleRevoke(state: SandboxState, req: FormRequest): Reply {
   const auth = authenticate(state, req);
@@ -129,7 +132,7 @@ export function handleRevoke(state: SandboxState, req: FormRequest): Reply {
   const grant = state.accessTokenGrantAnyState(tokenValue);
   if (grant !== undefined) {
     if (grant.clientKey !== auth.client.clientKey) return err(state, "unauthorized_client", "The token was not issued to this client.");
-    state.revokeGrantObject(grant);
+    state.revokeAppForUser(grant.clientKey, grant.openId);
   }
   return jsonReply(200, {});
 }

@@ -328,6 +328,18 @@ export class SandboxState {
     grant.revoked = true;
   }
 
+  /** The app is disconnected from the user's account (revoke endpoint): every grant of this client for that user. */
+  revokeAppForUser(clientKey: string, openId: string): number {
+    let n = 0;
+    for (const g of this.grantsByOpenId.get(openId) ?? []) {
+      if (g.clientKey === clientKey && !g.revoked) {
+        g.revoked = true;
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** TikTok-side revocation (user removed the app): every grant of this user, for every client. */
   revokeAllForOpenId(openId: string): number {
     let n = 0;

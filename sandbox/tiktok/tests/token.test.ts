@@ -10,6 +10,7 @@ import {
   CLIENT_SECRET,
   RFC_CHALLENGE,
   RFC_CHALLENGE_HEX,
+  REDIRECT_URI,
   api,
   authorizeParams,
   connect,
@@ -263,6 +264,29 @@ describe("§3 revoke", () => {
     await revoke(sb.url, t0.access_token);
     expect(sb.control.tokenState(t1.refresh_token)).toBe("revoked");
     expect(sb.control.accessTokenState(t1.access_token)).toBe("revoked");
+  });
+
+  it("§3 revoke disconnects the app from the user: every grant of this client for that user dies, other users' and other apps' grants live", async () => {
+    sb.control.setOptions({
+      clients: [
+        { clientKey: "sandbox_client_key", clientSecret: "sandbox_client_secret", appName: "SocialFlow", redirectUris: [REDIRECT_URI], audited: true },
+        { clientKey: "other_app", clientSecret: "other_secret", appName: "Other", redirectUris: [REDIRECT_URI], audited: true },
+      ],
+    });
+    const first = sb.control.issueTokensDirectly({ openId: AVA, scopes: "user.info.basic" });
+    const second = sb.control.issueTokensDirectly({ openId: AVA, scopes: "user.info.basic" });
+    const otherUser = sb.control.issueTokensDirectly({ openId: BEN, scopes: "user.info.basic" });
+    const otherApp = sb.control.issueTokensDirectly({ openId: AVA, scopes: "user.info.basic", clientKey: "other_app" });
+    await revoke(sb.url, first.access_token);
+    expect([first, second].map((t) => [sb.control.accessTokenState(t.access_token), sb.control.tokenState(t.refresh_token)])).toEqual([
+      ["revoked", "revoked"],
+      ["revoked", "revoked"],
+    ]);
+    expect(sb.control.tokenState(otherUser.refresh_token)).toBe("valid");
+    expect(sb.control.tokenState(otherApp.refresh_token)).toBe("valid");
+    // A new authorization after the revoke works again.
+    const again = sb.control.issueTokensDirectly({ openId: AVA, scopes: "user.info.basic" });
+    expect(sb.control.tokenState(again.refresh_token)).toBe("valid");
   });
 
   it("§3 revoke is idempotent ({} for unknown tokens); needs the client's credentials; a refresh token is not an access token", async () => {
