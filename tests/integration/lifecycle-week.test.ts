@@ -274,16 +274,29 @@ describe(`token lifecycle with a fake clock (${usingRealPostgres ? "PostgreSQL" 
     expect(await w.sweeper.requestReconnects()).toBe(0);
   });
 
-  it("the running sweeper looks for ending refresh tokens on its own", async () => {
+  it("the running sweeper looks for ending refresh tokens on its own, every 10 minutes of its clock", async () => {
     const w = (world = await startWorld(database, { refreshTokenTtlSec: 3 * 86_400 }));
-    const seeded = await seedConnectedAccounts({ db: w.db, cipher: w.cipher, sandbox: w.sandbox, count: 1, userId: "u", now: w.clock.now(), openIdPrefix: "soon" });
-    w.sweeper.start();
-    const deadline = Date.now() + 10_000;
-    while ((await w.row(seeded.accounts[0]!.id)).reconnectRequestedAt === null) {
-      if (Date.now() > deadline) throw new Error("the sweeper never asked for a reconnect");
-      await new Promise((r) => setTimeout(r, 20));
+    const first = await seedConnectedAccounts({ db: w.db, cipher: w.cipher, sandbox: w.sandbox, count: 1, userId: "u", now: w.clock.now(), openIdPrefix: "soon" });
+    const flagged = async (id: string) => (await w.row(id)).reconnectRequestedAt !== null;
+    const waitUntilFlagged = async (id: string) => {
+      const deadline = Date.now() + 10_000;
+      while (!(await flagged(id))) {
+        if (Date.now() > deadline) throw new Error("the sweeper never asked for a reconnect");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      w.sweeper.start();
+      await waitUntilFlagged(first.accounts[0]!.id); // the first pass checks at once
+      const later = await seedConnectedAccounts({ db: w.db, cipher: w.cipher, sandbox: w.sandbox, count: 1, userId: "u", now: w.clock.now(), openIdPrefix: "later" });
+      // Many idle loops (5 ms each) go by, but the clock has not moved: no second check yet.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await flagged(later.accounts[0]!.id)).toBe(false);
+      w.clock.advance(10 * MINUTE);
+      await waitUntilFlagged(later.accounts[0]!.id);
+    } finally {
+      await w.sweeper.stop();
     }
-    await w.sweeper.stop();
   });
 
   it("a batch that outlives its lease: rows whose lease has run short are left for the next claim, never refreshed by two workers", async () => {

@@ -6,16 +6,20 @@ import type { Database } from "@/lib/db/client";
 import { socialAccounts } from "@/lib/db/schema";
 import { tokenAad } from "@/lib/oauth/account-store";
 import { acquireRefreshLease } from "@/lib/oauth/refresh-lease";
-import { RotatedPairStore, type RotatedPair } from "@/lib/oauth/rotated-pair-store";
+import { RotatedPairStore, RotatedPairWriteTimeout, type RotatedPair } from "@/lib/oauth/rotated-pair-store";
 import { TokenRefresher } from "@/lib/oauth/token-refresher";
 import type { OAuthTokens } from "@/lib/oauth/types";
 import { startAppHarness, type AppHarness } from "../helpers/app-harness";
 import { usingRealPostgres } from "../helpers/test-db";
 import { accountRow, counterMark, directOAuthService, eventKinds, seedAccount, storedTokens } from "../helpers/security-kit";
 
-/** The database with its `execute` calls counted, and optionally failed. */
+/**
+ * The database with its `execute` calls counted, and the next ones optionally failed: refused
+ * before they reach the database, run and then reported as failed (a commit whose answer was
+ * lost), or never answered (a hung connection).
+ */
 function countingDb(db: Database) {
-  const stats = { executes: 0, failNext: 0 };
+  const stats = { executes: 0, failNext: 0, failAfterNext: 0, hangNext: 0 };
   const wrapped = new Proxy(db, {
     get(target, key, receiver) {
       if (key !== "execute") return Reflect.get(target, key, receiver);
@@ -24,6 +28,14 @@ function countingDb(db: Database) {
         if (stats.failNext > 0) {
           stats.failNext--;
           return Promise.reject(new Error("connection terminated"));
+        }
+        if (stats.hangNext > 0) {
+          stats.hangNext--;
+          return new Promise(() => {});
+        }
+        if (stats.failAfterNext > 0) {
+          stats.failAfterNext--;
+          return target.execute(...args).then(() => Promise.reject(new Error("connection terminated after commit")));
         }
         return target.execute(...args);
       };
@@ -145,18 +157,59 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
     expect((await accountRow(h.db, account.id))!.scopes).toEqual([]);
   });
 
-  it("a failed statement rejects every pair of its group, writes nothing, and the store keeps working", async () => {
-    const accounts = await Promise.all(Array.from({ length: 3 }, (_, i) => seedAccount(h, userId, openId(`fail-${i}`))));
+  it("a failed statement rejects every pair of its group and writes none of them; the store keeps working", async () => {
+    const accounts = await Promise.all(Array.from({ length: 4 }, (_, i) => seedAccount(h, userId, openId(`fail-${i}`))));
     const pairs = await Promise.all(accounts.map((a) => leasedPair(a.id)));
     const { db, stats } = countingDb(h.db);
     const store = new RotatedPairStore(db);
-    stats.failNext = 1;
-    const first = await Promise.allSettled(pairs.map((p) => store.store(p)));
-    // The lone first write failed; the two that joined the next group were stored.
-    expect(first.map((r) => r.status)).toEqual(["rejected", "fulfilled", "fulfilled"]);
-    expect(await eventKinds(h.db, pairs[0]!.accountId)).toEqual(["connected"]);
-    expect(await store.store(pairs[0]!)).toBe(true);
-    expect(await eventKinds(h.db, pairs[0]!.accountId)).toEqual(["connected", "refreshed"]);
+    const first = store.store(pairs[0]!); // written alone…
+    stats.failNext = 1; // …and the group of the three that arrive meanwhile fails
+    const rest = await Promise.allSettled(pairs.slice(1).map((p) => store.store(p)));
+    expect(await first).toBe(true);
+    expect(rest.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(stats.executes).toBe(2);
+    for (const pair of pairs.slice(1)) {
+      expect(await eventKinds(h.db, pair.accountId)).toEqual(["connected"]);
+      expect((await accountRow(h.db, pair.accountId))!.accessToken).not.toBe(pair.accessToken);
+    }
+    expect(await Promise.all(pairs.slice(1).map((p) => store.store(p)))).toEqual([true, true, true]);
+    for (const pair of pairs) expect(await eventKinds(h.db, pair.accountId)).toEqual(["connected", "refreshed"]);
+  });
+
+  it("a write that never answers is given up after the timeout, and later pairs are not held behind it", async () => {
+    const [stuck, next] = await Promise.all(["stuck", "next"].map((t) => seedAccount(h, userId, openId(t))));
+    const { db, stats } = countingDb(h.db);
+    const store = new RotatedPairStore(db, 256, 200);
+    stats.hangNext = 1;
+    const started = Date.now();
+    await expect(store.store(await leasedPair(stuck!.id))).rejects.toThrow(RotatedPairWriteTimeout);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(await store.store(await leasedPair(next!.id))).toBe(true);
+  });
+
+  it("a pair from an answer without a new refresh token is not stored once the lease is lost (the old token was still usable by others)", async () => {
+    const account = await seedAccount(h, userId, openId("no-rotation"));
+    const pair = await leasedPair(account.id, { refreshToken: null });
+    await h.db.update(socialAccounts).set({ refreshLeaseId: randomUUID() }).where(eq(socialAccounts.id, account.id));
+    expect(await new RotatedPairStore(h.db).store(pair)).toBe(false);
+    // With its lease it is stored, the old refresh token kept (S33).
+    await h.db.update(socialAccounts).set({ refreshLeaseId: null, refreshLeaseUntil: null }).where(eq(socialAccounts.id, account.id));
+    const again = await leasedPair(account.id, { refreshToken: null });
+    expect(await new RotatedPairStore(h.db).store(again)).toBe(true);
+  });
+
+  it("clears a reconnect request when the new refresh token lives past the warning window, keeps it otherwise", async () => {
+    const [extended, ending] = await Promise.all(["extended", "ending"].map((t) => seedAccount(h, userId, openId(t))));
+    const requested = new Date();
+    for (const a of [extended!, ending!]) {
+      await h.db.update(socialAccounts).set({ reconnectRequestedAt: requested }).where(eq(socialAccounts.id, a.id));
+    }
+    const store = new RotatedPairStore(h.db);
+    const inTenDays = new Date(Date.now() + 10 * 86_400_000);
+    expect(await store.store(await leasedPair(extended!.id))).toBe(true); // 180 days left
+    expect(await store.store(await leasedPair(ending!.id, { refreshTokenExpiry: inTenDays }))).toBe(true);
+    expect((await accountRow(h.db, extended!.id))!.reconnectRequestedAt).toBeNull();
+    expect((await accountRow(h.db, ending!.id))!.reconnectRequestedAt).toEqual(requested);
   });
 
   describe("S31/S34: a refresh that outlived its lease", () => {
@@ -203,7 +256,7 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
       expect(await eventKinds(h.db, account.id)).toEqual(["connected", "refreshed"]);
     });
 
-    it("S34: the user reconnected while TikTok answered the refresh → the reconnect's grant stays, the refresh's grant is revoked, and the caller is told 'fresh', not 'not found'", async () => {
+    it("S34: the user reconnected while TikTok answered the refresh → the reconnect's grant is kept and NOT revoked (TikTok's revoke would end it too), and the caller is told 'fresh'", async () => {
       const tag = openId("reconnect-race");
       const account = await seedAccount(h, userId, tag);
       const real = directOAuthService(h);
@@ -219,11 +272,50 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
       expect(reconnected!).toMatchObject({ id: account.id });
       const row = await accountRow(h.db, account.id);
       expect(outcome).toEqual({ status: "fresh", tokenExpiry: row!.tokenExpiry });
-      expect(revoked).toEqual([fresh!.accessToken]);
+      expect(revoked).toEqual([]);
       const stored = await storedTokens(h.db, account.id);
       expect(stored).toMatchObject({ accessToken: reconnected!.accessToken, refreshToken: reconnected!.refreshToken });
       expect(h.sandbox.control.tokenState(stored.refreshToken!)).toBe("valid");
+      expect(h.sandbox.control.accessTokenState(stored.accessToken)).toBe("valid");
       expect(await eventKinds(h.db, account.id)).toEqual(["connected", "reconnected"]);
+    });
+
+    it("S34: disconnected and connected again (a new row) while TikTok answered → nothing stored on the old id, nothing revoked, the new connection works", async () => {
+      const tag = openId("reconnect-new-row");
+      const account = await seedAccount(h, userId, tag);
+      const real = directOAuthService(h);
+      let again: Awaited<ReturnType<typeof seedAccount>> | undefined;
+      const revoked: string[] = [];
+      const slow = refresherWith(async (refreshToken) => {
+        const tokens = await real.refreshAccessToken(refreshToken);
+        await h.db.delete(socialAccounts).where(eq(socialAccounts.id, account.id));
+        again = await seedAccount(h, userId, tag);
+        return tokens;
+      }, revoked);
+      expect(await slow.refresh(account.id, { force: true })).toEqual({ status: "not_found" });
+      expect(again!.id).not.toBe(account.id);
+      expect(revoked).toEqual([]);
+      expect(h.sandbox.control.tokenState((await storedTokens(h.db, again!.id)).refreshToken!)).toBe("valid");
+    });
+
+    it("a write that committed but whose answer was lost: the retry finds the pair already stored → 'refreshed', one event, nothing revoked", async () => {
+      const account = await seedAccount(h, userId, openId("lost-answer"));
+      const { db, stats } = countingDb(h.db);
+      const real = directOAuthService(h);
+      const revoked: string[] = [];
+      const refresher = new TokenRefresher({
+        db,
+        cipher: getTokenCipher(),
+        storeRetryDelaysMs: [10],
+        oauth: { refreshAccessToken: (t) => real.refreshAccessToken(t), revokeQuietly: async (token) => (revoked.push(token), true) },
+      });
+      stats.failAfterNext = 1;
+      const outcome = await refresher.refresh(account.id, { force: true });
+      const row = await accountRow(h.db, account.id);
+      expect(outcome).toEqual({ status: "refreshed", tokenExpiry: row!.tokenExpiry });
+      expect(revoked).toEqual([]);
+      expect(h.sandbox.control.tokenState((await storedTokens(h.db, account.id)).refreshToken!)).toBe("valid");
+      expect(await eventKinds(h.db, account.id)).toEqual(["connected", "refreshed"]);
     });
 
     it("S34: the lease lapsed, another worker claimed the row, and the account was disconnected → the pair is not stored and the new grant is revoked", async () => {

@@ -32,6 +32,7 @@ describe("configuration (one module reads every variable)", () => {
     ["UPLOAD_CHUNK_BYTES", "1024"],
     ["UPLOAD_POLL_MS", "five"],
     ["METRICS_LOG_INTERVAL_MS", "-1"],
+    ["METRICS_LOG_INTERVAL_MS", "99999999999"],
   ])("refuses %s=%s with a message naming the variable and not its value", (name, value) => {
     expect(() => load({ [name]: value })).toThrow(ConfigError);
     expect(() => load({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}: `));

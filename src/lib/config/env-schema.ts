@@ -68,8 +68,8 @@ export const envSchema = z.object({
     .string()
     .optional()
     .transform((v) => (v && v.trim() ? v.trim() : undefined)),
-  /** Period of the sweeper's `event: "metric"` log line; 0 = off. */
-  METRICS_LOG_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Period of the sweeper's `event: "metric"` log line; 0 = off, at most a day (a timer cannot wait longer than 2^31 ms). */
+  METRICS_LOG_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   /** Size cap while an upload streams in (default and maximum: TikTok's 4 GB). */
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().max(MAX_VIDEO_BYTES).default(MAX_VIDEO_BYTES),
   /** Where files wait between the browser and TikTok (default: the OS temp folder). */

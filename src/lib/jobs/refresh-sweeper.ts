@@ -66,7 +66,8 @@ export class RefreshSweeper {
     this.concurrency = options.concurrency ?? 16;
     this.idleMs = options.idleMs ?? 15_000;
     this.minLeaseLeftMs = options.minLeaseLeftMs ?? MIN_LEASE_LEFT_MS;
-    this.reconnectCheckEveryMs = options.reconnectCheckEveryMs ?? 60_000;
+    // A 14-day warning window needs no minute-by-minute checks; each check scans the accounts.
+    this.reconnectCheckEveryMs = options.reconnectCheckEveryMs ?? 10 * 60_000;
   }
 
   /** One batch: claim, refresh all claimed, report. */

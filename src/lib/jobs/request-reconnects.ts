@@ -4,8 +4,9 @@ import { REFRESH_TOKEN_WARNING_MS } from "@/lib/oauth/token-schedule";
 
 /**
  * Asks for a reconnect of every ACTIVE account whose refresh token ends within the warning
- * window (TikTok's refresh tokens live 365 or 180 days and a refresh does not extend them,
- * TIKTOK_API.md §2): marks the row once and appends a `reconnect_requested` event, in one
+ * window. TikTok's refresh tokens live 365 or 180 days "after the initial issuance"
+ * (TIKTOK_API.md §2; developers.tiktok.com oauth-user-access-token-management), so refreshing
+ * does not save an account from that end: marks the row once and appends a `reconnect_requested` event, in one
  * statement. Returns the accounts flagged now (never the ones flagged before).
  */
 export async function requestReconnects(
@@ -17,10 +18,16 @@ export async function requestReconnects(
   const result = (await db.execute(sql`
     with flagged as (
       update social_accounts set reconnect_requested_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
-      where status = 'ACTIVE'
-        and reconnect_requested_at is null
-        and refresh_token_expiry is not null
-        and refresh_token_expiry < ${horizon}::timestamptz
+      where id in (
+        select id from social_accounts
+        where status = 'ACTIVE'
+          and reconnect_requested_at is null
+          and refresh_token_expiry is not null
+          and refresh_token_expiry < ${horizon}::timestamptz
+        -- Rows a refresh is writing right now are left for the next check: never wait on (or
+        -- deadlock with) the refresher's grouped writes.
+        for update skip locked
+      )
       returning id, user_id, refresh_token_expiry
     ),
     logged as (

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
+import { REFRESH_TOKEN_WARNING_MS } from "./token-schedule";
 
 /** A refreshed account's new, already encrypted token pair and schedule. */
 export interface RotatedPair {
@@ -27,6 +28,19 @@ interface Waiting {
 
 /** Rows per statement: bounds the statement's size and how many waits one failure touches. */
 const DEFAULT_MAX_GROUP = 256;
+/**
+ * A write that has not answered by then is given up on, so that one hung statement (a half-open
+ * connection after a failover, a lock wait) cannot hold every later pair of the process in
+ * memory. Its callers retry; if it did commit after all, the retry finds the pair stored.
+ */
+const DEFAULT_WRITE_TIMEOUT_MS = 10_000;
+
+export class RotatedPairWriteTimeout extends Error {
+  constructor() {
+    super("rotated pair write timed out");
+    this.name = "RotatedPairWriteTimeout";
+  }
+}
 
 /**
  * Stores rotated token pairs with group commit: a write that arrives while the previous one is
@@ -38,12 +52,18 @@ const DEFAULT_MAX_GROUP = 256;
  * Each row is written, its lease released and its `refreshed` event appended in one statement,
  * so the pair and its audit line are committed together or not at all.
  *
- * The guard per row: the writer still holds its lease, or the row still holds the refresh
- * token that was just rotated away. The second arm matters when a slow TikTok let the lease
- * lapse and another worker claimed the row meanwhile: that worker's call with the old (now dead)
- * token ends in `invalid_grant`, re-reads, and finds this pair (S31) — whereas dropping the pair
- * would lose the account. Neither arm holds once the account was disconnected (the row is gone)
- * or another pair was stored since, and then the caller is told `false`.
+ * The guard per row: the writer still holds its lease, or — when TikTok rotated the refresh
+ * token — the row still holds the refresh token that was just rotated away. The second arm
+ * matters when a slow TikTok let the lease lapse and another worker claimed the row meanwhile:
+ * that worker's call with the old (now dead) token ends in `invalid_grant`, re-reads, and finds
+ * this pair (S31), whereas dropping the pair would lose the account. TikTok accepts a refresh
+ * token once, so nobody else can hold a newer pair from it. (An answer without a new refresh
+ * token leaves the old one usable by others, so it gets no second arm.) Neither arm holds once
+ * the account was disconnected (the row is gone) or another pair was stored since, and then
+ * the caller is told `false`.
+ *
+ * A pair whose refresh token now lives past the reconnect warning window clears an earlier
+ * reconnect request (should TikTok ever extend a refresh token's life on rotation).
  */
 export class RotatedPairStore {
   private waiting: Waiting[] = [];
@@ -52,6 +72,7 @@ export class RotatedPairStore {
   constructor(
     private readonly db: Database,
     private readonly maxGroup = DEFAULT_MAX_GROUP,
+    private readonly writeTimeoutMs = DEFAULT_WRITE_TIMEOUT_MS,
   ) {}
 
   /** Resolves whether the pair was stored (see the guard above); rejects if the statement failed. */
@@ -68,7 +89,7 @@ export class RotatedPairStore {
       while (this.waiting.length > 0) {
         const group = this.waiting.splice(0, this.maxGroup);
         try {
-          const stored = await this.write(group.map((w) => w.pair));
+          const stored = await this.writeWithTimeout(group.map((w) => w.pair));
           for (const w of group) w.resolve(stored.has(w.pair.accountId));
         } catch (error) {
           // Every pair of the group failed together; each caller retries on its own (and they
@@ -79,6 +100,17 @@ export class RotatedPairStore {
     } finally {
       this.writing = false;
     }
+  }
+
+  private writeWithTimeout(pairs: RotatedPair[]): Promise<Set<string>> {
+    const writing = this.write(pairs);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RotatedPairWriteTimeout()), this.writeTimeoutMs);
+    });
+    // If the write settles after the timeout, nobody listens any more: swallow its rejection.
+    writing.catch(() => {});
+    return Promise.race([writing, timeout]).finally(() => clearTimeout(timer));
   }
 
   private async write(pairs: RotatedPair[]): Promise<Set<string>> {
@@ -114,11 +146,15 @@ export class RotatedPairStore {
           status = 'ACTIVE',
           status_reason = null,
           updated_at = i.refreshed_at,
+          reconnect_requested_at = case
+            when coalesce(i.refresh_token_expiry, a.refresh_token_expiry) >= i.refreshed_at + ${REFRESH_TOKEN_WARNING_MS}::double precision * interval '1 millisecond'
+            then null else a.reconnect_requested_at end,
           refresh_lease_id = null,
           refresh_lease_until = null
         from input i
         where a.id = i.id
-          and (a.refresh_lease_id = i.lease_id or a.refresh_token = i.previous_refresh_token)
+          and (a.refresh_lease_id = i.lease_id
+               or (i.refresh_token is not null and a.refresh_token = i.previous_refresh_token))
         returning a.id, a.user_id, i.refreshed_at
       ),
       logged as (

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Database } from "@/lib/db/client";
 import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
@@ -11,7 +11,7 @@ import { tokenAad } from "./account-store";
 import { BaseOAuthService } from "./base-oauth-service";
 import { refreshBackoffMs } from "./backoff";
 import { acquireRefreshLease, REFRESH_LEASE_MS, releaseRefreshLease, updateUnderLease } from "./refresh-lease";
-import { RotatedPairStore } from "./rotated-pair-store";
+import { RotatedPairStore, type RotatedPair } from "./rotated-pair-store";
 import { tokenSchedule } from "./token-schedule";
 import { OAuthProviderError, ProviderRequestError } from "./errors";
 import type { OAuthTokens } from "./types";
@@ -180,32 +180,54 @@ export class TokenRefresher {
     // be stored, through a short database outage if need be, or the account is lost.
     const now = this.clock.now();
     const schedule = tokenSchedule(tokens, now);
-    const stored = await this.storeRotated(row.id, () =>
-      this.pairs.store({
-        accountId: row.id,
-        leaseId,
-        previousRefreshToken: row.refreshToken!,
-        accessToken: this.cipher.encrypt(tokens.accessToken, tokenAad(row.id, "access_token")),
-        // TikTok rotates the refresh token; if a response ever lacks one, the old one stays (S33).
-        refreshToken: tokens.refreshToken ? this.cipher.encrypt(tokens.refreshToken, tokenAad(row.id, "refresh_token")) : null,
-        refreshTokenExpiry: schedule.refreshTokenExpiry ?? null,
-        scopes: tokens.scopes ?? null,
-        tokenExpiry: schedule.tokenExpiry,
-        nextRefreshAt: schedule.nextRefreshAt,
-        refreshedAt: now,
-      }),
-    );
+    // Encrypted once, so every retry sends the very same ciphertexts: a retry after a write that
+    // committed but whose answer was lost then recognises its own pair in the row.
+    const pair: RotatedPair = {
+      accountId: row.id,
+      leaseId,
+      previousRefreshToken: row.refreshToken,
+      accessToken: this.cipher.encrypt(tokens.accessToken, tokenAad(row.id, "access_token")),
+      // TikTok rotates the refresh token; if a response ever lacks one, the old one stays (S33).
+      refreshToken: tokens.refreshToken ? this.cipher.encrypt(tokens.refreshToken, tokenAad(row.id, "refresh_token")) : null,
+      refreshTokenExpiry: schedule.refreshTokenExpiry ?? null,
+      scopes: tokens.scopes ?? null,
+      tokenExpiry: schedule.tokenExpiry,
+      nextRefreshAt: schedule.nextRefreshAt,
+      refreshedAt: now,
+    };
+    const stored = await this.storeRotated(row.id, () => this.pairs.store(pair));
     if (!stored) {
-      // The row is gone (disconnected meanwhile, S34) or holds a newer pair (the user
-      // reconnected meanwhile): never bring it back or overwrite it. The grant we hold is
-      // stored nowhere, so it goes back to TikTok.
-      await this.oauth.revokeQuietly(tokens.accessToken, "refresh_not_stored");
-      const current = await this.read(row.id);
-      return current ? { status: "fresh", tokenExpiry: current.tokenExpiry } : { status: "not_found" };
+      const settled = await this.settleUnstoredPair(row, pair, tokens.accessToken);
+      if (settled) return settled;
     }
     this.logger.info({ event: "token.refreshed", accountId: row.id });
     incrementMetric("sf_token_refreshes_total");
     return { status: "refreshed", tokenExpiry: schedule.tokenExpiry };
+  }
+
+  /**
+   * The store refused the pair. Either the row already holds it (a write that committed but
+   * whose answer was lost: undefined, it is a success), or the row holds a newer pair (the user
+   * reconnected meanwhile), or the row is gone (disconnected, S34) — never brought back or
+   * overwritten. The orphan grant is revoked only when SocialFlow holds no connection to that
+   * TikTok account any more: TikTok's revoke disconnects the app from the user altogether
+   * (TIKTOK_API.md §3; "revokes a user access token and disconnects your app from the user's
+   * TikTok account"), which would end the connection a reconnect has just stored.
+   */
+  private async settleUnstoredPair(row: SocialAccountRow, pair: RotatedPair, accessToken: string): Promise<RefreshOutcome | undefined> {
+    const current = await this.read(row.id);
+    if (current?.accessToken === pair.accessToken) return undefined;
+    if (current) {
+      this.logger.info({ event: "token.refresh_superseded", accountId: row.id });
+      return current.status === "EXPIRED" || current.status === "REVOKED" ? { status: "expired" } : { status: "fresh", tokenExpiry: current.tokenExpiry };
+    }
+    const [linked] = await this.db
+      .select({ id: socialAccounts.id })
+      .from(socialAccounts)
+      .where(and(eq(socialAccounts.platform, row.platform), eq(socialAccounts.platformUserId, row.platformUserId)))
+      .limit(1);
+    if (!linked) await this.oauth.revokeQuietly(accessToken, "refresh_not_stored");
+    return { status: "not_found" };
   }
 
   /**
@@ -264,12 +286,15 @@ export class TokenRefresher {
     const retryAt = new Date(now.getTime() + refreshBackoffMs(failures, this.random));
     const transient = BaseOAuthService.isTransient(error) || isUnavailableAnswer(error);
     const reason = transient ? "provider_unreachable" : errorReason(error);
-    await updateUnderLease(this.db, row.id, leaseId, {
+    const recorded = await updateUnderLease(this.db, row.id, leaseId, {
       refreshFailures: failures,
       nextRefreshAt: retryAt,
       statusReason: reason,
       updatedAt: now,
     });
+    // Our lease was lost (the row was refreshed, disconnected or reclaimed meanwhile): this
+    // failure is not the account's state any more.
+    if (!recorded) return { status: "failed", transient, retryAt };
     await recordAccountEvent(this.db, {
       accountId: row.id,
       userId: row.userId,
