@@ -119,6 +119,21 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
     expect(stats.executes).toBe(3);
   });
 
+  it("never puts two pairs of one account in one statement: the second waits for the next group", async () => {
+    const account = await seedAccount(h, userId, openId("twice"));
+    const other = await seedAccount(h, userId, openId("twice-other"));
+    const firstPair = await leasedPair(other.id);
+    const older = await leasedPair(account.id);
+    const newer = { ...older, accessToken: "newer-access-ciphertext", refreshToken: "newer-refresh-ciphertext", previousRefreshToken: older.refreshToken! };
+    const { db, stats } = countingDb(h.db);
+    const store = new RotatedPairStore(db);
+    const results = await Promise.all([store.store(firstPair), store.store(older), store.store(newer)]);
+    // Lone first write; then `older` alone (its account's second pair held back); then `newer`.
+    expect(stats.executes).toBe(3);
+    expect(results).toEqual([true, true, true]);
+    expect((await accountRow(h.db, account.id))!.accessToken).toBe("newer-access-ciphertext");
+  });
+
   it("answers per row: a pair for a deleted account or one overwritten since is refused, the rest of its group stored", async () => {
     const [kept, deleted, overwritten] = await Promise.all(["kept", "deleted", "overwritten"].map((t) => seedAccount(h, userId, openId(t))));
     const pairs = await Promise.all([kept!, deleted!, overwritten!].map((a) => leasedPair(a.id)));

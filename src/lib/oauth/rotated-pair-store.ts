@@ -87,7 +87,7 @@ export class RotatedPairStore {
     this.writing = true;
     try {
       while (this.waiting.length > 0) {
-        const group = this.waiting.splice(0, this.maxGroup);
+        const group = this.nextGroup();
         try {
           const stored = await this.writeWithTimeout(group.map((w) => w.pair));
           for (const w of group) w.resolve(stored.has(w.pair.accountId));
@@ -100,6 +100,27 @@ export class RotatedPairStore {
     } finally {
       this.writing = false;
     }
+  }
+
+  /**
+   * Up to maxGroup waiting pairs, at most one per account: two pairs of one account in one
+   * UPDATE … FROM would leave which one wins to the join, yet both callers would hear "stored".
+   * (Single flight makes that impossible today; the store does not rely on it.)
+   */
+  private nextGroup(): Waiting[] {
+    const group: Waiting[] = [];
+    const later: Waiting[] = [];
+    const accounts = new Set<string>();
+    for (const waiting of this.waiting) {
+      if (group.length < this.maxGroup && !accounts.has(waiting.pair.accountId)) {
+        group.push(waiting);
+        accounts.add(waiting.pair.accountId);
+      } else {
+        later.push(waiting);
+      }
+    }
+    this.waiting = later;
+    return group;
   }
 
   private writeWithTimeout(pairs: RotatedPair[]): Promise<Set<string>> {
