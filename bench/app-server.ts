@@ -3,67 +3,43 @@
  * cookie-keeping HTTP client that talks to it as a browser would. Shared by the upload and
  * load benchmarks.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { PROFILE_DIR, ROOT, sleep } from "./lib";
-
-export function requireProductionBuild(): void {
-  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) throw new Error("No production build in .next/ — run `npx next build` first.");
-}
+import { readdirSync, readFileSync } from "node:fs";
+import { hasProductionBuild, startAppProcess, type AppProcess } from "../tests/helpers/app-process";
+import { PROFILE_DIR } from "./lib";
 
 /**
- * Starts `next start` on `port` against the TikTok sandbox at `sandboxUrl`, with fresh secrets
- * and the refresh worker off, and waits until /api/health answers. `env` adds or overrides
- * settings (DATABASE_URL for PostgreSQL; PGlite in `PGLITE_DATA_DIR` otherwise).
+ * Starts `next start` (tests/helpers/app-process.ts) on `port` against the TikTok sandbox at
+ * `sandboxUrl`, with fresh secrets and the refresh worker off. `env` adds or overrides settings
+ * (DATABASE_URL for PostgreSQL; PGlite in `PGLITE_DATA_DIR` otherwise).
  */
-export async function startApp(options: { port: number; sandboxUrl: string; env: Record<string, string> }): Promise<ChildProcess> {
-  requireProductionBuild();
+export async function startApp(options: { port: number; sandboxUrl: string; env: Record<string, string> }): Promise<AppProcess> {
+  if (!hasProductionBuild()) throw new Error("No production build in .next/ — run `npx next build` first.");
   const { port, sandboxUrl } = options;
-  const nextBin = createRequire(path.join(ROOT, "package.json")).resolve("next/dist/bin/next");
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ["DATABASE_URL", "REDIS_URL", "TIKTOK_SCOPES", "BETTER_AUTH_URL", "PGLITE_DATA_DIR"]) delete env[name];
-  Object.assign(env, {
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
-    NEXT_PUBLIC_APP_URL: `http://localhost:${port}`,
-    TIKTOK_CLIENT_KEY: "sandbox_client_key",
-    TIKTOK_CLIENT_SECRET: "sandbox_client_secret",
-    TIKTOK_AUTH_URL: `${sandboxUrl}/v2/auth/authorize/`,
-    TIKTOK_API_BASE_URL: sandboxUrl,
-    TIKTOK_SANDBOX: "on",
-    TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
-    REFRESH_WORKER: "off",
-    LOG_LEVEL: "warn",
-    ...options.env,
-  });
-  // BENCH_PROFILE=1: a V8 CPU profile of the server, written when it stops (bench/profile-summary.ts reads it).
-  const profile = process.env.BENCH_PROFILE === "1" ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, nextBin, "start", "-p", String(port)], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://localhost:${port}/api/health`)).ok) return child;
-    } catch {
-      // not yet
-    }
-    await sleep(300);
-  }
-  child.kill("SIGKILL");
-  throw new Error("next start did not become healthy in 2 minutes");
-}
-
-/** Stops a server started by startApp: SIGTERM, then SIGKILL after 10 s. */
-export function stopApp(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+  return startAppProcess({
+    port,
+    readyTimeoutMs: 120_000,
+    // BENCH_PROFILE=1: a V8 CPU profile of the server, written when it stops (bench/profile-summary.ts reads it).
+    nodeArgs: process.env.BENCH_PROFILE === "1" ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+    env: {
+      // Empty is unset to the configuration: nothing of the caller's own environment leaks in.
+      DATABASE_URL: "",
+      REDIS_URL: "",
+      TIKTOK_SCOPES: "",
+      BETTER_AUTH_URL: "",
+      PGLITE_DATA_DIR: "",
+      NEXT_PUBLIC_APP_URL: `http://localhost:${port}`,
+      TIKTOK_CLIENT_KEY: "sandbox_client_key",
+      TIKTOK_CLIENT_SECRET: "sandbox_client_secret",
+      TIKTOK_AUTH_URL: `${sandboxUrl}/v2/auth/authorize/`,
+      TIKTOK_API_BASE_URL: sandboxUrl,
+      TIKTOK_SANDBOX: "on",
+      TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+      BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+      REFRESH_WORKER: "off",
+      LOG_LEVEL: "warn",
+      ...options.env,
+    },
   });
 }
 

@@ -55,6 +55,15 @@ export async function startSandboxProcess() {
     /** A TokenSource for seedConnectedAccounts (chunked: one IPC message per chunk). */
     issueTokens: (requests: { openId: string; scopes: string[] }[]): Promise<IssuedTokens[]> => call({ type: "issue", requests }),
     counters: () => call({ type: "counters" }),
+    /** POST to the sandbox's HTTP control API (docs/sandbox.md), e.g. `control("options", {...})`. */
+    async control(route: string, body: unknown): Promise<void> {
+      const response = await fetch(`${url}/__sandbox/${route}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`sandbox control ${route} → ${response.status}`);
+    },
     async close() {
       child.removeAllListeners("exit");
       const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -17,9 +17,9 @@ import { sql } from "drizzle-orm";
 import { createTokenCipher, parseKeyring } from "@/lib/crypto";
 import { tokenAad } from "@/lib/oauth/account-store";
 import { decideAtSandbox } from "../tests/helpers/app-harness";
-import { Client, processCpuMs, serverPids, startApp, stopApp } from "./app-server";
+import { Client, processCpuMs, serverPids, startApp } from "./app-server";
 import { sandboxOnlyFlow } from "./connect-flow";
-import { cpuBusyPercent, cpuTimes, fmt, openBenchDatabase, percentile, sandboxRefresh, startSandboxProcess } from "./lib";
+import { cpuBusyPercent, cpuTimes, fmt, openBenchDatabase, percentile, sandboxRefresh, scalar, startSandboxProcess } from "./lib";
 
 export interface OpStats {
   name: string;
@@ -144,14 +144,6 @@ export async function benchLoad(options: { users: number; concurrency: number; r
   const database = await openBenchDatabase();
   let app: Awaited<ReturnType<typeof startApp>> | undefined;
   try {
-    const control = async (route: string, body: unknown) => {
-      const response = await fetch(`${sandbox.url}/__sandbox/${route}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      if (!response.ok) throw new Error(`sandbox control ${route} → ${response.status}`);
-    };
     const people: VirtualUser[] = Array.from({ length: userCount }, (_, index) => ({
       index,
       openId: `load-${tag}-${index}`,
@@ -159,8 +151,8 @@ export async function benchLoad(options: { users: number; concurrency: number; r
       // Each virtual user is its own client address, as real users are (Better Auth limits sign-ups per address).
       client: new Client(origin, { "x-forwarded-for": `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}` }),
     }));
-    await control("options", { redirectUris: [redirectUri] });
-    await control("users", { openIds: people.map((p) => p.openId) });
+    await sandbox.control("options", { redirectUris: [redirectUri] });
+    await sandbox.control("users", { openIds: people.map((p) => p.openId) });
 
     app = await startApp({ port, sandboxUrl: sandbox.url, env: { DATABASE_URL: database.url, TOKEN_ENCRYPTION_KEYS: keys } });
 
@@ -215,13 +207,8 @@ export async function benchLoad(options: { users: number; concurrency: number; r
       });
 
     const phases: LoadPhase[] = [];
-    const pids = serverPids(app.pid!);
-    const refreshedEvents = async () => {
-      const result = (await database.handle.db.execute(sql`select count(*)::int as n from account_events where kind = 'refreshed'`)) as unknown as {
-        rows: { n: number }[];
-      };
-      return Number(result.rows[0]?.n ?? 0);
-    };
+    const pids = serverPids(app.pid);
+    const refreshedEvents = () => scalar(database.handle, sql`select count(*)::int as n from account_events where kind = 'refreshed'`);
     const countersAtStart = await sandbox.counters();
 
     // 1. Everyone connects at once (concurrency-bounded).
@@ -363,7 +350,7 @@ export async function benchLoad(options: { users: number; concurrency: number; r
     ];
     return { users: userCount, concurrency, refreshesPerAccount, setupSec, phases, checks };
   } finally {
-    if (app) await stopApp(app);
+    await app?.stop();
     await sandbox.close();
     await database.close();
   }

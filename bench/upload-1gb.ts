@@ -18,7 +18,6 @@
 process.env.LOG_LEVEL ??= "silent";
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
-import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createReadStream, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
@@ -27,6 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import { contentRange, DEFAULT_CHUNK_BYTES, planChunks } from "@/lib/uploads/chunk-plan";
 import { writePaddedVideo } from "../tests/fixtures/padded-video";
+import type { AppProcess } from "../tests/helpers/app-process";
 import { Client, serverPids, startApp } from "./app-server";
 import { fmt, loadAverage, ROOT, sleep, startSandboxProcess, type SandboxProcess } from "./lib";
 
@@ -218,16 +218,14 @@ export async function benchUpload(options: { megabytes?: number; port?: number; 
   const port = options.port ?? 3310;
   const dir = await mkdtemp(path.join(os.tmpdir(), "sf-bench-upload-"));
   let sandbox: SandboxProcess | undefined;
-  let app: ChildProcess | undefined;
+  let app: AppProcess | undefined;
   try {
     const file = path.join(dir, "video.mp4");
     log(`writing a ${fmt(bytes / MIB)} MiB video (valid-portrait.mp4 + one free box)…`);
     await writePaddedVideo(file, bytes);
 
     sandbox = await startSandboxProcess();
-    const control = (p: string, body: unknown) =>
-      fetch(`${sandbox!.url}/__sandbox/${p}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    await control("options", { redirectUris: [`http://localhost:${port}/api/oauth/tiktok/callback`], hashUploads: false, statusStepMs: 500 });
+    await sandbox.control("options", { redirectUris: [`http://localhost:${port}/api/oauth/tiktok/callback`], hashUploads: false, statusStepMs: 500 });
 
     app = await startApp({
       port,
@@ -244,7 +242,7 @@ export async function benchUpload(options: { megabytes?: number; port?: number; 
     const rounds: { baseline: number; app: Awaited<ReturnType<typeof uploadThroughApp>>; idle: number; peak: number; source: "VmHWM" | "sampled" }[] = [];
     for (let round = 1; round <= (options.rounds ?? 3); round++) {
       const baseline = await plainCopy(sandbox.url, file, round);
-      const pids = serverPids(app.pid!);
+      const pids = serverPids(app.pid);
       await sleep(1000);
       // Idle = the resident size at the moment the kernel's peak mark is reset.
       const idle = rss(pids);
@@ -253,7 +251,7 @@ export async function benchUpload(options: { megabytes?: number; port?: number; 
       log(`round ${round}: plain copy ${fmt(baseline, 2)} s; uploading through the server (pid ${pids.join(", ")})…`);
       const appRun = await uploadThroughApp(client, accountId, file, Number(process.env.BENCH_POLL_MS ?? 500));
       const sampled = sampling.stop();
-      const hwm = hwmReset ? serverPids(app.pid!).reduce((sum, pid) => sum + statusField(pid, "VmHWM"), 0) : 0;
+      const hwm = hwmReset ? serverPids(app.pid).reduce((sum, pid) => sum + statusField(pid, "VmHWM"), 0) : 0;
       rounds.push({ baseline, app: appRun, idle, peak: Math.max(hwm, sampled), source: hwm > 0 ? "VmHWM" : "sampled" });
       log(`         through SocialFlow ${fmt(appRun.bytesSec, 2)} s (ratio ${fmt(appRun.bytesSec / baseline, 2)}), RSS above idle ${fmt(Math.max(0, Math.max(hwm, sampled) - idle) / MIB)} MB`);
     }
@@ -285,11 +283,7 @@ export async function benchUpload(options: { megabytes?: number; port?: number; 
       loadAverage: loadAverage(),
     };
   } finally {
-    if (app && app.exitCode === null) {
-      app.kill("SIGTERM");
-      await Promise.race([new Promise((r) => app!.once("exit", r)), sleep(5000)]);
-      if (app.exitCode === null) app.kill("SIGKILL");
-    }
+    await app?.stop();
     await sandbox?.close();
     await rm(dir, { recursive: true, force: true });
   }
