@@ -27,6 +27,7 @@ const row = (over: Partial<SocialAccountRow> = {}): SocialAccountRow => ({
   refreshLeaseId: null,
   refreshLeaseUntil: null,
   reconnectRequestedAt: null,
+  manualRefreshAt: null,
   createdAt: now,
   updatedAt: now,
   ...over,

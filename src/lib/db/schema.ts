@@ -4,7 +4,12 @@ import { user } from "./auth-schema";
 export * from "./auth-schema";
 
 export const platformEnum = pgEnum("platform", ["TIKTOK"]);
-export const accountStatusEnum = pgEnum("account_status", ["ACTIVE", "EXPIRED", "REVOKED", "ERROR"]);
+/**
+ * UNREADABLE: the stored tokens cannot be decrypted with the keys this deployment has (a key id
+ * dropped by mistake). An operator problem, not the user's: the tokens are kept and the sweeper
+ * tries again, so putting the key back recovers the account without a reconnect.
+ */
+export const accountStatusEnum = pgEnum("account_status", ["ACTIVE", "EXPIRED", "REVOKED", "ERROR", "UNREADABLE"]);
 
 /**
  * One row per authorization request in flight (RFC 6749 §10.12 CSRF, RFC 7636 PKCE).
@@ -67,6 +72,11 @@ export const socialAccounts = pgTable(
      * user is asked to reconnect in time. A reconnect stores a new grant and clears it.
      */
     reconnectRequestedAt: timestamp("reconnect_requested_at", { withTimezone: true }),
+    /**
+     * When a user's "Refresh" last claimed a token call at the provider. Claimed with one
+     * conditional UPDATE, so every request and every instance shares one per-account minute.
+     */
+    manualRefreshAt: timestamp("manual_refresh_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
