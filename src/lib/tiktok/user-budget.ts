@@ -1,8 +1,9 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Redis } from "ioredis";
 import { incrementMetric } from "@/lib/observability/metrics";
+import { consumePoint, createLimiter, noteRedisFallback, type LimitDecision } from "./limiter";
 
-export type BudgetDecision = { ok: true } | { ok: false; retryAfterSec: number };
+export type BudgetDecision = LimitDecision;
 
 export interface UserBudgetOptions {
   perMinute: number;
@@ -13,49 +14,33 @@ export interface UserBudgetOptions {
 }
 
 /**
- * SocialFlow's own per-user budget for TikTok calls (phase plan: 100/min, 1000/day), checked
- * before any call leaves (SECURITY.md S35). With Redis, every instance shares the counters;
- * if Redis is unreachable each instance falls back to its own in-memory counters — the
- * documented direction: limits loosen to at most N× across N instances, calls are never
+ * SocialFlow's own per-user budget for TikTok calls (100/min, 1000/day by default), checked
+ * before any call leaves (docs/security.md, S35). With Redis, every instance shares the
+ * counters; if Redis is unreachable each instance falls back to its own in-memory counters —
+ * the documented direction: limits loosen to at most N× across N instances, calls are never
  * refused merely because Redis is down, and TikTok's own limit still applies.
  */
 export class UserBudget {
-  private readonly limiters: RateLimiterAbstract[];
+  private readonly windows: { name: string; limiter: RateLimiterAbstract }[];
   private readonly redis: Redis | undefined;
-  private readonly windows: string[];
 
   constructor(options: UserBudgetOptions) {
     this.redis = options.redis;
     const prefix = options.keyPrefix ?? "sf:budget";
-    const make = (points: number, duration: number, name: string): RateLimiterAbstract => {
-      const memory = new RateLimiterMemory({ points, duration, keyPrefix: `${prefix}:${name}` });
-      if (!options.redis) return memory;
-      return new RateLimiterRedis({
-        storeClient: options.redis,
-        points,
-        duration,
-        keyPrefix: `${prefix}:${name}`,
-        insuranceLimiter: memory,
-      });
-    };
-    this.limiters = [make(options.perMinute, 60, "min"), make(options.perDay, 86_400, "day")];
-    this.windows = ["min", "day"];
+    this.windows = [
+      { name: "min", limiter: createLimiter({ points: options.perMinute, durationSec: 60, keyPrefix: `${prefix}:min`, redis: options.redis }) },
+      { name: "day", limiter: createLimiter({ points: options.perDay, durationSec: 86_400, keyPrefix: `${prefix}:day`, redis: options.redis }) },
+    ];
   }
 
   /** Spends one call of `userId`'s budget, or says when to come back. */
   async consume(userId: string): Promise<BudgetDecision> {
-    // Counted in memory by this instance alone (the insurance limiter): an operator should know.
-    if (this.redis && this.redis.status !== "ready") incrementMetric("sf_budget_redis_unavailable_total");
-    for (const [index, limiter] of this.limiters.entries()) {
-      try {
-        await limiter.consume(userId, 1);
-      } catch (rejection) {
-        // rate-limiter-flexible rejects with a RateLimiterRes, not an Error (DESIGN.md).
-        if (rejection instanceof RateLimiterRes) {
-          incrementMetric("sf_budget_refusals_total", { window: this.windows[index]! });
-          return { ok: false, retryAfterSec: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
-        }
-        throw rejection;
+    noteRedisFallback(this.redis);
+    for (const window of this.windows) {
+      const decision = await consumePoint(window.limiter, userId);
+      if (!decision.ok) {
+        incrementMetric("sf_budget_refusals_total", { window: window.name });
+        return decision;
       }
     }
     return { ok: true };

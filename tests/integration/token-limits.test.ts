@@ -1,0 +1,53 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { TIKTOK_PER_TOKEN_PER_MINUTE, TokenEndpointLimits } from "@/lib/tiktok/token-limits";
+
+const redisUrl = process.env.TEST_REDIS_URL;
+
+async function spend(limits: TokenEndpointLimits, accountId: string, endpoint: string, times: number): Promise<number> {
+  let allowed = 0;
+  for (let i = 0; i < times; i++) if ((await limits.consume(accountId, endpoint)).ok) allowed++;
+  return allowed;
+}
+
+describe("TikTok's per-token limits, kept before a call leaves", () => {
+  it("S61: status/fetch is held to 30 a minute per account, creator_info to 20; accounts are independent", async () => {
+    const limits = new TokenEndpointLimits({ keyPrefix: `t:${randomBytes(4).toString("hex")}` });
+    expect(await spend(limits, "a1", "status", 45)).toBe(30);
+    const refused = await limits.consume("a1", "status");
+    expect(refused.ok === false && refused.retryAfterSec).toBeGreaterThan(0);
+    expect(refused.ok === false && refused.retryAfterSec).toBeLessThanOrEqual(60);
+    expect(await spend(limits, "a1", "creator_info", 25)).toBe(20);
+    expect(await spend(limits, "a2", "status", 1)).toBe(1);
+    expect(TIKTOK_PER_TOKEN_PER_MINUTE.get("status")).toBe(30);
+  });
+
+  it("S61: a refunded point can be spent again; an endpoint without a known limit is not counted", async () => {
+    const limits = new TokenEndpointLimits({ keyPrefix: `t:${randomBytes(4).toString("hex")}`, perMinute: new Map([["status", 1]]) });
+    expect((await limits.consume("a1", "status")).ok).toBe(true);
+    await limits.refund("a1", "status");
+    expect((await limits.consume("a1", "status")).ok).toBe(true);
+    expect((await limits.consume("a1", "status")).ok).toBe(false);
+    expect(await spend(limits, "a1", "constructor", 5)).toBe(5);
+  });
+});
+
+describe.skipIf(!redisUrl)("per-token limits shared through Redis", () => {
+  const clients: Redis[] = [];
+  afterAll(async () => {
+    for (const client of clients) client.disconnect();
+  });
+
+  it("S61: two instances draw from one minute per account", async () => {
+    const keyPrefix = `t:${randomBytes(4).toString("hex")}`;
+    const make = () => {
+      const redis = new Redis(redisUrl!, { maxRetriesPerRequest: 1 });
+      clients.push(redis);
+      return new TokenEndpointLimits({ redis, keyPrefix });
+    };
+    const [a, b] = [make(), make()];
+    const allowed = (await spend(a, "acct", "status", 20)) + (await spend(b, "acct", "status", 20));
+    expect(allowed).toBe(30);
+  });
+});
