@@ -71,7 +71,7 @@ describe(`start-up check of stored key ids (${usingRealPostgres ? "PostgreSQL" :
       affectedRows: { "social_accounts.access_token": 0, "social_accounts.refresh_token": 0, "oauth_states.code_verifier": 0 },
     });
     expect(logs.events()).not.toContain("keys.missing");
-    expect(metricValue("sf_stored_key_ids_missing")).toBe(0);
+    expect(metricValue("sf_stored_key_ids_missing_total")).toBe(0);
   });
 
   it("S59: key ids in use that the keyring lacks are reported in one log line with the rows per column (every encrypted column), and counted; outside production start-up goes on", async () => {
@@ -85,7 +85,7 @@ describe(`start-up check of stored key ids (${usingRealPostgres ? "PostgreSQL" :
     const lines = logs.entries().filter((e) => e.event === "keys.missing");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ missingKeyIds: ["k1", "k3"], affectedRows: report.affectedRows, refused: false });
-    expect(metricValue("sf_stored_key_ids_missing")).toBe(2);
+    expect(metricValue("sf_stored_key_ids_missing_total")).toBe(2);
     for (const key of Object.values(keys)) expect(logs.text()).not.toContain(key);
   });
 

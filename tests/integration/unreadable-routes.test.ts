@@ -9,6 +9,7 @@ import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/accounts/unavailable-message"
 import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { usingRealPostgres } from "../helpers/test-db";
 import { accountRow, counterMark, postRefresh, seedAccount } from "../helpers/security-kit";
+import { startUpload, useTestUploadConfig } from "./upload-kit";
 
 /** A cipher under a key id this deployment's keyring does not have (a key dropped by a deploy). */
 const gone = createTokenCipher(parseKeyring(`gone:${randomBytes(32).toString("base64")}`));
@@ -17,12 +18,15 @@ describe(`routes on an account whose tokens do not decrypt (${usingRealPostgres 
   let h: AppHarness;
   let alice: Awaited<ReturnType<AppHarness["signUp"]>>;
   let browser: TestBrowser;
+  let uploads: Awaited<ReturnType<typeof useTestUploadConfig>> | undefined;
   beforeAll(async () => {
+    uploads = await useTestUploadConfig();
     h = await startAppHarness();
     alice = await h.signUp("alice");
     browser = new TestBrowser(alice.cookie);
   }, 120_000);
   afterAll(async () => {
+    await uploads?.cleanup();
     await h?.close();
   });
 
@@ -59,5 +63,13 @@ describe(`routes on an account whose tokens do not decrypt (${usingRealPostgres 
     expect(body).toEqual({ code: "account_unavailable", error: ACCOUNT_UNAVAILABLE_MESSAGE });
     expect(mark.token()).toBe(0);
     expect(await accountRow(h.db, account.id)).toMatchObject({ status: "UNREADABLE", statusReason: "token_unreadable" });
+  });
+
+  it("S60: starting an upload on an UNREADABLE account is refused with 503 account_unavailable before any byte is sent", async () => {
+    const account = await seedAccount(h, alice.id, `s60-${randomBytes(3).toString("hex")}`, ["user.info.basic", "video.upload"]);
+    await h.db.update(socialAccounts).set({ status: "UNREADABLE", statusReason: "token_unreadable" }).where(eq(socialAccounts.id, account.id));
+    const started = await startUpload(browser, account.id, { mode: "inbox", size: 1_000_000 });
+    expect(started.status).toBe(503);
+    expect(started.body).toMatchObject({ code: "account_unavailable", error: ACCOUNT_UNAVAILABLE_MESSAGE });
   });
 });

@@ -74,7 +74,7 @@ export async function checkStoredKeyIds(input: {
   if (missing.size === 0) return report;
 
   input.logger[input.production ? "fatal" : "error"]({ event: "keys.missing", ...report, refused: input.production });
-  incrementMetric("sf_stored_key_ids_missing", {}, missing.size);
+  incrementMetric("sf_stored_key_ids_missing_total", {}, missing.size);
   if (input.production) throw new StoredKeyIdsMissingError(report);
   return report;
 }

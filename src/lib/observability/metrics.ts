@@ -13,7 +13,7 @@ export const METRICS = {
   sf_token_refresh_unsaved_total: "Rotated token pairs TikTok issued that could not be stored (the account will need a reconnect)",
   sf_token_expirations_total: "Accounts marked EXPIRED (needs reconnect), by reason",
   sf_token_unreadable_total: "Stored tokens that did not decrypt (a key id missing from TOKEN_ENCRYPTION_KEYS), by field and source",
-  sf_stored_key_ids_missing: "Key ids found in stored ciphertexts at start-up that the keyring lacks (one count per missing key id)",
+  sf_stored_key_ids_missing_total: "Key ids found in stored ciphertexts at start-up that the keyring lacks (one count per missing key id)",
   sf_reconnects_requested_total: "Accounts asked to reconnect because their refresh token ends within 14 days",
   sf_budget_refusals_total: "TikTok calls refused by SocialFlow's own per-user budget (local 429), by window",
   sf_budget_redis_unavailable_total: "Budget checks made while Redis was unreachable (counted per instance, in memory)",
