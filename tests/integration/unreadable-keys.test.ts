@@ -179,4 +179,28 @@ describe(`a key missing from TOKEN_ENCRYPTION_KEYS (${usingRealPostgres ? "Postg
     expect(events.map((e) => e.kind)).toEqual(["unreadable", "revoke_failed", "disconnected"]);
     expect(logs.entries().filter((e) => e.event === "token.unreadable").map((e) => e.source)).toContain("disconnect");
   });
+
+  it("S58: an instance without the key marking the account UNREADABLE while a healthy instance's refresh is at TikTok never costs the rotated pair", async () => {
+    logs = captureLogs("debug");
+    const w = (world = await startWorld(database, logs));
+    const k1 = keyLine("k1");
+    const first = w.deploy(k1);
+    const { accounts, userId } = await seedConnectedAccounts({ db: w.db, cipher: first.cipher, sandbox: w.sandbox, count: 1, now: w.clock.now() });
+    const id = accounts[0]!.id;
+    const healthy = w.deploy(k1);
+    const broken = w.deploy(keyLine("k2"));
+
+    w.sandbox.control.queueFault("token", { kind: "delay", ms: 400 });
+    const refreshing = healthy.refresher.refresh(id, { force: true });
+    await new Promise((r) => setTimeout(r, 100));
+    const failure = await broken.api.getUserInfo({ accountId: id, userId }).catch((e: unknown) => e);
+    expect((failure as TikTokCallError).code).toBe("account_unavailable");
+    expect((await w.row(id))!.status).toBe("UNREADABLE");
+
+    expect(await refreshing).toMatchObject({ status: "refreshed" });
+    const row = (await w.row(id))!;
+    expect(row).toMatchObject({ status: "ACTIVE", statusReason: null, refreshLeaseId: null });
+    expect(w.sandbox.control.tokenState(healthy.cipher.decrypt(row.refreshToken!, tokenAad(id, "refresh_token")))).toBe("valid");
+    expect(w.sandbox.control.tokenState(accounts[0]!.refreshToken)).toBe("rotated");
+  });
 });
