@@ -7,10 +7,13 @@ import { getDatabaseHandle } from "@/lib/db";
 import { startAppSweeper, stopAppSweeper } from "@/lib/jobs/app-sweeper";
 import { getConfig } from "@/lib/config/config";
 import { getLogger } from "@/lib/log/logger";
+import { checkKeysAtStartup } from "@/lib/crypto/startup-key-check";
 
 async function main(): Promise<void> {
   getConfig();
   const handle = await getDatabaseHandle();
+  // The same check as the web server's start-up: production refuses to start (main's catch).
+  await checkKeysAtStartup();
   const idleMs = process.env.WORKER_IDLE_MS ? Number(process.env.WORKER_IDLE_MS) : undefined;
   await startAppSweeper({ idleMs });
   const stop = async () => {

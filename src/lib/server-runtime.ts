@@ -1,5 +1,7 @@
 import { getConfig } from "@/lib/config/config";
 import { getDatabaseHandle } from "@/lib/db";
+import { checkKeysAtStartup } from "@/lib/crypto/startup-key-check";
+import { StoredKeyIdsMissingError } from "@/lib/crypto/stored-key-ids";
 
 /** Start-up work of one server instance (called from `instrumentation.ts`). */
 export async function startServerRuntime(): Promise<void> {
@@ -11,6 +13,14 @@ export async function startServerRuntime(): Promise<void> {
     process.exit(1);
   }
   await getDatabaseHandle();
+  try {
+    // Key ids stored tokens use but TOKEN_ENCRYPTION_KEYS lacks: reported; production refuses to start.
+    await checkKeysAtStartup();
+  } catch (error) {
+    if (!(error instanceof StoredKeyIdsMissingError)) throw error;
+    console.error(`[socialflow] ${error.message}`);
+    process.exit(1);
+  }
   // Resume status polling of uploads a previous run left in PROCESSING_* (issue #6).
   await (await import("@/lib/uploads/runtime")).startUploadRuntime();
   if (refreshWorker) {

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { AccountView } from "@/lib/accounts/view-model";
+import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/accounts/unavailable-message";
 import { relativeTime } from "@/lib/accounts/relative-time";
 import { AccountActions } from "./account-actions";
 import { ConnectTikTokButton } from "./connect-button";
@@ -8,6 +9,7 @@ const HEALTH_STYLES: Record<AccountView["health"], string> = {
   active: "bg-emerald-100 text-emerald-800",
   retrying: "bg-amber-100 text-amber-800",
   reconnect: "bg-red-100 text-red-800",
+  unavailable: "bg-slate-200 text-slate-800",
   error: "bg-red-100 text-red-800",
 };
 
@@ -24,6 +26,8 @@ const EVENT_LABELS: Record<string, string> = {
   reconnect_requested: "Connection ends soon: reconnect asked",
   expired: "Access ended at TikTok",
   revoke_failed: "Revoke at TikTok failed",
+  unreadable: "Temporarily unavailable (SocialFlow's side)",
+  readable_again: "Available again",
   disconnected: "Disconnected",
 };
 
@@ -79,7 +83,11 @@ export function AccountCard({ account, events, now }: { account: AccountView; ev
           </div>
         </div>
         {account.health !== "reconnect" && (
-          <AccountActions accountId={account.id} displayName={account.displayName} canRefresh={account.health !== "error"} />
+          <AccountActions
+            accountId={account.id}
+            displayName={account.displayName}
+            canRefresh={account.health !== "error" && account.health !== "unavailable"}
+          />
         )}
       </div>
 
@@ -92,7 +100,12 @@ export function AccountCard({ account, events, now }: { account: AccountView; ev
           </div>
         </div>
       )}
-      {account.health !== "reconnect" && account.refreshTokenEndsSoon && (
+      {account.health === "unavailable" && (
+        <p role="status" data-testid="account-unavailable" className="mt-4 rounded-xl bg-slate-100 p-4 text-sm text-slate-800">
+          {ACCOUNT_UNAVAILABLE_MESSAGE}
+        </p>
+      )}
+      {account.health !== "reconnect" && account.health !== "unavailable" && account.refreshTokenEndsSoon && (
         <div role="status" className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-xl bg-amber-50 p-4 text-sm text-amber-900">
           <p>This connection reaches its end at TikTok soon. Reconnect now to keep it working without a gap.</p>
           <ConnectTikTokButton label="Reconnect" variant="secondary" />

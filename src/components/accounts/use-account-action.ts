@@ -1,12 +1,14 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/accounts/unavailable-message";
 
 /** Plain words for the JSON error codes of the account routes. */
 const ACTION_ERRORS: Record<string, string> = {
   not_found: "This account is no longer connected.",
   no_refresh_token: "TikTok gave no refresh token for this account: reconnect it.",
   reconnect_required: "TikTok ended this connection. Reconnect the account.",
+  account_unavailable: ACCOUNT_UNAVAILABLE_MESSAGE,
   refresh_failed: "TikTok could not be reached. We'll keep retrying; try again in a moment.",
   unauthenticated: "Your session ended. Sign in again.",
   cross_site_request: "This request was refused for your safety. Reload the page and try again.",

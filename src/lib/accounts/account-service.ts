@@ -8,11 +8,12 @@ import { getLogger } from "@/lib/log/logger";
 import { tokenAad, type Platform } from "@/lib/oauth/account-store";
 import type { BaseOAuthService } from "@/lib/oauth/base-oauth-service";
 import type { TokenRefresher } from "@/lib/oauth/token-refresher";
+import { reportUnreadable } from "@/lib/oauth/unreadable-tokens";
 import { hasEvent, recordAccountEvent } from "./events";
 
 export type RefreshResult =
   | { ok: true; tokenExpiry: Date }
-  | { ok: false; error: "not_found" | "no_refresh_token" | "expired" | "refresh_failed" };
+  | { ok: false; error: "not_found" | "no_refresh_token" | "expired" | "refresh_failed" | "unavailable" };
 
 export type DisconnectResult = { ok: true; revoked: boolean; alreadyDisconnected: boolean } | { ok: false; error: "not_found" };
 
@@ -69,6 +70,8 @@ export class AccountService {
         return { ok: false, error: "no_refresh_token" };
       case "expired":
         return { ok: false, error: "expired" };
+      case "unreadable":
+        return { ok: false, error: "unavailable" };
       case "failed":
         return { ok: false, error: "refresh_failed" };
     }
@@ -86,12 +89,15 @@ export class AccountService {
       return already ? { ok: true, revoked: false, alreadyDisconnected: true } : { ok: false, error: "not_found" };
     }
     let revoked = false;
+    let accessToken: string | undefined;
     try {
-      const accessToken = this.deps.cipher.decrypt(account.accessToken, tokenAad(account.id, "access_token"));
-      revoked = await this.deps.oauth.revokeQuietly(accessToken, "disconnect");
+      accessToken = this.deps.cipher.decrypt(account.accessToken, tokenAad(account.id, "access_token"));
     } catch {
-      revoked = false;
+      // Revoke needs the token; the row is deleted all the same (recorded as revoke_failed).
+      const input = { accountId: account.id, field: "access_token" as const, ciphertext: account.accessToken };
+      reportUnreadable(this.logger, this.deps.cipher, { ...input, source: "disconnect", becameUnreadable: account.status !== "UNREADABLE" });
     }
+    if (accessToken !== undefined) revoked = await this.deps.oauth.revokeQuietly(accessToken, "disconnect");
     const now = this.clock.now();
     await this.deps.db.transaction(async (tx) => {
       await tx.delete(socialAccounts).where(and(eq(socialAccounts.id, account.id), eq(socialAccounts.userId, userId)));

@@ -11,6 +11,8 @@ export const ACCOUNT_EVENT_KINDS = [
   "expired",
   "revoke_failed",
   "disconnected",
+  "unreadable",
+  "readable_again",
 ] as const;
 export type AccountEventKind = (typeof ACCOUNT_EVENT_KINDS)[number];
 export type EventDetail = Record<string, string | number | boolean | null>;

@@ -11,7 +11,8 @@ export const SCOPE_LABELS: Record<string, string> = {
   "video.publish": "Post videos directly",
 };
 
-export type AccountHealth = "active" | "retrying" | "reconnect" | "error";
+/** "unavailable": tokens SocialFlow cannot decrypt right now (UNREADABLE) — ours to fix, not the user's. */
+export type AccountHealth = "active" | "retrying" | "reconnect" | "unavailable" | "error";
 
 export interface AccountView {
   id: string;
@@ -35,16 +36,19 @@ export function toAccountView(row: SocialAccountRow, now: Date): AccountView {
   const health: AccountHealth =
     row.status === "EXPIRED" || row.status === "REVOKED"
       ? "reconnect"
-      : row.status === "ERROR"
-        ? "error"
-        : row.refreshFailures > 0
-          ? "retrying"
-          : "active";
+      : row.status === "UNREADABLE"
+        ? "unavailable"
+        : row.status === "ERROR"
+          ? "error"
+          : row.refreshFailures > 0
+            ? "retrying"
+            : "active";
   const statusLabel = {
     active: "Connected",
     // The token may have lapsed while TikTok is unreachable: that is not "expired" (issue #5).
     retrying: tokenExpired ? "TikTok unreachable, retrying" : "Refresh delayed, retrying",
     reconnect: "Reconnect needed",
+    unavailable: "Temporarily unavailable",
     error: "Needs attention",
   }[health];
   return {

@@ -5,8 +5,9 @@ import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 import { REFRESH_LEASE_MS } from "@/lib/oauth/refresh-lease";
 
 /**
- * Claims up to `limit` ACTIVE accounts whose refresh is due, giving each the same fresh lease,
- * in one statement. `FOR UPDATE SKIP LOCKED` lets any number of workers claim concurrently
+ * Claims up to `limit` accounts whose refresh is due, giving each the same fresh lease, in one
+ * statement: ACTIVE ones, and UNREADABLE ones whose slow retry has come (their tokens may
+ * decrypt again once a missing key is back). `FOR UPDATE SKIP LOCKED` lets any number of workers claim concurrently
  * without waiting on, or double-claiming, each other's rows (PostgreSQL docs, SELECT
  * "The Locking Clause"); the lease then keeps the row theirs after the statement ends.
  */
@@ -23,9 +24,8 @@ export async function claimDueAccounts(
     .where(
       sql`${socialAccounts.id} in (
         select id from social_accounts
-        where status = 'ACTIVE'
+        where ((status = 'ACTIVE' and refresh_token is not null) or status = 'UNREADABLE')
           and next_refresh_at <= ${now}
-          and refresh_token is not null
           and (refresh_lease_until is null or refresh_lease_until < ${now})
         order by next_refresh_at
         limit ${options.limit}

@@ -49,3 +49,18 @@ export async function updateUnderLease(
 export async function releaseRefreshLease(db: Database, accountId: string, leaseId: string): Promise<void> {
   await updateUnderLease(db, accountId, leaseId, {});
 }
+
+/** Writes `values` only while holding the lease, and keeps holding it (the caller goes on). */
+export async function updateHoldingLease(
+  db: Database,
+  accountId: string,
+  leaseId: string,
+  values: Partial<typeof socialAccounts.$inferInsert>,
+): Promise<boolean> {
+  const rows = await db
+    .update(socialAccounts)
+    .set(values)
+    .where(and(eq(socialAccounts.id, accountId), eq(socialAccounts.refreshLeaseId, leaseId)))
+    .returning({ id: socialAccounts.id });
+  return rows.length > 0;
+}

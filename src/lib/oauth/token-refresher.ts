@@ -10,9 +10,11 @@ import { recordAccountEvent } from "@/lib/accounts/events";
 import { tokenAad } from "./account-store";
 import { BaseOAuthService } from "./base-oauth-service";
 import { refreshBackoffMs } from "./backoff";
-import { acquireRefreshLease, REFRESH_LEASE_MS, releaseRefreshLease, updateUnderLease } from "./refresh-lease";
+import { acquireRefreshLease, REFRESH_LEASE_MS, releaseRefreshLease, updateHoldingLease, updateUnderLease } from "./refresh-lease";
 import { RotatedPairStore, type RotatedPair } from "./rotated-pair-store";
-import { tokenSchedule } from "./token-schedule";
+import { tokenSchedule, usualNextRefreshAt } from "./token-schedule";
+import { reportUnreadable, UNREADABLE_REASON, UNREADABLE_RETRY_MS } from "./unreadable-tokens";
+import type { TokenField } from "./account-store";
 import { OAuthProviderError, ProviderRequestError } from "./errors";
 import type { OAuthTokens } from "./types";
 
@@ -21,6 +23,8 @@ export type RefreshOutcome =
   /** Nothing to do: still fresh, or another caller refreshed it meanwhile. */
   | { status: "fresh"; tokenExpiry: Date }
   | { status: "expired" }
+  /** The stored tokens do not decrypt with this deployment's keys: UNREADABLE, retried later. */
+  | { status: "unreadable" }
   | { status: "failed"; transient: boolean; retryAt: Date }
   | { status: "not_found" }
   | { status: "no_refresh_token" };
@@ -122,7 +126,7 @@ export class TokenRefresher {
           await releaseRefreshLease(this.db, accountId, lease.leaseId);
           return this.outcomeOfOtherAttempt(lease.row, before);
         }
-        return this.callProvider(lease.row, lease.leaseId);
+        return this.callProvider(lease.row, lease.leaseId, options.force ?? false);
       }
       const current = await this.read(accountId);
       if (!current) return { status: "not_found" };
@@ -155,10 +159,17 @@ export class TokenRefresher {
       return undefined;
     }
     const due = row.nextRefreshAt === null || row.nextRefreshAt.getTime() <= now;
-    return due ? undefined : { status: "fresh", tokenExpiry: row.tokenExpiry };
+    if (due) return undefined;
+    return row.status === "UNREADABLE" ? { status: "unreadable" } : { status: "fresh", tokenExpiry: row.tokenExpiry };
   }
 
-  private async callProvider(row: SocialAccountRow, leaseId: string): Promise<RefreshOutcome> {
+  private async callProvider(claimed: SocialAccountRow, leaseId: string, force = false): Promise<RefreshOutcome> {
+    let row = claimed;
+    if (row.status === "UNREADABLE") {
+      const retried = await this.retryUnreadable(row, leaseId, force);
+      if (!("refreshWith" in retried)) return retried;
+      row = retried.refreshWith;
+    }
     if (!row.refreshToken) {
       await releaseRefreshLease(this.db, row.id, leaseId);
       return { status: "no_refresh_token" };
@@ -167,7 +178,8 @@ export class TokenRefresher {
     try {
       refreshToken = this.cipher.decrypt(row.refreshToken, tokenAad(row.id, "refresh_token"));
     } catch {
-      return this.markExpired(row, leaseId, "token_unreadable");
+      // A key missing from this deployment, not a verdict of TikTok's: never EXPIRED (S58).
+      return this.markUnreadable(row, leaseId, "refresh_token", row.refreshToken);
     }
     let tokens: OAuthTokens;
     try {
@@ -219,6 +231,7 @@ export class TokenRefresher {
     if (current?.accessToken === pair.accessToken) return undefined;
     if (current) {
       this.logger.info({ event: "token.refresh_superseded", accountId: row.id });
+      if (current.status === "UNREADABLE") return { status: "unreadable" };
       return current.status === "EXPIRED" || current.status === "REVOKED" ? { status: "expired" } : { status: "fresh", tokenExpiry: current.tokenExpiry };
     }
     const [linked] = await this.db
@@ -279,6 +292,64 @@ export class TokenRefresher {
     return stored ? { status: "expired" } : { status: "not_found" };
   }
 
+  /**
+   * An UNREADABLE account's retry (S58), under its lease. Still unreadable: stays so, retried
+   * again in UNREADABLE_RETRY_MS. Readable again (the key is back): ACTIVE with its usual
+   * schedule, or — when that refresh is due — `refreshWith` the row as it now is: the caller
+   * goes on to TikTok under the same lease, and the rotated pair is stored by the usual guarded
+   * write. Only the refresh token readable: refreshed too (a new pair replaces the access
+   * token; until it is stored the account stays UNREADABLE).
+   */
+  private async retryUnreadable(
+    row: SocialAccountRow,
+    leaseId: string,
+    force: boolean,
+  ): Promise<RefreshOutcome | { refreshWith: SocialAccountRow }> {
+    if (row.refreshToken !== null && !this.readable(row.refreshToken, row.id, "refresh_token")) {
+      return this.markUnreadable(row, leaseId, "refresh_token", row.refreshToken);
+    }
+    if (!this.readable(row.accessToken, row.id, "access_token")) {
+      return row.refreshToken !== null ? { refreshWith: row } : this.markUnreadable(row, leaseId, "access_token", row.accessToken);
+    }
+    const now = this.clock.now();
+    const nextRefreshAt = usualNextRefreshAt(row, now);
+    const restore = { status: "ACTIVE" as const, statusReason: null, updatedAt: now };
+    const refreshNow = row.refreshToken !== null && (force || nextRefreshAt.getTime() <= now.getTime());
+    const stored = refreshNow
+      ? await updateHoldingLease(this.db, row.id, leaseId, restore)
+      : await updateUnderLease(this.db, row.id, leaseId, { ...restore, nextRefreshAt });
+    if (!stored) return { status: "fresh", tokenExpiry: row.tokenExpiry }; // lease lost: someone else has the row
+    await recordAccountEvent(this.db, { accountId: row.id, userId: row.userId, kind: "readable_again", at: now });
+    this.logger.info({ event: "token.readable_again", accountId: row.id });
+    return refreshNow ? { refreshWith: { ...row, status: "ACTIVE", statusReason: null } } : { status: "fresh", tokenExpiry: row.tokenExpiry };
+  }
+
+  /** Tokens kept as they are, retried slowly; recorded once when the account turns UNREADABLE. */
+  private async markUnreadable(row: SocialAccountRow, leaseId: string, field: TokenField, ciphertext: string): Promise<RefreshOutcome> {
+    const now = this.clock.now();
+    const stored = await updateUnderLease(this.db, row.id, leaseId, {
+      status: "UNREADABLE",
+      statusReason: UNREADABLE_REASON,
+      nextRefreshAt: new Date(now.getTime() + UNREADABLE_RETRY_MS),
+      updatedAt: now,
+    });
+    const becameUnreadable = stored && row.status !== "UNREADABLE";
+    if (becameUnreadable) {
+      await recordAccountEvent(this.db, { accountId: row.id, userId: row.userId, kind: "unreadable", detail: { field }, at: now });
+    }
+    reportUnreadable(this.logger, this.cipher, { accountId: row.id, field, ciphertext, source: "refresh", becameUnreadable });
+    return { status: "unreadable" };
+  }
+
+  private readable(ciphertext: string, accountId: string, field: TokenField): boolean {
+    try {
+      this.cipher.decrypt(ciphertext, tokenAad(accountId, field));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** S32: tokens kept, failure counted, retried later with backoff; never marked expired. */
   private async recordFailure(row: SocialAccountRow, leaseId: string, error: unknown): Promise<RefreshOutcome> {
     const now = this.clock.now();
@@ -289,7 +360,8 @@ export class TokenRefresher {
     const recorded = await updateUnderLease(this.db, row.id, leaseId, {
       refreshFailures: failures,
       nextRefreshAt: retryAt,
-      statusReason: reason,
+      // An UNREADABLE account keeps saying why it is unavailable until a new pair is stored.
+      statusReason: row.status === "UNREADABLE" ? UNREADABLE_REASON : reason,
       updatedAt: now,
     });
     // Our lease was lost (the row was refreshed, disconnected or reclaimed meanwhile): this

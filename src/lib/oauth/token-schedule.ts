@@ -22,3 +22,13 @@ export function tokenSchedule(tokens: Pick<OAuthTokens, "expiresIn" | "refreshEx
     nextRefreshAt: at(tokens.expiresIn * REFRESH_AT_LIFE_FRACTION),
   };
 }
+
+/**
+ * The proactive refresh time of a stored token (the same fraction of its life as
+ * tokenSchedule), from when it was issued and when it ends. Unknown issuance: due now.
+ */
+export function usualNextRefreshAt(row: { tokenExpiry: Date; lastRefreshedAt: Date | null }, now: Date): Date {
+  if (row.lastRefreshedAt === null) return now;
+  const issued = row.lastRefreshedAt.getTime();
+  return new Date(issued + (row.tokenExpiry.getTime() - issued) * REFRESH_AT_LIFE_FRACTION);
+}

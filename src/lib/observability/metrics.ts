@@ -12,6 +12,8 @@ export const METRICS = {
   sf_token_refresh_failures_total: "Token refreshes that failed, by reason (provider_unreachable is transient)",
   sf_token_refresh_unsaved_total: "Rotated token pairs TikTok issued that could not be stored (the account will need a reconnect)",
   sf_token_expirations_total: "Accounts marked EXPIRED (needs reconnect), by reason",
+  sf_token_unreadable_total: "Stored tokens that did not decrypt (a key id missing from TOKEN_ENCRYPTION_KEYS), by field and source",
+  sf_stored_key_ids_missing_total: "Key ids found in stored ciphertexts at start-up that the keyring lacks (one count per missing key id)",
   sf_reconnects_requested_total: "Accounts asked to reconnect because their refresh token ends within 14 days",
   sf_budget_refusals_total: "TikTok calls refused by SocialFlow's own per-user budget (local 429), by window",
   sf_token_limit_refusals_total: "TikTok calls held back to stay inside TikTok's own per-token limit, by endpoint",

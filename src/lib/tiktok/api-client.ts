@@ -9,6 +9,7 @@ import { tokenAad } from "@/lib/oauth/account-store";
 import { providerRequest, type FetchLike } from "@/lib/oauth/provider-http";
 import { ProviderRequestError } from "@/lib/oauth/errors";
 import type { TokenRefresher } from "@/lib/oauth/token-refresher";
+import { markUnreadableIfUnchanged, reportUnreadable } from "@/lib/oauth/unreadable-tokens";
 import { socialAccounts } from "@/lib/db/schema";
 import { and, eq } from "drizzle-orm";
 import { parseTikTokEnvelope } from "./api-response";
@@ -120,6 +121,7 @@ export class TikTokApiClient {
 
   private async accessTokenFor(account: SocialAccountRow, forceAfterFailureOf?: SocialAccountRow): Promise<string> {
     let row = account;
+    if (row.status === "UNREADABLE") throw new TikTokCallError("account_unavailable");
     const lapsing = row.tokenExpiry.getTime() - this.clock.now().getTime() < ACCESS_TOKEN_MARGIN_MS;
     if (forceAfterFailureOf || lapsing) {
       const outcome = await this.deps.refresher.refresh(row.id, {
@@ -129,13 +131,27 @@ export class TikTokApiClient {
       });
       if (outcome.status === "expired" || outcome.status === "no_refresh_token") throw new TikTokCallError("reconnect_required");
       if (outcome.status === "not_found") throw new TikTokCallError("not_found");
+      if (outcome.status === "unreadable") throw new TikTokCallError("account_unavailable");
       if (outcome.status === "failed" && row.tokenExpiry.getTime() <= this.clock.now().getTime()) {
         throw new TikTokCallError("tiktok_unavailable");
       }
       row = await this.loadAccount(row.id);
     }
     if (row.status === "EXPIRED" || row.status === "REVOKED") throw new TikTokCallError("reconnect_required");
-    return this.deps.cipher.decrypt(row.accessToken, tokenAad(row.id, "access_token"));
+    if (row.status === "UNREADABLE") throw new TikTokCallError("account_unavailable");
+    try {
+      return this.deps.cipher.decrypt(row.accessToken, tokenAad(row.id, "access_token"));
+    } catch {
+      throw await this.unreadable(row);
+    }
+  }
+
+  /** A key missing here, not TikTok ending the grant: UNREADABLE and a fixed 503, never reconnect (S58). */
+  private async unreadable(row: SocialAccountRow): Promise<TikTokCallError> {
+    const input = { accountId: row.id, field: "access_token" as const, ciphertext: row.accessToken };
+    const becameUnreadable = await markUnreadableIfUnchanged(this.deps.db, { ...input, now: this.clock.now() });
+    reportUnreadable(this.logger, this.deps.cipher, { ...input, source: "api", becameUnreadable });
+    return new TikTokCallError("account_unavailable");
   }
 
   private async call<T>(ref: AccountRef, endpoint: Endpoint, body: unknown, schema: z.ZodType<T>): Promise<T> {
@@ -143,6 +159,7 @@ export class TikTokApiClient {
     if (!endpoint.scopes.some((scope) => account.scopes.includes(scope))) {
       throw new TikTokCallError("scope_missing");
     }
+    if (account.status === "UNREADABLE") throw new TikTokCallError("account_unavailable");
     const backoffKey = `${account.id}:${endpoint.name}`;
     const waitMs = (this.backoffUntil.get(backoffKey) ?? 0) - this.clock.now().getTime();
     if (waitMs > 0) throw new TikTokCallError("rate_limited", { retryAfterSec: Math.ceil(waitMs / 1000) });

@@ -8,6 +8,8 @@ export type TikTokCallErrorCode =
   | "rate_limited"
   /** TikTok no longer accepts this account's tokens. */
   | "reconnect_required"
+  /** The account's stored tokens do not decrypt here (a key missing): SocialFlow's problem, retried. */
+  | "account_unavailable"
   /** The granted scopes don't cover this call. */
   | "scope_missing"
   /** TikTok unreachable, timing out or answering garbage. */
@@ -43,6 +45,7 @@ export class TikTokCallError extends Error {
       case "scope_missing":
         return 403;
       case "tiktok_unavailable":
+      case "account_unavailable":
         return 503;
       case "not_found":
         return 404;

@@ -5,6 +5,7 @@
  * the file said is repeated back.
  */
 import type { VideoUploadRow } from "@/lib/db/schema";
+import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/accounts/unavailable-message";
 
 export type UploadState = VideoUploadRow["state"];
 
@@ -48,6 +49,7 @@ export const ERROR_MESSAGES: Record<string, string> = {
   rate_limited: "TikTok's limit on uploads for this account was reached. Try again in a minute.",
   budget_exceeded: "You have reached SocialFlow's limit on TikTok requests for now. Try again shortly.",
   reconnect_required: "TikTok no longer accepts SocialFlow's access to this account. Reconnect it on the Accounts page.",
+  account_unavailable: ACCOUNT_UNAVAILABLE_MESSAGE,
   scope_missing: "This account did not give SocialFlow permission to upload videos. Reconnect it and allow uploading.",
   posting_not_approved:
     "Posting videos waits for TikTok's approval of SocialFlow's Content Posting API access: this account has not granted upload or posting permission yet.",

@@ -141,7 +141,7 @@ export class UploadStatusPoller {
       }
     } catch (error) {
       const at = this.clock.now();
-      if (error instanceof TikTokCallError && (error.code === "rate_limited" || error.code === "budget_exceeded" || error.code === "tiktok_unavailable")) {
+      if (error instanceof TikTokCallError && (error.code === "rate_limited" || error.code === "budget_exceeded" || error.code === "tiktok_unavailable" || error.code === "account_unavailable")) {
         const waitMs = Math.max(this.interval(row.pollAttempts), (error.details.retryAfterSec ?? 0) * 1000);
         await store.transition(row.id, from, { nextPollAt: new Date(at.getTime() + waitMs) }, at);
         return;

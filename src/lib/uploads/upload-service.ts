@@ -27,6 +27,8 @@ export interface PostingOptions {
   displayName: string;
   /** TikTok ended the grant: nothing can be posted until the account is reconnected. */
   reconnect: boolean;
+  /** Its tokens do not decrypt here (SocialFlow's problem, being fixed): nothing can be posted for now. */
+  unavailable: boolean;
   inbox: boolean;
   direct: boolean;
   creator?: CreatorInfo;
@@ -70,10 +72,11 @@ export class UploadService {
     const options: PostingOptions = {
       displayName: account.displayName,
       reconnect: account.status === "EXPIRED" || account.status === "REVOKED",
+      unavailable: account.status === "UNREADABLE",
       inbox: account.scopes.includes("video.upload"),
       direct: account.scopes.includes("video.publish"),
     };
-    if (options.direct && !options.reconnect) {
+    if (options.direct && !options.reconnect && !options.unavailable) {
       try {
         options.creator = await this.deps.api.queryCreatorInfo({ accountId, userId });
       } catch (error) {
@@ -99,6 +102,7 @@ export class UploadService {
     const account = await this.deps.accounts.findForUser(userId, accountId);
     if (!account) return refusal(404, "not_found");
     if (account.status === "EXPIRED" || account.status === "REVOKED") return refusal(409, "reconnect_required");
+    if (account.status === "UNREADABLE") return refusal(503, "account_unavailable");
     const canInbox = account.scopes.includes("video.upload");
     const canDirect = account.scopes.includes("video.publish");
     if (!canInbox && !canDirect) return refusal(403, "posting_not_approved");

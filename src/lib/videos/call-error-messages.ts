@@ -1,4 +1,5 @@
 import type { TikTokCallError } from "@/lib/tiktok/call-errors";
+import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/accounts/unavailable-message";
 
 /** Plain words for a failed TikTok call, with the time to come back when there is one. */
 export function callErrorMessage(error: TikTokCallError, now = new Date()): string {
@@ -12,6 +13,8 @@ export function callErrorMessage(error: TikTokCallError, now = new Date()): stri
       return `TikTok is limiting requests right now. Try again at ${retryAt ?? "a later time"}.`;
     case "reconnect_required":
       return "TikTok no longer accepts SocialFlow's access to this account. Reconnect it on the accounts page.";
+    case "account_unavailable":
+      return ACCOUNT_UNAVAILABLE_MESSAGE;
     case "scope_missing":
       return "This account didn't grant the permission needed for this. Reconnect it and allow it on TikTok.";
     case "tiktok_unavailable":

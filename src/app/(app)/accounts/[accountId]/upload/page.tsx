@@ -34,6 +34,10 @@ export default async function UploadPage({ params }: { params: Promise<{ account
           <p role="alert" className="rounded-xl bg-red-50 p-4 text-sm text-red-800">
             {ERROR_MESSAGES.reconnect_required}
           </p>
+        ) : options.unavailable ? (
+          <p role="status" data-testid="account-unavailable" className="rounded-xl bg-slate-100 p-4 text-sm text-slate-800">
+            {ERROR_MESSAGES.account_unavailable}
+          </p>
         ) : !options.inbox && !options.direct ? (
           <p role="note" data-testid="posting-approval-notice" className="rounded-xl bg-sky-50 p-4 text-sm text-sky-900">
             {ERROR_MESSAGES.posting_not_approved}

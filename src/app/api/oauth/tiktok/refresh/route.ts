@@ -3,6 +3,7 @@ import { guardMutation, jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { readAccountIdBody } from "@/lib/http/account-id-body";
 import { getTikTokServices } from "@/lib/tiktok/services";
 import { getLogger, safeError } from "@/lib/log/logger";
+import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/accounts/unavailable-message";
 
 /** POST `{ accountId }`: refresh that account's TikTok token now. */
 export async function POST(request: Request) {
@@ -26,6 +27,8 @@ export async function POST(request: Request) {
         return jsonError(400, "no_refresh_token", "No refresh token available");
       case "expired":
         return jsonError(409, "reconnect_required", "TikTok access has ended: reconnect the account");
+      case "unavailable":
+        return jsonError(503, "account_unavailable", ACCOUNT_UNAVAILABLE_MESSAGE);
       case "refresh_failed":
         return jsonError(500, "refresh_failed", "Failed to refresh token");
     }
