@@ -175,7 +175,10 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
 
     const stranger = new TestBrowser((await h.signUp("stranger")).cookie);
     expect((await getUpload(stranger, inboxAccount, uploadId)).status).toBe(404);
-    expect((await listUploads(stranger, inboxAccount)).body.uploads).toEqual([]);
+    // Another user's account is not found at all (it used to answer 200 with an empty list).
+    const listed = await listUploads(stranger, inboxAccount);
+    expect(listed.status).toBe(404);
+    expect(listed.body.uploads).toBeUndefined();
     expect((await startUpload(stranger, inboxAccount, { mode: "inbox", size: 10 })).status).toBe(404);
 
     const started = await startUpload(browser, inboxAccount, { mode: "inbox", size: (await stat(file)).size });
