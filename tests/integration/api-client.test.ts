@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { GET as videosRoute } from "@/app/api/accounts/[accountId]/videos/route";
 import { socialAccounts } from "@/lib/db/schema";
 import { getTikTokServices } from "@/lib/tiktok/services";
+import { accountsOf } from "@/lib/accounts/owned-accounts";
 import { TikTokCallError } from "@/lib/tiktok/call-errors";
 import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok } from "../helpers/connect-flow";
@@ -81,7 +82,7 @@ describe("TikTok API client through the videos route", () => {
     const counters = h.sandbox.control.counters();
     h.sandbox.control.queueFault("video_list", { kind: "api_error", code: "access_token_invalid", status: 401 });
     const { api } = await getTikTokServices();
-    const page = await api.listVideos({ accountId: bob.accountId, userId: bob.id }, { cursor: 7 });
+    const page = await api.listVideos((await accountsOf(h.db, bob.id).get(bob.accountId))!, { cursor: 7 });
     expect(Array.isArray(page.videos)).toBe(true);
     const after = h.sandbox.control.counters();
     expect(after.tokenByGrant.refresh_token - counters.tokenByGrant.refresh_token).toBe(1);
@@ -92,7 +93,8 @@ describe("TikTok API client through the videos route", () => {
     const counters = h.sandbox.control.counters();
     h.sandbox.control.queueFault("video_list", { kind: "api_error", code: "access_token_invalid", status: 401 }, 5);
     const { api } = await getTikTokServices();
-    const error = await api.listVideos({ accountId: bob.accountId, userId: bob.id }, { cursor: 8 }).catch((e: unknown) => e);
+    const account = (await accountsOf(h.db, bob.id).get(bob.accountId))!;
+    const error = await api.listVideos(account, { cursor: 8 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TikTokCallError);
     expect((error as TikTokCallError).code).toBe("reconnect_required");
     const after = h.sandbox.control.counters();

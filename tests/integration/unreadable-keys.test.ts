@@ -14,6 +14,7 @@ import { metricValue, resetMetricsForTests } from "@/lib/observability/metrics";
 import { TikTokApiClient } from "@/lib/tiktok/api-client";
 import { TikTokCallError } from "@/lib/tiktok/call-errors";
 import { AccountService } from "@/lib/accounts/account-service";
+import { accountsOf } from "@/lib/accounts/owned-accounts";
 import { createTestDatabase, usingRealPostgres } from "../helpers/test-db";
 import { sandboxTikTokConfig, seedConnectedAccounts } from "../helpers/seed-accounts";
 import { captureLogs, type LogCapture } from "../helpers/log-capture";
@@ -140,7 +141,7 @@ describe(`a key missing from TOKEN_ENCRYPTION_KEYS (${usingRealPostgres ? "Postg
     // The data plane of a deploy without k1: the call fails with a fixed 503 and the account is
     // marked UNREADABLE (its tokens kept) instead of asking the user to reconnect.
     const broken = w.deploy(keyLine("k2"));
-    const failure = await broken.api.getUserInfo({ accountId: id, userId: seeded.userId }).catch((e: unknown) => e);
+    const failure = await broken.api.getUserInfo((await accountsOf(w.db, seeded.userId).get(id))!).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(TikTokCallError);
     expect((failure as TikTokCallError).code).toBe("account_unavailable");
     expect((failure as TikTokCallError).httpStatus).toBe(503);
@@ -148,7 +149,7 @@ describe(`a key missing from TOKEN_ENCRYPTION_KEYS (${usingRealPostgres ? "Postg
     expect(logs.entries().find((e) => e.event === "token.unreadable")).toMatchObject({ field: "access_token", keyId: "k1", source: "api" });
     expect(metricValue("sf_token_unreadable_total", { field: "access_token", source: "api" })).toBe(1);
     // A second call is refused before any decryption or TikTok call.
-    const again = await broken.api.getUserInfo({ accountId: id, userId: seeded.userId }).catch((e: unknown) => e);
+    const again = await broken.api.getUserInfo((await accountsOf(w.db, seeded.userId).get(id))!).catch((e: unknown) => e);
     expect((again as TikTokCallError).code).toBe("account_unavailable");
 
     // Key back: the retry restores the account with its usual schedule, no token call.
@@ -160,7 +161,7 @@ describe(`a key missing from TOKEN_ENCRYPTION_KEYS (${usingRealPostgres ? "Postg
     const restored = (await w.row(id))!;
     expect(restored).toMatchObject({ status: "ACTIVE", statusReason: null, refreshLeaseId: null, accessToken: seeded.accessToken });
     expect(restored.nextRefreshAt).toEqual(seeded.nextRefreshAt);
-    expect(await fixed.api.getUserInfo({ accountId: id, userId: seeded.userId })).toMatchObject({ open_id: seeded.platformUserId });
+    expect(await fixed.api.getUserInfo((await accountsOf(w.db, seeded.userId).get(id))!)).toMatchObject({ open_id: seeded.platformUserId });
   });
 
   it("S58: disconnecting an UNREADABLE account deletes it (revoke impossible, recorded as revoke_failed)", async () => {
@@ -193,7 +194,7 @@ describe(`a key missing from TOKEN_ENCRYPTION_KEYS (${usingRealPostgres ? "Postg
     w.sandbox.control.queueFault("token", { kind: "delay", ms: 400 });
     const refreshing = healthy.refresher.refresh(id, { force: true });
     await new Promise((r) => setTimeout(r, 100));
-    const failure = await broken.api.getUserInfo({ accountId: id, userId }).catch((e: unknown) => e);
+    const failure = await broken.api.getUserInfo((await accountsOf(w.db, userId).get(id))!).catch((e: unknown) => e);
     expect((failure as TikTokCallError).code).toBe("account_unavailable");
     expect((await w.row(id))!.status).toBe("UNREADABLE");
 

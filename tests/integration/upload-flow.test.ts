@@ -6,6 +6,7 @@ import { videoUploads } from "@/lib/db/schema";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { setUploadConfigForTests } from "@/lib/uploads/upload-config";
 import { getUploadServices } from "@/lib/uploads/runtime";
+import { accountsOf } from "@/lib/accounts/owned-accounts";
 import { DEFAULT_CLIENT } from "../../sandbox/tiktok/index";
 import { REDIRECT_URI, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok } from "../helpers/connect-flow";
@@ -174,7 +175,10 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
 
     const stranger = new TestBrowser((await h.signUp("stranger")).cookie);
     expect((await getUpload(stranger, inboxAccount, uploadId)).status).toBe(404);
-    expect((await listUploads(stranger, inboxAccount)).body.uploads).toEqual([]);
+    // Another user's account is not found at all (it used to answer 200 with an empty list).
+    const listed = await listUploads(stranger, inboxAccount);
+    expect(listed.status).toBe(404);
+    expect(listed.body.uploads).toBeUndefined();
     expect((await startUpload(stranger, inboxAccount, { mode: "inbox", size: 10 })).status).toBe(404);
 
     const started = await startUpload(browser, inboxAccount, { mode: "inbox", size: (await stat(file)).size });
@@ -195,7 +199,7 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe("posting_not_approved");
     expect(refused.body.error).toMatch(/waits for TikTok's approval/);
-    const options = await (await getUploadServices()).service.postingOptions(userId, account.id);
+    const options = await (await getUploadServices()).service.postingOptions((await accountsOf(h.db, userId).get(account.id))!);
     expect(options).toMatchObject({ inbox: false, direct: false, reconnect: false });
     expect(options!.creator).toBeUndefined();
     // With only one of the two, the other mode names the missing permission.
@@ -204,7 +208,7 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
 
   it("direct post: privacy options exactly as TikTok lists them, none chosen for the user; a level TikTok did not offer is refused", async () => {
     const account = await seedAccount(["user.info.basic", "video.publish"], "direct");
-    const options = await (await getUploadServices()).service.postingOptions(userId, account.id);
+    const options = await (await getUploadServices()).service.postingOptions((await accountsOf(h.db, userId).get(account.id))!);
     expect(options).toMatchObject({ inbox: false, direct: true, creator: { privacy_level_options: ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"] } });
 
     const size = (await stat(fixture("valid-portrait.mp4"))).size;
@@ -229,7 +233,8 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
   it("applies the creator's max_video_post_duration_sec (Ben: 180 s) when creator_info is available", async () => {
     const ben = new TestBrowser((await h.signUp("ben-owner")).cookie);
     const benAccount = await connectTikTok(ben, { openId: "sbx-ben-0002" });
-    const options = await (await getUploadServices()).service.postingOptions((await h.auth.api.getSession({ headers: new Headers({ cookie: ben.cookieHeader }) }))!.user.id, benAccount);
+    const benId = (await h.auth.api.getSession({ headers: new Headers({ cookie: ben.cookieHeader }) }))!.user.id;
+    const options = await (await getUploadServices()).service.postingOptions((await accountsOf(h.db, benId).get(benAccount))!);
     expect(options?.creator?.max_video_post_duration_sec).toBe(180);
     const [row] = await h.db.select().from(videoUploads).where(eq(videoUploads.accountId, benAccount));
     expect(row).toBeUndefined();

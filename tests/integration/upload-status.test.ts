@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { socialAccounts, videoUploads } from "@/lib/db/schema";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { getUploadServices, startUploadRuntime, stopUploadRuntime } from "@/lib/uploads/runtime";
+import { accountsOf } from "@/lib/accounts/owned-accounts";
 import { UploadStore } from "@/lib/uploads/upload-store";
 import { resetAppGlobals, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { seedConnectedAccounts } from "../helpers/seed-accounts";
@@ -128,7 +129,7 @@ describe("status polling after the bytes reached TikTok", () => {
     await poller.runOnce();
     for (const id of ids) expect(await rowOf(id)).toMatchObject({ state: "FAILED", errorCode: "interrupted" });
     expect((await rowOf(fresh.id)).state).toBe("AWAITING_FILE");
-    const view = (await (await getUploadServices()).service.get(userId, accountId, ids[0]!))!;
+    const view = (await (await getUploadServices()).service.get((await accountsOf(h.db, userId).get(accountId))!, ids[0]!))!;
     expect(view.message).toMatch(/stopped before the video reached TikTok/);
   });
 

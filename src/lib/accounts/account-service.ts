@@ -1,7 +1,7 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Database } from "@/lib/db/client";
-import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
+import { socialAccounts } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { systemClock, type Clock } from "@/lib/clock";
 import { getLogger } from "@/lib/log/logger";
@@ -9,7 +9,9 @@ import { tokenAad, type Platform } from "@/lib/oauth/account-store";
 import type { BaseOAuthService } from "@/lib/oauth/base-oauth-service";
 import type { TokenRefresher } from "@/lib/oauth/token-refresher";
 import { reportUnreadable } from "@/lib/oauth/unreadable-tokens";
-import { hasEvent, recordAccountEvent } from "./events";
+import { recordAccountEvent } from "./events";
+import { accountChanged } from "./account-cache";
+import { accountsOf, type OwnerAccounts } from "./owned-accounts";
 
 export type RefreshResult =
   | { ok: true; tokenExpiry: Date }
@@ -38,25 +40,14 @@ export class AccountService {
     this.platform = deps.oauth.platform;
   }
 
-  async listForUser(userId: string): Promise<SocialAccountRow[]> {
-    return this.deps.db
-      .select()
-      .from(socialAccounts)
-      .where(and(eq(socialAccounts.userId, userId), eq(socialAccounts.platform, this.platform)))
-      .orderBy(desc(socialAccounts.createdAt));
-  }
-
-  async findForUser(userId: string, accountId: string): Promise<SocialAccountRow | undefined> {
-    const [row] = await this.deps.db
-      .select()
-      .from(socialAccounts)
-      .where(and(eq(socialAccounts.id, accountId), eq(socialAccounts.userId, userId), eq(socialAccounts.platform, this.platform)));
-    return row;
+  /** The one way to a user's accounts (src/lib/accounts/owned-accounts.ts), for this platform. */
+  private of(userId: string): OwnerAccounts {
+    return accountsOf(this.deps.db, userId, this.platform);
   }
 
   /** The "Refresh" button: a forced, single-flight refresh of the user's own account. */
   async refreshForUser(userId: string, accountId: string): Promise<RefreshResult> {
-    const account = await this.findForUser(userId, accountId);
+    const account = (await this.of(userId).get(accountId))?.row;
     if (!account) return { ok: false, error: "not_found" };
     if (!account.refreshToken) return { ok: false, error: "no_refresh_token" };
     const outcome = await this.deps.refresher.refresh(accountId, { force: true });
@@ -83,9 +74,10 @@ export class AccountService {
    * account is not found.
    */
   async disconnectForUser(userId: string, accountId: string): Promise<DisconnectResult> {
-    const account = await this.findForUser(userId, accountId);
+    const owner = this.of(userId);
+    const account = (await owner.get(accountId))?.row;
     if (!account) {
-      const already = await hasEvent(this.deps.db, { accountId, userId, kind: "disconnected" });
+      const already = await owner.wasDisconnected(accountId);
       return already ? { ok: true, revoked: false, alreadyDisconnected: true } : { ok: false, error: "not_found" };
     }
     let revoked = false;
@@ -104,6 +96,7 @@ export class AccountService {
       if (!revoked) await recordAccountEvent(tx, { accountId: account.id, userId, kind: "revoke_failed", at: now });
       await recordAccountEvent(tx, { accountId: account.id, userId, kind: "disconnected", detail: { revoked }, at: now });
     });
+    accountChanged(account.id);
     this.logger.info({ event: "account.disconnected", accountId: account.id, revoked });
     return { ok: true, revoked, alreadyDisconnected: false };
   }

@@ -1,6 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { accountEvents } from "@/lib/db/schema";
+import type { OwnedAccount } from "./owned-accounts";
 
 export const ACCOUNT_EVENT_KINDS = [
   "connected",
@@ -31,20 +32,12 @@ export async function recordAccountEvent(
   });
 }
 
-export async function listAccountEvents(db: Database, accountId: string, limit = 5) {
+/** The owner's own trail of one of their accounts, newest first. */
+export async function listAccountEvents(db: Database, account: OwnedAccount, limit = 5) {
   return db
     .select()
     .from(accountEvents)
-    .where(eq(accountEvents.accountId, accountId))
+    .where(and(eq(accountEvents.accountId, account.id), eq(accountEvents.userId, account.userId)))
     .orderBy(desc(accountEvents.createdAt), desc(accountEvents.id))
     .limit(limit);
-}
-
-export async function hasEvent(db: Database, query: { accountId: string; userId: string; kind: AccountEventKind }) {
-  const rows = await db
-    .select({ id: accountEvents.id })
-    .from(accountEvents)
-    .where(and(eq(accountEvents.accountId, query.accountId), eq(accountEvents.userId, query.userId), eq(accountEvents.kind, query.kind)))
-    .limit(1);
-  return rows.length > 0;
 }

@@ -4,6 +4,7 @@ import type { Database } from "@/lib/db/client";
 import { socialAccounts } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { recordAccountEvent } from "@/lib/accounts/events";
+import { accountChanged } from "@/lib/accounts/account-cache";
 import { OAuthFlowError } from "./errors";
 import type { OAuthTokens, UserProfile } from "./types";
 import { tokenSchedule } from "./token-schedule";
@@ -27,7 +28,7 @@ export async function saveConnection(
   input: { userId: string; platform: Platform; tokens: OAuthTokens; profile: UserProfile; scopes: string[]; now: Date },
 ): Promise<{ id: string; reconnected: boolean }> {
   const { userId, platform, tokens, profile, scopes, now } = input;
-  return db.transaction(async (tx) => {
+  const saved = await db.transaction(async (tx) => {
     const [existing] = await tx
       .select({ id: socialAccounts.id, userId: socialAccounts.userId, refreshToken: socialAccounts.refreshToken })
       .from(socialAccounts)
@@ -66,4 +67,8 @@ export async function saveConnection(
     await recordAccountEvent(tx, { accountId: id, userId, kind: existing ? "reconnected" : "connected", at: now });
     return { id, reconnected: Boolean(existing) };
   });
+  // A reconnect may bring other scopes, another profile or a new grant: nothing cached about
+  // the account before it may be served after it.
+  accountChanged(saved.id);
+  return saved;
 }

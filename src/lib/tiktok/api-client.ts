@@ -12,6 +12,7 @@ import type { TokenRefresher } from "@/lib/oauth/token-refresher";
 import { markUnreadableIfUnchanged, reportUnreadable } from "@/lib/oauth/unreadable-tokens";
 import { socialAccounts } from "@/lib/db/schema";
 import { and, eq } from "drizzle-orm";
+import type { OwnedAccount } from "@/lib/accounts/owned-accounts";
 import { parseTikTokEnvelope } from "./api-response";
 import { TikTokApiError } from "./api-errors";
 import { TikTokCallError } from "./call-errors";
@@ -37,11 +38,6 @@ import {
 export const ACCESS_TOKEN_MARGIN_MS = 5 * 60_000;
 /** After TikTok's own 429, this account+endpoint waits at least this long (TIKTOK_API.md §4). */
 const TIKTOK_429_BACKOFF_MS = 60_000;
-
-export interface AccountRef {
-  accountId: string;
-  userId: string;
-}
 
 export interface TikTokApiClientDeps {
   db: Database;
@@ -82,45 +78,44 @@ export class TikTokApiClient {
     this.logger = deps.logger ?? getLogger();
   }
 
-  async getUserInfo(ref: AccountRef): Promise<TikTokUser> {
-    return (await this.call(ref, ENDPOINTS.userInfo, undefined, userInfoSchema)).user;
+  async getUserInfo(account: OwnedAccount): Promise<TikTokUser> {
+    return (await this.call(account, ENDPOINTS.userInfo, undefined, userInfoSchema)).user;
   }
 
   /** One page of the user's videos, newest first; `cursor` from the previous page. */
-  async listVideos(ref: AccountRef, page: { cursor?: number; maxCount?: number } = {}): Promise<VideoPage> {
+  async listVideos(account: OwnedAccount, page: { cursor?: number; maxCount?: number } = {}): Promise<VideoPage> {
     const body = { max_count: page.maxCount ?? 20, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}) };
-    return this.call(ref, ENDPOINTS.videoList, body, videoListSchema);
+    return this.call(account, ENDPOINTS.videoList, body, videoListSchema);
   }
 
-  async queryCreatorInfo(ref: AccountRef): Promise<CreatorInfo> {
-    return this.call(ref, ENDPOINTS.creatorInfo, {}, creatorInfoSchema);
+  async queryCreatorInfo(account: OwnedAccount): Promise<CreatorInfo> {
+    return this.call(account, ENDPOINTS.creatorInfo, {}, creatorInfoSchema);
   }
 
   /** Upload to the creator's inbox (scope video.upload): they finish posting in the TikTok app. */
-  async initInboxUpload(ref: AccountRef, source: FileUploadSource): Promise<PublishInit> {
-    return this.call(ref, ENDPOINTS.inboxInit, { source_info: source }, publishInitSchema);
+  async initInboxUpload(account: OwnedAccount, source: FileUploadSource): Promise<PublishInit> {
+    return this.call(account, ENDPOINTS.inboxInit, { source_info: source }, publishInitSchema);
   }
 
   /** Direct post (scope video.publish) with the creator's chosen privacy level. */
-  async initDirectPost(ref: AccountRef, postInfo: DirectPostInfo, source: FileUploadSource): Promise<PublishInit> {
-    return this.call(ref, ENDPOINTS.directInit, { post_info: postInfo, source_info: source }, publishInitSchema);
+  async initDirectPost(account: OwnedAccount, postInfo: DirectPostInfo, source: FileUploadSource): Promise<PublishInit> {
+    return this.call(account, ENDPOINTS.directInit, { post_info: postInfo, source_info: source }, publishInitSchema);
   }
 
-  async fetchPublishStatus(ref: AccountRef, publishId: string): Promise<PublishStatus> {
-    return this.call(ref, ENDPOINTS.status, { publish_id: publishId }, publishStatusSchema);
+  async fetchPublishStatus(account: OwnedAccount, publishId: string): Promise<PublishStatus> {
+    return this.call(account, ENDPOINTS.status, { publish_id: publishId }, publishStatusSchema);
   }
 
   /**
    * An access token good for at least the margin: refreshed (single-flight) when close to
    * its end. Throws reconnect_required when TikTok has ended the grant.
    */
-  async getValidAccessToken(accountId: string, userId?: string): Promise<string> {
-    const account = await this.loadAccount(accountId, userId);
-    return this.accessTokenFor(account);
+  async getValidAccessToken(account: OwnedAccount): Promise<string> {
+    return this.accessTokenFor(await this.reload(account));
   }
 
-  private async accessTokenFor(account: SocialAccountRow, forceAfterFailureOf?: SocialAccountRow): Promise<string> {
-    let row = account;
+  private async accessTokenFor(account: OwnedAccount, forceAfterFailureOf?: SocialAccountRow): Promise<string> {
+    let row = account.row;
     if (row.status === "UNREADABLE") throw new TikTokCallError("account_unavailable");
     const lapsing = row.tokenExpiry.getTime() - this.clock.now().getTime() < ACCESS_TOKEN_MARGIN_MS;
     if (forceAfterFailureOf || lapsing) {
@@ -135,7 +130,7 @@ export class TikTokApiClient {
       if (outcome.status === "failed" && row.tokenExpiry.getTime() <= this.clock.now().getTime()) {
         throw new TikTokCallError("tiktok_unavailable");
       }
-      row = await this.loadAccount(row.id);
+      row = (await this.reload(account)).row;
     }
     if (row.status === "EXPIRED" || row.status === "REVOKED") throw new TikTokCallError("reconnect_required");
     if (row.status === "UNREADABLE") throw new TikTokCallError("account_unavailable");
@@ -154,8 +149,10 @@ export class TikTokApiClient {
     return new TikTokCallError("account_unavailable");
   }
 
-  private async call<T>(ref: AccountRef, endpoint: Endpoint, body: unknown, schema: z.ZodType<T>): Promise<T> {
-    const account = await this.loadAccount(ref.accountId, ref.userId);
+  private async call<T>(owned: OwnedAccount, endpoint: Endpoint, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    // The row as it is now (a refresh may have replaced the token since the caller read it).
+    const fresh = await this.reload(owned);
+    const account = fresh.row;
     if (!endpoint.scopes.some((scope) => account.scopes.includes(scope))) {
       throw new TikTokCallError("scope_missing");
     }
@@ -164,10 +161,10 @@ export class TikTokApiClient {
     const waitMs = (this.backoffUntil.get(backoffKey) ?? 0) - this.clock.now().getTime();
     if (waitMs > 0) throw new TikTokCallError("rate_limited", { retryAfterSec: Math.ceil(waitMs / 1000) });
 
-    const budget = await this.deps.budget.consume(ref.userId);
+    const budget = await this.deps.budget.consume(fresh.userId);
     if (!budget.ok) throw new TikTokCallError("budget_exceeded", { retryAfterSec: budget.retryAfterSec });
 
-    let accessToken = await this.accessTokenFor(account);
+    let accessToken = await this.accessTokenFor(fresh);
     for (let attempt = 0; ; attempt++) {
       try {
         const response = await providerRequest(
@@ -187,7 +184,7 @@ export class TikTokApiClient {
         if (error instanceof TikTokApiError) {
           if (error.outcome === "refresh_and_retry" && attempt === 0) {
             // One forced refresh and one retry (S36); a second access_token_invalid ends it.
-            accessToken = await this.accessTokenFor(account, account);
+            accessToken = await this.accessTokenFor(fresh, account);
             continue;
           }
           throw this.mapApiError(error, backoffKey, account.id);
@@ -215,12 +212,13 @@ export class TikTokApiClient {
     }
   }
 
-  private async loadAccount(accountId: string, userId?: string): Promise<SocialAccountRow> {
+  /** The account's current row, still its owner's (a disconnect in between → not_found). */
+  private async reload(account: OwnedAccount): Promise<OwnedAccount> {
     const [row] = await this.deps.db
       .select()
       .from(socialAccounts)
-      .where(userId ? and(eq(socialAccounts.id, accountId), eq(socialAccounts.userId, userId)) : eq(socialAccounts.id, accountId));
+      .where(and(eq(socialAccounts.id, account.id), eq(socialAccounts.userId, account.userId)));
     if (!row) throw new TikTokCallError("not_found");
-    return row;
+    return account.withRow(row);
   }
 }

@@ -36,8 +36,8 @@ export async function getUploadServices(): Promise<UploadServices> {
   if (current) void current.poller.stop();
   const store = new UploadStore(db);
   const holderRef: { poller?: UploadStatusPoller } = {};
-  const service = new UploadService({ store, api: tiktok.api, accounts: tiktok.accounts, config, onSent: () => holderRef.poller?.wake() });
-  const poller = new UploadStatusPoller({ store, api: tiktok.api, config, activeIds: () => service.activeIds() });
+  const service = new UploadService({ store, api: tiktok.api, config, onSent: () => holderRef.poller?.wake() });
+  const poller = new UploadStatusPoller({ db, store, api: tiktok.api, config, activeIds: () => service.activeIds() });
   holderRef.poller = poller;
   holder.__socialflowUploads = { db, api: tiktok.api, config, service, poller };
   poller.start();

@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import { systemClock, type Clock } from "@/lib/clock";
 import type { VideoUploadRow } from "@/lib/db/schema";
+import type { Database } from "@/lib/db/client";
+import { accountsOf } from "@/lib/accounts/owned-accounts";
 import { getLogger } from "@/lib/log/logger";
 import type { TikTokApiClient } from "@/lib/tiktok/api-client";
 import { TikTokCallError } from "@/lib/tiktok/call-errors";
@@ -10,6 +12,8 @@ import type { UploadStore } from "./upload-store";
 import { errorCodeOf } from "./upload-service";
 
 export interface StatusPollerDeps {
+  /** To reach each upload's account as the upload's own owner (owned-accounts.ts). */
+  db: Database;
   store: UploadStore;
   api: Pick<TikTokApiClient, "fetchPublishStatus">;
   config: UploadConfig;
@@ -121,7 +125,10 @@ export class UploadStatusPoller {
       return;
     }
     try {
-      const status = await this.deps.api.fetchPublishStatus({ accountId: row.accountId, userId: row.userId }, row.publishId!);
+      // A background job: the user is the upload's own, so this is the owner's view of the account.
+      const account = await accountsOf(this.deps.db, row.userId).get(row.accountId);
+      if (!account) throw new TikTokCallError("not_found");
+      const status = await this.deps.api.fetchPublishStatus(account, row.publishId!);
       const at = this.clock.now();
       switch (status.status) {
         case "SEND_TO_USER_INBOX":

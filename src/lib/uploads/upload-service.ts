@@ -8,7 +8,7 @@ import { getLogger } from "@/lib/log/logger";
 import type { TikTokApiClient } from "@/lib/tiktok/api-client";
 import type { CreatorInfo, DirectPostInfo } from "@/lib/tiktok/api-schemas";
 import { TikTokCallError } from "@/lib/tiktok/call-errors";
-import type { AccountService } from "@/lib/accounts/account-service";
+import type { OwnedAccount } from "@/lib/accounts/owned-accounts";
 import { planChunks, type ChunkPlan } from "./chunk-plan";
 import { ChunkUploadError, sendChunks } from "./chunk-sender";
 import { ERROR_MESSAGES } from "./outcome-messages";
@@ -39,7 +39,6 @@ export interface PostingOptions {
 export interface UploadServiceDeps {
   store: UploadStore;
   api: Pick<TikTokApiClient, "queryCreatorInfo" | "initInboxUpload" | "initDirectPost" | "fetchPublishStatus">;
-  accounts: Pick<AccountService, "findForUser">;
   config: UploadConfig;
   /** Called when a file has reached TikTok and its status should be polled. */
   onSent?: () => void;
@@ -66,9 +65,8 @@ export class UploadService {
   }
 
   /** What the account can do: video.upload → inbox, video.publish → direct post (TIKTOK_API.md §5). */
-  async postingOptions(userId: string, accountId: string): Promise<PostingOptions | undefined> {
-    const account = await this.deps.accounts.findForUser(userId, accountId);
-    if (!account) return undefined;
+  async postingOptions(owned: OwnedAccount): Promise<PostingOptions> {
+    const account = owned.row;
     const options: PostingOptions = {
       displayName: account.displayName,
       reconnect: account.status === "EXPIRED" || account.status === "REVOKED",
@@ -78,7 +76,7 @@ export class UploadService {
     };
     if (options.direct && !options.reconnect && !options.unavailable) {
       try {
-        options.creator = await this.deps.api.queryCreatorInfo({ accountId, userId });
+        options.creator = await this.deps.api.queryCreatorInfo(owned);
       } catch (error) {
         if (!(error instanceof TikTokCallError)) throw error;
         const code = errorCodeOf(error);
@@ -88,19 +86,18 @@ export class UploadService {
     return options;
   }
 
-  async list(userId: string, accountId: string): Promise<UploadView[]> {
-    return (await this.deps.store.listForAccount(userId, accountId)).map(toUploadView);
+  async list(account: OwnedAccount): Promise<UploadView[]> {
+    return (await this.deps.store.listForAccount(account)).map(toUploadView);
   }
 
-  async get(userId: string, accountId: string, uploadId: string): Promise<UploadView | undefined> {
-    const row = await this.deps.store.findForUser(userId, accountId, uploadId);
+  async get(account: OwnedAccount, uploadId: string): Promise<UploadView | undefined> {
+    const row = await this.deps.store.findForUser(account, uploadId);
     return row && toUploadView(row);
   }
 
   /** Step 1: the account may post this way, the size fits, the direct-post choices are TikTok's. */
-  async start(userId: string, accountId: string, input: StartUploadInput): Promise<UploadResult> {
-    const account = await this.deps.accounts.findForUser(userId, accountId);
-    if (!account) return refusal(404, "not_found");
+  async start(owned: OwnedAccount, input: StartUploadInput): Promise<UploadResult> {
+    const { row: account, id: accountId, userId } = owned;
     if (account.status === "EXPIRED" || account.status === "REVOKED") return refusal(409, "reconnect_required");
     if (account.status === "UNREADABLE") return refusal(503, "account_unavailable");
     const canInbox = account.scopes.includes("video.upload");
@@ -114,7 +111,7 @@ export class UploadService {
       // TikTok's direct-post guide: query creator_info right before posting; it also gives the
       // creator's own duration limit, which the inbox path uses when it is available.
       try {
-        creator = await this.deps.api.queryCreatorInfo({ accountId, userId });
+        creator = await this.deps.api.queryCreatorInfo(owned);
       } catch (error) {
         if (!(error instanceof TikTokCallError) || input.mode === "direct") return this.callFailure(error);
       }
@@ -153,9 +150,9 @@ export class UploadService {
    * Step 2: the request body streams into a temporary file (never held whole), is checked,
    * and TikTok's upload is initialised; the chunks then go out in the background.
    */
-  async receive(userId: string, accountId: string, uploadId: string, body: ReadableStream<Uint8Array> | null, contentLength: number | undefined): Promise<UploadResult> {
+  async receive(account: OwnedAccount, uploadId: string, body: ReadableStream<Uint8Array> | null, contentLength: number | undefined): Promise<UploadResult> {
     const { store, config } = this.deps;
-    const found = await store.findForUser(userId, accountId, uploadId);
+    const found = await store.findForUser(account, uploadId);
     if (!found) return refusal(404, "not_found");
     if (found.state !== "AWAITING_FILE") return { ok: false, status: 409, code: "already_received", message: "This upload already has its file.", upload: toUploadView(found) };
     if (contentLength !== undefined && contentLength !== found.totalBytes) {
@@ -207,7 +204,7 @@ export class UploadService {
 
       const plan = planChunks(row.totalBytes, config.chunkBytes);
       const source = { source: "FILE_UPLOAD", video_size: plan.videoSize, chunk_size: plan.chunkSize, total_chunk_count: plan.totalChunkCount } as const;
-      const ref = { accountId, userId };
+      const ref = account;
       let init;
       try {
         init =
@@ -232,7 +229,7 @@ export class UploadService {
       if (!uploading) return refusal(409, "already_received");
       this.logger.info({ event: "upload.init", uploadId: row.id, mode: row.mode, chunks: plan.totalChunkCount });
       handedOff = true;
-      void this.transfer(uploading, filePath, plan, init.uploadUrl, check.contentType).finally(done);
+      void this.transfer(account, uploading, filePath, plan, init.uploadUrl, check.contentType).finally(done);
       return { ok: true, status: 202, upload: toUploadView(uploading) };
     } catch (error) {
       this.logger.error({ event: "upload.receive_failed", uploadId: row.id, err: error });
@@ -265,9 +262,15 @@ export class UploadService {
   }
 
   /** Step 3 (background): the chunks in order, progress written as they go, then status polling. */
-  private async transfer(row: VideoUploadRow, filePath: string, plan: ChunkPlan, uploadUrl: string, contentType: VideoContentType): Promise<void> {
+  private async transfer(
+    ref: OwnedAccount,
+    row: VideoUploadRow,
+    filePath: string,
+    plan: ChunkPlan,
+    uploadUrl: string,
+    contentType: VideoContentType,
+  ): Promise<void> {
     const { store, config } = this.deps;
-    const ref = { accountId: row.accountId, userId: row.userId };
     let latest = 0;
     let lastWrite = 0;
     let writing: Promise<void> = Promise.resolve();

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, lt, notInArray, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { videoUploads, type VideoUploadRow } from "@/lib/db/schema";
+import type { OwnedAccount } from "@/lib/accounts/owned-accounts";
 import { POLLED_STATES, type UploadState } from "./outcome-messages";
 
 export type NewUpload = Pick<VideoUploadRow, "id" | "accountId" | "userId" | "mode" | "totalBytes"> &
@@ -27,19 +28,20 @@ export class UploadStore {
     return row!;
   }
 
-  async findForUser(userId: string, accountId: string, id: string): Promise<VideoUploadRow | undefined> {
+  /** An upload of the owner's account: another user's, or another account's, is not found. */
+  async findForUser(account: OwnedAccount, id: string): Promise<VideoUploadRow | undefined> {
     const [row] = await this.db
       .select()
       .from(videoUploads)
-      .where(and(eq(videoUploads.id, id), eq(videoUploads.userId, userId), eq(videoUploads.accountId, accountId)));
+      .where(and(eq(videoUploads.id, id), eq(videoUploads.userId, account.userId), eq(videoUploads.accountId, account.id)));
     return row;
   }
 
-  async listForAccount(userId: string, accountId: string, limit = 20): Promise<VideoUploadRow[]> {
+  async listForAccount(account: OwnedAccount, limit = 20): Promise<VideoUploadRow[]> {
     return this.db
       .select()
       .from(videoUploads)
-      .where(and(eq(videoUploads.userId, userId), eq(videoUploads.accountId, accountId)))
+      .where(and(eq(videoUploads.userId, account.userId), eq(videoUploads.accountId, account.id)))
       .orderBy(desc(videoUploads.createdAt))
       .limit(limit);
   }

@@ -1,7 +1,8 @@
-import type { AccountRef, TikTokApiClient } from "@/lib/tiktok/api-client";
+import type { TikTokApiClient } from "@/lib/tiktok/api-client";
 import type { TikTokVideo } from "@/lib/tiktok/api-schemas";
 import { cleanAvatarUrl, cleanDisplayName } from "@/lib/oauth/profile-sanitize";
-import { TtlCache } from "./video-cache";
+import { OwnedCache } from "@/lib/accounts/account-cache";
+import type { OwnedAccount } from "@/lib/accounts/owned-accounts";
 
 export interface VideoView {
   id: string;
@@ -24,30 +25,34 @@ export interface VideoPageView {
 const PAGE_SIZE = 12;
 const CACHE_TTL_MS = 60_000;
 
-/** Recent videos with stats for an account, a page at a time, cached briefly per cursor. */
+/**
+ * Recent videos with stats for an account, a page at a time, cached briefly per owner, account
+ * and cursor so that reloading the page does not spend the user's TikTok budget (issue #6).
+ */
 export class VideoService {
-  private readonly cache = new TtlCache<VideoPageView>(CACHE_TTL_MS);
+  private readonly cache = new OwnedCache<VideoPageView>(CACHE_TTL_MS);
 
   constructor(
     private readonly api: Pick<TikTokApiClient, "listVideos">,
     private readonly trustedMediaOrigin?: string,
   ) {}
 
-  async page(ref: AccountRef, cursor?: number): Promise<VideoPageView> {
-    const key = `${ref.accountId}:${cursor ?? "first"}`;
-    const cached = this.cache.get(key);
+  async page(account: OwnedAccount, cursor?: number): Promise<VideoPageView> {
+    const key = String(cursor ?? "first");
+    const cached = this.cache.get(account, key);
     if (cached) return cached;
-    const page = await this.api.listVideos(ref, { cursor, maxCount: PAGE_SIZE });
+    const page = await this.api.listVideos(account, { cursor, maxCount: PAGE_SIZE });
     const view: VideoPageView = {
       videos: page.videos.map((v) => this.toView(v)),
       nextCursor: page.has_more && page.cursor !== undefined ? page.cursor : null,
     };
-    this.cache.set(key, view);
+    this.cache.set(account, key, view);
     return view;
   }
 
-  forget(accountId: string): void {
-    this.cache.deletePrefix(`${accountId}:`);
+  /** Entries held for an account (tests: a disconnect or reconnect leaves none). */
+  cachedPagesFor(accountId: string): number {
+    return this.cache.sizeFor(accountId);
   }
 
   private toView(video: TikTokVideo): VideoView {

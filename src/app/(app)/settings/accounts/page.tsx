@@ -3,7 +3,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getSessionUser } from "@/lib/auth";
 import { getConfig } from "@/lib/config/config";
-import { getTikTokServices } from "@/lib/tiktok/services";
+import { accountsOf } from "@/lib/accounts/owned-accounts";
 import { toAccountView } from "@/lib/accounts/view-model";
 import { bannerFor } from "@/lib/accounts/banner-messages";
 import { listAccountEvents } from "@/lib/accounts/events";
@@ -23,13 +23,13 @@ export default async function AccountsPage({ searchParams }: { searchParams: Sea
   const single = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
   const banner = bannerFor({ success: single(params.success), error: single(params.error) });
 
-  const [{ accounts }, db] = await Promise.all([getTikTokServices(), getDb()]);
-  const rows = await accounts.listForUser(user.id);
+  const db = await getDb();
+  const owned = await accountsOf(db, user.id).list();
   const now = new Date();
   const cards = await Promise.all(
-    rows.map(async (row) => ({
-      view: toAccountView(row, now),
-      events: (await listAccountEvents(db, row.id, 5)).map((e) => ({ kind: e.kind, at: e.createdAt.toISOString() })),
+    owned.map(async (account) => ({
+      view: toAccountView(account.row, now),
+      events: (await listAccountEvents(db, account, 5)).map((e) => ({ kind: e.kind, at: e.createdAt.toISOString() })),
     })),
   );
   const sandbox = getConfig().tiktok.sandbox;

@@ -5,7 +5,8 @@ import { notFound, redirect } from "next/navigation";
 import { getSessionUser } from "@/lib/auth";
 import { getUploadServices } from "@/lib/uploads/runtime";
 import { getUploadConfig } from "@/lib/uploads/upload-config";
-import { idSchema } from "@/lib/uploads/request-schemas";
+import { getDb } from "@/lib/db";
+import { accountsOf } from "@/lib/accounts/owned-accounts";
 import { ERROR_MESSAGES } from "@/lib/uploads/outcome-messages";
 import { UploadForm } from "@/components/uploads/upload-form";
 import { UploadHistory } from "@/components/uploads/upload-history";
@@ -17,11 +18,11 @@ export default async function UploadPage({ params }: { params: Promise<{ account
   const { accountId } = await params;
   const user = await getSessionUser(await headers());
   if (!user) redirect("/login");
-  if (!idSchema.safeParse(accountId).success) notFound();
+  const account = await accountsOf(await getDb(), user.id).get(accountId);
+  if (!account) notFound();
   const { service } = await getUploadServices();
-  const options = await service.postingOptions(user.id, accountId);
-  if (!options) notFound();
-  const history = await service.list(user.id, accountId);
+  const options = await service.postingOptions(account);
+  const history = await service.list(account);
 
   return (
     <section>

@@ -7,7 +7,8 @@ import { getTikTokServices } from "@/lib/tiktok/services";
 import { TikTokCallError } from "@/lib/tiktok/call-errors";
 import { callErrorMessage } from "@/lib/videos/call-error-messages";
 import type { VideoPageView } from "@/lib/videos/video-service";
-import { idSchema } from "@/lib/http/ids";
+import { getDb } from "@/lib/db";
+import { accountsOf } from "@/lib/accounts/owned-accounts";
 import { VideoGrid } from "@/components/videos/video-grid";
 
 export const metadata: Metadata = { title: "Recent videos" };
@@ -17,9 +18,10 @@ export default async function VideosPage({ params }: { params: Promise<{ account
   const { accountId } = await params;
   const user = await getSessionUser(await headers());
   if (!user) redirect("/login");
-  const { accounts, videos } = await getTikTokServices();
-  const account = idSchema.safeParse(accountId).success ? await accounts.findForUser(user.id, accountId) : undefined;
-  if (!account) notFound();
+  const owned = await accountsOf(await getDb(), user.id).get(accountId);
+  if (!owned) notFound();
+  const account = owned.row;
+  const { videos } = await getTikTokServices();
 
   let page: VideoPageView | null = null;
   let problem: string | null = null;
@@ -27,7 +29,7 @@ export default async function VideosPage({ params }: { params: Promise<{ account
     problem = "This account didn't grant SocialFlow access to its videos (video.list). Reconnect it and allow “Access your public videos” on TikTok to see them here.";
   } else {
     try {
-      page = await videos.page({ accountId, userId: user.id });
+      page = await videos.page(owned);
     } catch (error) {
       if (!(error instanceof TikTokCallError)) throw error;
       problem = callErrorMessage(error);

@@ -5,7 +5,10 @@ import { guardMutation, jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { getLogger } from "@/lib/log/logger";
 import { idSchema, startUploadSchema } from "@/lib/uploads/request-schemas";
 import { uploadResponse } from "@/lib/uploads/route-responses";
+import { ERROR_MESSAGES } from "@/lib/uploads/outcome-messages";
 import { getUploadServices } from "@/lib/uploads/runtime";
+import { getDb } from "@/lib/db";
+import { accountsOf } from "@/lib/accounts/owned-accounts";
 
 const paramsSchema = z.object({ accountId: idSchema });
 type Context = { params: Promise<{ accountId: string }> };
@@ -16,8 +19,10 @@ export async function GET(request: Request, context: Context) {
   if (error) return error;
   const params = paramsSchema.safeParse(await context.params);
   if (!params.success) return jsonError(404, "not_found", "Account not found");
+  const account = await accountsOf(await getDb(), user.id).get(params.data.accountId);
+  if (!account) return jsonError(404, "not_found", "Account not found");
   const { service } = await getUploadServices();
-  return NextResponse.json({ uploads: await service.list(user.id, params.data.accountId) }, { headers: NO_STORE });
+  return NextResponse.json({ uploads: await service.list(account) }, { headers: NO_STORE });
 }
 
 /**
@@ -40,8 +45,10 @@ export async function POST(request: Request, context: Context) {
   }
   if (!input.success) return jsonError(400, "invalid_request", "Invalid upload request");
   try {
+    const account = await accountsOf(await getDb(), user.id).get(params.data.accountId);
+    if (!account) return jsonError(404, "not_found", ERROR_MESSAGES.not_found!);
     const { service } = await getUploadServices();
-    return uploadResponse(await service.start(user.id, params.data.accountId, input.data));
+    return uploadResponse(await service.start(account, input.data));
   } catch (err) {
     getLogger().error({ event: "upload.start_route_failed", err });
     return jsonError(500, "internal_error", "Could not start the upload");

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { idSchema } from "@/lib/http/ids";
 import { requireAuth } from "@/lib/auth-helpers";
 import { jsonError, NO_STORE } from "@/lib/http/route-guard";
+import { getDb } from "@/lib/db";
+import { accountsOf } from "@/lib/accounts/owned-accounts";
 import { getTikTokServices } from "@/lib/tiktok/services";
 import { TikTokCallError } from "@/lib/tiktok/call-errors";
 import { callErrorMessage } from "@/lib/videos/call-error-messages";
@@ -19,8 +21,11 @@ export async function GET(request: Request, context: { params: Promise<{ account
   const cursor = cursorSchema.safeParse(new URL(request.url).searchParams.get("cursor") ?? undefined);
   if (!params.success || !cursor.success) return jsonError(400, "invalid_request", "Invalid account or cursor");
   try {
+    // Ownership first: the page cache and TikTok are reached only with the owner's account.
+    const account = await accountsOf(await getDb(), user.id).get(params.data.accountId);
+    if (!account) return jsonError(404, "not_found", "Account not found");
     const { videos } = await getTikTokServices();
-    const page = await videos.page({ accountId: params.data.accountId, userId: user.id }, cursor.data);
+    const page = await videos.page(account, cursor.data);
     return NextResponse.json(page, { headers: NO_STORE });
   } catch (err) {
     if (err instanceof TikTokCallError) {

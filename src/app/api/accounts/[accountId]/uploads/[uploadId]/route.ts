@@ -4,6 +4,8 @@ import { requireAuth } from "@/lib/auth-helpers";
 import { jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { idSchema } from "@/lib/uploads/request-schemas";
 import { getUploadServices } from "@/lib/uploads/runtime";
+import { getDb } from "@/lib/db";
+import { accountsOf } from "@/lib/accounts/owned-accounts";
 
 const paramsSchema = z.object({ accountId: idSchema, uploadId: idSchema });
 
@@ -13,8 +15,10 @@ export async function GET(request: Request, context: { params: Promise<{ account
   if (error) return error;
   const params = paramsSchema.safeParse(await context.params);
   if (!params.success) return jsonError(404, "not_found", "Upload not found");
+  const account = await accountsOf(await getDb(), user.id).get(params.data.accountId);
+  if (!account) return jsonError(404, "not_found", "Upload not found");
   const { service } = await getUploadServices();
-  const upload = await service.get(user.id, params.data.accountId, params.data.uploadId);
+  const upload = await service.get(account, params.data.uploadId);
   if (!upload) return jsonError(404, "not_found", "Upload not found");
   return NextResponse.json({ upload }, { headers: NO_STORE });
 }

@@ -4,6 +4,9 @@ import { getLogger } from "@/lib/log/logger";
 import { idSchema } from "@/lib/uploads/request-schemas";
 import { asIfProxied, uploadResponse } from "@/lib/uploads/route-responses";
 import { getUploadServices } from "@/lib/uploads/runtime";
+import { ERROR_MESSAGES } from "@/lib/uploads/outcome-messages";
+import { getDb } from "@/lib/db";
+import { accountsOf } from "@/lib/accounts/owned-accounts";
 
 const paramsSchema = z.object({ accountId: idSchema, uploadId: idSchema });
 const contentLengthSchema = z.string().regex(/^\d{1,13}$/).transform(Number).optional();
@@ -25,8 +28,10 @@ async function receive(request: Request, context: { params: Promise<{ accountId:
   const length = contentLengthSchema.safeParse(request.headers.get("content-length") ?? undefined);
   if (!length.success) return jsonError(400, "invalid_request", "Invalid Content-Length");
   try {
+    const account = await accountsOf(await getDb(), user.id).get(params.data.accountId);
+    if (!account) return jsonError(404, "not_found", ERROR_MESSAGES.not_found!);
     const { service } = await getUploadServices();
-    return uploadResponse(await service.receive(user.id, params.data.accountId, params.data.uploadId, request.body, length.data));
+    return uploadResponse(await service.receive(account, params.data.uploadId, request.body, length.data));
   } catch (err) {
     getLogger().error({ event: "upload.file_route_failed", err });
     return jsonError(500, "internal_error", "Could not receive the file");
