@@ -9,10 +9,13 @@ import { tokenAad, type Platform } from "@/lib/oauth/account-store";
 import type { BaseOAuthService } from "@/lib/oauth/base-oauth-service";
 import type { TokenRefresher } from "@/lib/oauth/token-refresher";
 import { hasEvent, recordAccountEvent } from "./events";
+import { ManualRefresh } from "./manual-refresh";
 
 export type RefreshResult =
   | { ok: true; tokenExpiry: Date }
-  | { ok: false; error: "not_found" | "no_refresh_token" | "expired" | "refresh_failed" };
+  | { ok: false; error: "not_found" | "no_refresh_token" | "expired" | "refresh_failed" }
+  /** The account's manual-refresh minute is spent and its attempt did not produce a token. */
+  | { ok: false; error: "throttled"; retryAfterSeconds: number };
 
 export type DisconnectResult = { ok: true; revoked: boolean; alreadyDisconnected: boolean } | { ok: false; error: "not_found" };
 
@@ -30,11 +33,13 @@ export class AccountService {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly platform: Platform;
+  private readonly manualRefresh: ManualRefresh;
 
   constructor(private readonly deps: AccountServiceDeps) {
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? getLogger();
     this.platform = deps.oauth.platform;
+    this.manualRefresh = new ManualRefresh({ db: deps.db, refresher: deps.refresher, clock: this.clock });
   }
 
   async listForUser(userId: string): Promise<SocialAccountRow[]> {
@@ -53,13 +58,18 @@ export class AccountService {
     return row;
   }
 
-  /** The "Refresh" button: a forced, single-flight refresh of the user's own account. */
+  /**
+   * The "Refresh" button: a forced, single-flight refresh of the user's own account, at most
+   * one token call per account a minute (manual-refresh.ts).
+   */
   async refreshForUser(userId: string, accountId: string): Promise<RefreshResult> {
     const account = await this.findForUser(userId, accountId);
     if (!account) return { ok: false, error: "not_found" };
     if (!account.refreshToken) return { ok: false, error: "no_refresh_token" };
-    const outcome = await this.deps.refresher.refresh(accountId, { force: true });
+    const outcome = await this.manualRefresh.refresh(account);
     switch (outcome.status) {
+      case "throttled":
+        return { ok: false, error: "throttled", retryAfterSeconds: outcome.retryAfterSeconds };
       case "refreshed":
       case "fresh":
         return { ok: true, tokenExpiry: outcome.tokenExpiry };
