@@ -8,6 +8,7 @@ import type { Database, DatabaseHandle } from "@/lib/db/client";
 import { setDatabaseForTests } from "@/lib/db";
 import { accountEvents, oauthStates, socialAccounts } from "@/lib/db/schema";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
+import { MANUAL_REFRESH_WINDOW_MS } from "@/lib/accounts/manual-refresh";
 import { saveConnection, tokenAad } from "@/lib/oauth/account-store";
 import { BINDING_COOKIE } from "@/lib/oauth/browser-binding";
 import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
@@ -158,4 +159,19 @@ export function counterMark(h: AppHarness) {
 export async function clearAccounts(db: Database): Promise<void> {
   await db.delete(socialAccounts);
   await db.delete(oauthStates);
+}
+
+/**
+ * Moves an account's refresh times (its last token and its manual-refresh claim) back by more
+ * than the Refresh button's minute, as if that minute had passed: the next Refresh calls TikTok.
+ */
+export async function letRefreshMinutePass(db: Database, accountId: string): Promise<void> {
+  const back = sql`interval '1 second' * ${Math.ceil(MANUAL_REFRESH_WINDOW_MS / 1000) + 1}`;
+  await db
+    .update(socialAccounts)
+    .set({
+      lastRefreshedAt: sql`${socialAccounts.lastRefreshedAt} - ${back}`,
+      manualRefreshAt: sql`${socialAccounts.manualRefreshAt} - ${back}`,
+    })
+    .where(eq(socialAccounts.id, accountId));
 }

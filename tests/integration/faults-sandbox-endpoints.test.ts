@@ -30,6 +30,7 @@ import {
   clearAccounts,
   counterMark,
   eventKinds,
+  letRefreshMinutePass,
   postDisconnect,
   postRefresh,
   seedAccount,
@@ -159,6 +160,7 @@ describe("faults: the sandbox hanging or answering garbage on every endpoint in 
     it("token (refresh, Refresh button) → refresh_failed, tokens kept, account stays ACTIVE, failure recorded", async () => {
       await installFastServices();
       const seeded = await seedAccount(h, alice.id, "sbx-ava-0001");
+      await letRefreshMinutePass(h.db, seeded.id);
       const before = await accountRow(h.db, seeded.id);
       h.sandbox.control.queueFault("token", fault);
       const mark = counterMark(h);

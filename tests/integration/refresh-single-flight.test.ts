@@ -17,6 +17,7 @@ import {
   counterMark,
   directOAuthService,
   eventKinds,
+  letRefreshMinutePass,
   postDisconnect,
   postRefresh,
   seedAccount,
@@ -336,6 +337,7 @@ describe(`refresh: single flight and failure handling (${usingRealPostgres ? "Po
   describe("S34: disconnect during a refresh", () => {
     it("S34: a disconnect while the token call is in flight → the row stays deleted (through the routes)", async () => {
       const account = await seedAccount(h, alice.id, uniqueOpenId("s34a"));
+      await letRefreshMinutePass(h.db, account.id);
       const browser = new TestBrowser(alice.cookie);
       h.sandbox.control.queueFault("token", { kind: "delay", ms: 500 });
       const mark = counterMark(h);

@@ -108,6 +108,11 @@ describe.skipIf(!adminUrl || !redisUrl || !hasProductionBuild())("two app instan
   it("a refresh on one and a disconnect on the other never resurrect the account", async () => {
     const go = browser();
     const accountId = await signUpAndConnect(go, a.url, b.url, "sbx-ben-0002");
+    // A token older than the Refresh button's minute, so this refresh really calls TikTok.
+    const aging = new Client({ connectionString: dbUrl });
+    await aging.connect();
+    await aging.query("update social_accounts set last_refreshed_at = now() - interval '2 minutes' where id = $1", [accountId]);
+    await aging.end();
     sandbox.control.queueFault("token", { kind: "delay", ms: 400 });
     const json = (id: string) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ accountId: id }) });
     const [refresh, disconnect] = await Promise.all([

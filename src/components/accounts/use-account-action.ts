@@ -10,6 +10,7 @@ const ACTION_ERRORS: Record<string, string> = {
   reconnect_required: "TikTok ended this connection. Reconnect the account.",
   account_unavailable: ACCOUNT_UNAVAILABLE_MESSAGE,
   refresh_failed: "TikTok could not be reached. We'll keep retrying; try again in a moment.",
+  refresh_throttled: "A refresh was tried moments ago. Try again in a minute.",
   unauthenticated: "Your session ended. Sign in again.",
   cross_site_request: "This request was refused for your safety. Reload the page and try again.",
   oauth_init_failed: "We couldn't start connecting to TikTok. Please try again.",

@@ -11,11 +11,14 @@ import type { TokenRefresher } from "@/lib/oauth/token-refresher";
 import { reportUnreadable } from "@/lib/oauth/unreadable-tokens";
 import { recordAccountEvent } from "./events";
 import { accountChanged } from "./account-cache";
+import { ManualRefresh } from "./manual-refresh";
 import { accountsOf, type OwnerAccounts } from "./owned-accounts";
 
 export type RefreshResult =
   | { ok: true; tokenExpiry: Date }
-  | { ok: false; error: "not_found" | "no_refresh_token" | "expired" | "refresh_failed" | "unavailable" };
+  | { ok: false; error: "not_found" | "no_refresh_token" | "expired" | "refresh_failed" | "unavailable" }
+  /** The account's manual-refresh minute is spent and its attempt did not produce a token. */
+  | { ok: false; error: "throttled"; retryAfterSeconds: number };
 
 export type DisconnectResult = { ok: true; revoked: boolean; alreadyDisconnected: boolean } | { ok: false; error: "not_found" };
 
@@ -33,11 +36,13 @@ export class AccountService {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly platform: Platform;
+  private readonly manualRefresh: ManualRefresh;
 
   constructor(private readonly deps: AccountServiceDeps) {
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? getLogger();
     this.platform = deps.oauth.platform;
+    this.manualRefresh = new ManualRefresh({ db: deps.db, refresher: deps.refresher, clock: this.clock });
   }
 
   /** The one way to a user's accounts (src/lib/accounts/owned-accounts.ts), for this platform. */
@@ -45,13 +50,18 @@ export class AccountService {
     return accountsOf(this.deps.db, userId, this.platform);
   }
 
-  /** The "Refresh" button: a forced, single-flight refresh of the user's own account. */
+  /**
+   * The "Refresh" button: a forced, single-flight refresh of the user's own account, at most
+   * one token call per account a minute (manual-refresh.ts).
+   */
   async refreshForUser(userId: string, accountId: string): Promise<RefreshResult> {
-    const account = (await this.of(userId).get(accountId))?.row;
+    const account = await this.of(userId).get(accountId);
     if (!account) return { ok: false, error: "not_found" };
-    if (!account.refreshToken) return { ok: false, error: "no_refresh_token" };
-    const outcome = await this.deps.refresher.refresh(accountId, { force: true });
+    if (!account.row.refreshToken) return { ok: false, error: "no_refresh_token" };
+    const outcome = await this.manualRefresh.refresh(account);
     switch (outcome.status) {
+      case "throttled":
+        return { ok: false, error: "throttled", retryAfterSeconds: outcome.retryAfterSeconds };
       case "refreshed":
       case "fresh":
         return { ok: true, tokenExpiry: outcome.tokenExpiry };

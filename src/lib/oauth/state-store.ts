@@ -1,10 +1,18 @@
-import { and, eq, lt } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { oauthStates, type OAuthStateRow } from "@/lib/db/schema";
 import { sha256Hex } from "./pkce";
 
 /** How long a user has to approve at the provider (phase plan: 10-minute expiry). */
 export const STATE_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * Open flows kept per user and provider; a new one pushes out the oldest. A person has one or
+ * two Connect tabs going at once, so ten leaves room for several tabs, retries and double
+ * clicks within the 10-minute life of a state, while a loop (or a script holding the user's
+ * cookie) can no longer grow the table: it only ever replaces its own oldest flows.
+ */
+export const MAX_OPEN_STATES = 10;
 
 export interface NewStateRow {
   id: string;
@@ -17,7 +25,29 @@ export interface NewStateRow {
   now: Date;
 }
 
+/**
+ * Stores a new flow and, in the same transaction, drops this user's oldest flows beyond
+ * MAX_OPEN_STATES. A transaction-scoped advisory lock on (provider, user) serialises concurrent
+ * authorizes of one user, from any connection or instance: without it two transactions could
+ * each see N-1 others, keep them and leave N+1. Other users never wait on it (hash collisions
+ * aside, which only serialise two unrelated inserts for a moment).
+ */
 export async function insertState(db: Database, row: NewStateRow): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`oauth_states:${row.provider}:${row.userId}`}, 0))`);
+    const keep = MAX_OPEN_STATES - 1;
+    const older = tx
+      .select({ id: oauthStates.id })
+      .from(oauthStates)
+      .where(and(eq(oauthStates.userId, row.userId), eq(oauthStates.provider, row.provider)))
+      .orderBy(desc(oauthStates.createdAt), desc(oauthStates.id))
+      .offset(keep);
+    await tx.delete(oauthStates).where(inArray(oauthStates.id, older));
+    await insertRow(tx, row);
+  });
+}
+
+async function insertRow(db: Pick<Database, "insert">, row: NewStateRow): Promise<void> {
   await db.insert(oauthStates).values({
     id: row.id,
     stateHash: sha256Hex(row.state),

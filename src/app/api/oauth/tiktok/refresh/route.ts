@@ -31,6 +31,12 @@ export async function POST(request: Request) {
         return jsonError(503, "account_unavailable", ACCOUNT_UNAVAILABLE_MESSAGE);
       case "refresh_failed":
         return jsonError(500, "refresh_failed", "Failed to refresh token");
+      case "throttled": {
+        const seconds = result.retryAfterSeconds;
+        const response = jsonError(429, "refresh_throttled", `A refresh was tried moments ago — try again in ${seconds} s`);
+        response.headers.set("Retry-After", String(seconds));
+        return response;
+      }
     }
   } catch (err) {
     getLogger().error({ event: "token.refresh_route_failed", err: safeError(err) });
