@@ -38,6 +38,9 @@ export async function startApp(options: { port: number; sandboxUrl: string; env:
       BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
       REFRESH_WORKER: "off",
       LOG_LEVEL: "warn",
+      // The load generator plays the proxy in front: each virtual user presents its own address
+      // as the one X-Forwarded-For entry (load-instance.ts), as real users behind a load balancer.
+      TRUSTED_PROXY_HOPS: "1",
       ...options.env,
     },
   });

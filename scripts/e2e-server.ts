@@ -90,6 +90,7 @@ const APP_ENV_NAMES = [
   "TIKTOK_PKCE_ENCODING",
   "TIKTOK_SANDBOX",
   "REFRESH_WORKER",
+  "TRUSTED_PROXY_HOPS",
 ];
 
 async function startSandbox(root: string, options: E2EServerOptions, appUrl: string): Promise<TikTokSandboxHandle | undefined> {
@@ -213,6 +214,9 @@ async function main(): Promise<void> {
       TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
       BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
       REFRESH_WORKER: "off",
+      // Playwright plays the proxy in front: each test presents its own client address as the one
+      // X-Forwarded-For entry (tests/e2e/fixtures.ts), so tests do not share a sign-in budget.
+      TRUSTED_PROXY_HOPS: "1",
     });
 
     const adminUrl = process.env.E2E_DATABASE_URL?.trim();

@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { RETURN_TO_HEADER } from "@/lib/auth/sign-in-redirect";
 import { headerPolicyFromEnv } from "@/lib/observability/header-policy";
 import { acceptRequestId, REQUEST_ID_HEADER } from "@/lib/observability/request-id";
 import { securityHeaders, type HeaderPolicyInput } from "@/lib/observability/security-headers";
@@ -16,6 +17,8 @@ export function proxy(request: NextRequest) {
   const requestId = acceptRequestId(request.headers.get(REQUEST_ID_HEADER));
   const forwarded = new Headers(request.headers);
   forwarded.set(REQUEST_ID_HEADER, requestId);
+  // The page asked for, so a signed-out visit can come back to it after sign-in.
+  forwarded.set(RETURN_TO_HEADER, request.nextUrl.pathname + request.nextUrl.search);
   const response = NextResponse.next({ request: { headers: forwarded } });
   for (const [name, value] of Object.entries(securityHeaders(request.nextUrl.pathname, policy))) response.headers.set(name, value);
   response.headers.set(REQUEST_ID_HEADER, requestId);

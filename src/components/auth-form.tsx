@@ -14,6 +14,8 @@ export function AuthForm({ mode }: { mode: Mode }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const next = safeReturnPath(search.get("next"));
+  // Switching between sign-in and sign-up keeps the page the visitor is on their way back to.
+  const carry = next === "/" ? "" : `?${new URLSearchParams({ next })}`;
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -70,9 +72,9 @@ export function AuthForm({ mode }: { mode: Mode }) {
         </form>
         <p className="mt-6 text-center text-sm text-slate-600">
           {mode === "signup" ? (
-            <>Already have an account? <Link className="font-medium text-brand-600" href="/login">Sign in</Link></>
+            <>Already have an account? <Link className="font-medium text-brand-600" href={`/login${carry}`}>Sign in</Link></>
           ) : (
-            <>New to SocialFlow? <Link className="font-medium text-brand-600" href="/signup">Create an account</Link></>
+            <>New to SocialFlow? <Link className="font-medium text-brand-600" href={`/signup${carry}`}>Create an account</Link></>
           )}
         </p>
       </div>

@@ -2,12 +2,15 @@ import { getConfig } from "@/lib/config/config";
 import { getDatabaseHandle } from "@/lib/db";
 import { checkKeysAtStartup } from "@/lib/crypto/startup-key-check";
 import { StoredKeyIdsMissingError } from "@/lib/crypto/stored-key-ids";
+import { installClientAddressStamp } from "@/lib/http/client-address-stamp";
 
 /** Start-up work of one server instance (called from `instrumentation.ts`). */
 export async function startServerRuntime(): Promise<void> {
   let refreshWorker: boolean;
   try {
     refreshWorker = getConfig().refreshWorker;
+    // First, so that as few requests as possible reach the app before their client address is known.
+    installClientAddressStamp(getConfig().trustedProxyHops);
   } catch (error) {
     console.error(`[socialflow] ${(error as Error).message}`);
     process.exit(1);

@@ -4,6 +4,7 @@ import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/accounts/unavailable-message"
 import { relativeTime } from "@/lib/accounts/relative-time";
 import { AccountActions } from "./account-actions";
 import { ConnectTikTokButton } from "./connect-button";
+import { ownValue } from "@/lib/own-key";
 
 const HEALTH_STYLES: Record<AccountView["health"], string> = {
   active: "bg-emerald-100 text-emerald-800",
@@ -123,7 +124,7 @@ export function AccountCard({ account, events, now }: { account: AccountView; ev
           <ul className="mt-2 space-y-1 text-slate-600">
             {events.map((event, i) => (
               <li key={i}>
-                {EVENT_LABELS[event.kind] ?? event.kind} · {relativeTime(new Date(event.at), now)}
+                {ownValue(EVENT_LABELS, event.kind) ?? event.kind} · {relativeTime(new Date(event.at), now)}
               </li>
             ))}
           </ul>

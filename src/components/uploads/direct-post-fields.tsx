@@ -1,6 +1,7 @@
 "use client";
 import type { CreatorInfo } from "@/lib/tiktok/api-schemas";
 import { MAX_TITLE_LENGTH, PRIVACY_LABELS } from "@/lib/uploads/client-checks";
+import { ownValue } from "@/lib/own-key";
 
 export interface DirectPostChoices {
   title: string;
@@ -63,7 +64,7 @@ export function DirectPostFields({ creator, value, onChange, disabled }: { creat
           </option>
           {creator.privacy_level_options.map((option) => (
             <option key={option} value={option}>
-              {PRIVACY_LABELS[option] ?? option}
+              {ownValue(PRIVACY_LABELS, option) ?? option}
             </option>
           ))}
         </select>

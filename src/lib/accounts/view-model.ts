@@ -1,5 +1,6 @@
 import type { SocialAccountRow } from "@/lib/db/schema";
 import { REFRESH_TOKEN_WARNING_MS } from "@/lib/oauth/token-schedule";
+import { ownValue } from "@/lib/own-key";
 
 /** Scopes in plain words (TikTok's scope ids in TIKTOK_API.md §4–5). */
 export const SCOPE_LABELS: Record<string, string> = {
@@ -58,7 +59,7 @@ export function toAccountView(row: SocialAccountRow, now: Date): AccountView {
     initials: Array.from(row.displayName.trim()).slice(0, 1).join("").toUpperCase() || "?",
     health,
     statusLabel,
-    scopes: row.scopes.map((id) => ({ id, label: SCOPE_LABELS[id] ?? id })),
+    scopes: row.scopes.map((id) => ({ id, label: ownValue(SCOPE_LABELS, id) ?? id })),
     canPost: row.scopes.includes("video.upload") || row.scopes.includes("video.publish"),
     canListVideos: row.scopes.includes("video.list"),
     tokenExpiry: row.tokenExpiry.toISOString(),

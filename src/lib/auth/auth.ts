@@ -3,6 +3,7 @@ import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import type { Database } from "@/lib/db/client";
 import * as schema from "@/lib/db/schema";
 import type { AppConfig } from "@/lib/config/config";
+import { clientAddressHeader } from "@/lib/http/client-address";
 
 export const MIN_PASSWORD_LENGTH = 10;
 
@@ -22,6 +23,9 @@ export function createAuth(db: Database, config: AppConfig) {
     advanced: {
       useSecureCookies: config.appUrl.startsWith("https://"),
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
+      // The address the server process stamped from the socket and TRUSTED_PROXY_HOPS
+      // (src/lib/http/client-address-stamp.ts), never X-Forwarded-For as the client sent it.
+      ipAddress: { ipAddressHeaders: [clientAddressHeader()] },
     },
     // Better Auth's own limiter guards sign-in/sign-up against guessing.
     rateLimit: { enabled: config.nodeEnv === "production", window: 60, max: 100 },

@@ -1,3 +1,5 @@
+import { ownValue } from "@/lib/own-key";
+
 /**
  * Plain-words messages for Better Auth's error codes on the sign-in and sign-up forms.
  * Unknown codes get a generic message: server text is never shown as-is.
@@ -13,5 +15,5 @@ const messages: Record<string, string> = {
 };
 
 export function authErrorMessage(code: string | undefined): string {
-  return (code && messages[code]) || "Something went wrong. Please try again.";
+  return ownValue(messages, code) ?? "Something went wrong. Please try again.";
 }

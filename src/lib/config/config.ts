@@ -13,6 +13,8 @@ export interface AppConfig {
   betterAuthSecret: string;
   tokenEncryptionKeys: string;
   rateLimit: { perMinute: number; perDay: number };
+  /** How many proxies in front append to X-Forwarded-For (src/lib/http/client-address.ts). */
+  trustedProxyHops: number;
   refreshWorker: boolean;
   logLevel: string;
   metrics: {
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dataDir = ".dat
     betterAuthSecret,
     tokenEncryptionKeys,
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, perDay: e.RATE_LIMIT_PER_DAY },
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     refreshWorker: e.REFRESH_WORKER === "on",
     logLevel: e.LOG_LEVEL,
     metrics: { token: e.METRICS_TOKEN, logIntervalMs: e.METRICS_LOG_INTERVAL_MS },

@@ -62,6 +62,8 @@ export const envSchema = z.object({
   REFRESH_WORKER: z.enum(["on", "off"]).default("on"),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(100),
   RATE_LIMIT_PER_DAY: z.coerce.number().int().positive().default(1000),
+  /** Proxies in front of the app that append to X-Forwarded-For; 0 = clients connect directly (docs/deploy.md). */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Bearer token for GET /api/metrics; unset = open in development/test, closed in production. */
   METRICS_TOKEN: z

@@ -1,4 +1,5 @@
 import { brand } from "@/lib/errors/brand";
+import { isOwnKey, ownValue } from "@/lib/own-key";
 
 /**
  * TikTok data-plane error codes (TIKTOK_API.md §4–5) and what SocialFlow does about each:
@@ -49,11 +50,11 @@ export class TikTokApiError extends Error {
   ) {
     super(`TikTok API error: ${code}`);
     API.mark(this);
-    this.outcome = TIKTOK_ERROR_OUTCOMES[code] ?? (status === 429 ? "rate_limited" : status >= 500 ? "transient" : "rejected");
+    this.outcome = ownValue(TIKTOK_ERROR_OUTCOMES, code) ?? (status === 429 ? "rate_limited" : status >= 500 ? "transient" : "rejected");
   }
 }
 
 /** Keeps a TikTok error code only if we know it: provider text is never reflected. */
 export function knownTikTokErrorCode(code: string): string {
-  return code in TIKTOK_ERROR_OUTCOMES ? code : "unknown_error";
+  return isOwnKey(TIKTOK_ERROR_OUTCOMES, code) ? code : "unknown_error";
 }

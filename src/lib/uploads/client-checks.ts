@@ -5,6 +5,7 @@
  */
 import { MAX_VIDEO_BYTES } from "./chunk-plan";
 import { formatBytes, formatBytesOver } from "./format";
+import { ownValue } from "@/lib/own-key";
 
 /** TikTok's post_info.title limit (TIKTOK_API.md §5), in UTF-16 code units as TikTok counts. */
 export const MAX_TITLE_LENGTH = 2200;
@@ -21,7 +22,7 @@ export type ChosenFileCheck = { ok: true; type: ClaimedVideoType } | { ok: false
 
 export function checkChosenFile(file: { name: string; size: number; type: string }, maxBytes = MAX_VIDEO_BYTES): ChosenFileCheck {
   const extension = /\.([A-Za-z0-9]{1,8})$/.exec(file.name)?.[1]?.toLowerCase();
-  const type = (extension && BY_EXTENSION[extension]) || (BY_MIME.has(file.type) ? (file.type as ClaimedVideoType) : undefined);
+  const type = ownValue(BY_EXTENSION, extension) || (BY_MIME.has(file.type) ? (file.type as ClaimedVideoType) : undefined);
   if (!type) return { ok: false, message: "TikTok accepts MP4 (recommended), MOV or WEBM videos. Choose a file of one of those types." };
   if (file.size === 0) return { ok: false, message: "This file is empty. Choose the video again." };
   if (file.size > maxBytes) {

@@ -6,6 +6,7 @@
  */
 import type { VideoUploadRow } from "@/lib/db/schema";
 import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/accounts/unavailable-message";
+import { ownValue } from "@/lib/own-key";
 
 export type UploadState = VideoUploadRow["state"];
 
@@ -91,9 +92,9 @@ export function safeFailReason(reason: string | undefined): string {
 /** The one sentence the page shows for a row. */
 export function outcomeMessage(row: Pick<VideoUploadRow, "state" | "errorCode" | "failReason" | "mode">): string {
   if (row.state === "FAILED") {
-    if (row.failReason) return FAIL_REASON_MESSAGES[row.failReason] ?? "TikTok could not process the video and did not say why. Try again or check the TikTok app.";
-    return (row.errorCode && ERROR_MESSAGES[row.errorCode]) || STATE_MESSAGES.FAILED;
+    if (row.failReason) return ownValue(FAIL_REASON_MESSAGES, row.failReason) ?? "TikTok could not process the video and did not say why. Try again or check the TikTok app.";
+    return ownValue(ERROR_MESSAGES, row.errorCode) ?? STATE_MESSAGES.FAILED;
   }
-  if (row.state === "REJECTED") return (row.errorCode && ERROR_MESSAGES[row.errorCode]) || STATE_MESSAGES.REJECTED;
+  if (row.state === "REJECTED") return ownValue(ERROR_MESSAGES, row.errorCode) ?? STATE_MESSAGES.REJECTED;
   return STATE_MESSAGES[row.state];
 }

@@ -19,6 +19,7 @@ import type { UploadStore } from "./upload-store";
 import { toUploadView, type UploadView } from "./upload-view";
 import { validateVideo } from "./validate-video";
 import type { VideoContentType } from "./video-rules";
+import { isOwnKey, ownValue } from "@/lib/own-key";
 
 export type UploadResult = { ok: true; status: number; upload: UploadView } | { ok: false; status: number; code: string; message: string; upload?: UploadView };
 
@@ -80,7 +81,7 @@ export class UploadService {
       } catch (error) {
         if (!(error instanceof TikTokCallError)) throw error;
         const code = errorCodeOf(error);
-        options.creatorError = { code, message: ERROR_MESSAGES[code] ?? ERROR_MESSAGES.rejected! };
+        options.creatorError = { code, message: ownValue(ERROR_MESSAGES, code) ?? ERROR_MESSAGES.rejected! };
       }
     }
     return options;
@@ -320,24 +321,24 @@ export class UploadService {
     const now = this.clock.now();
     const failed = await this.deps.store.transition(row.id, from, { state: "FAILED", completedAt: now, ...patch }, now);
     this.logger.info({ event: "upload.failed", uploadId: row.id, code: patch.errorCode });
-    return { ok: false, status, code: patch.errorCode, message: ERROR_MESSAGES[patch.errorCode] ?? ERROR_MESSAGES.internal_error!, upload: failed && toUploadView(failed) };
+    return { ok: false, status, code: patch.errorCode, message: ownValue(ERROR_MESSAGES, patch.errorCode) ?? ERROR_MESSAGES.internal_error!, upload: failed && toUploadView(failed) };
   }
 
   private callFailure(error: unknown): UploadResult {
     if (!(error instanceof TikTokCallError)) throw error;
     const code = errorCodeOf(error);
-    return { ok: false, status: error.httpStatus, code, message: ERROR_MESSAGES[code] ?? ERROR_MESSAGES.rejected! };
+    return { ok: false, status: error.httpStatus, code, message: ownValue(ERROR_MESSAGES, code) ?? ERROR_MESSAGES.rejected! };
   }
 }
 
 function refusal(status: number, code: string): UploadResult {
-  return { ok: false, status, code, message: ERROR_MESSAGES[code] ?? ERROR_MESSAGES.internal_error! };
+  return { ok: false, status, code, message: ownValue(ERROR_MESSAGES, code) ?? ERROR_MESSAGES.internal_error! };
 }
 
 /** TikTok's own code when it is a posting error we can word, else the client's outcome. */
 export function errorCodeOf(error: TikTokCallError): string {
   const tiktok = error.details.tiktokCode;
-  if (error.code === "rejected" && tiktok && tiktok in ERROR_MESSAGES) return tiktok;
+  if (error.code === "rejected" && isOwnKey(ERROR_MESSAGES, tiktok)) return tiktok;
   return error.code;
 }
 

@@ -1,6 +1,7 @@
 import type { MediaFacts } from "./media-probe";
 import { MAX_VIDEO_BYTES } from "./chunk-plan";
 import { formatBytesOver, formatDuration, formatNumber } from "./format";
+import { isOwnKey, ownValue } from "@/lib/own-key";
 
 export { formatBytes, formatDuration } from "./format";
 
@@ -106,7 +107,7 @@ export function checkVideo(facts: MediaFacts, size: number, limits: VideoLimits 
     return { ok: false, problems, warnings };
   }
   if (container === undefined) {
-    const label = OTHER_CONTAINERS[facts.format];
+    const label = ownValue(OTHER_CONTAINERS, facts.format);
     problem("unsupported_container", `The file is ${label ? `in ${label} format` : "in a format TikTok does not take"}. ${ACCEPTED_FORMATS}.`);
   }
   if (facts.videoFormat === null) {
@@ -116,8 +117,8 @@ export function checkVideo(facts: MediaFacts, size: number, limits: VideoLimits 
   if (facts.truncated) {
     problem("truncated", "The file is incomplete: it ends before the video does (an interrupted download or copy). Use the complete file.");
   }
-  if (!(facts.videoFormat in CODECS)) {
-    const label = OTHER_CODECS[facts.videoFormat];
+  if (!isOwnKey(CODECS, facts.videoFormat)) {
+    const label = ownValue(OTHER_CODECS, facts.videoFormat);
     problem("unsupported_codec", `The video is encoded ${label ? `with ${label}` : "with a codec TikTok does not take"}. TikTok accepts ${ACCEPTED_CODECS}.`);
   }
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
-import { redirect } from "next/navigation";
 import { getSessionUser } from "@/lib/auth";
+import { redirectToSignIn } from "@/lib/auth/sign-in-redirect";
 import { getConfig } from "@/lib/config/config";
 import { accountsOf } from "@/lib/accounts/owned-accounts";
 import { toAccountView } from "@/lib/accounts/view-model";
@@ -18,7 +18,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function AccountsPage({ searchParams }: { searchParams: SearchParams }) {
   const user = await getSessionUser(await headers());
-  if (!user) redirect("/login?next=/settings/accounts");
+  if (!user) redirectToSignIn(await headers());
   const params = await searchParams;
   const single = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
   const banner = bannerFor({ success: single(params.success), error: single(params.error) });

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { headers } from "next/headers";
-import { notFound, redirect } from "next/navigation";
+import { notFound } from "next/navigation";
 import { getSessionUser } from "@/lib/auth";
+import { redirectToSignIn } from "@/lib/auth/sign-in-redirect";
 import { getUploadServices } from "@/lib/uploads/runtime";
 import { getUploadConfig } from "@/lib/uploads/upload-config";
 import { getDb } from "@/lib/db";
@@ -17,7 +18,7 @@ export const dynamic = "force-dynamic";
 export default async function UploadPage({ params }: { params: Promise<{ accountId: string }> }) {
   const { accountId } = await params;
   const user = await getSessionUser(await headers());
-  if (!user) redirect("/login");
+  if (!user) redirectToSignIn(await headers());
   const account = await accountsOf(await getDb(), user.id).get(accountId);
   if (!account) notFound();
   const { service } = await getUploadServices();

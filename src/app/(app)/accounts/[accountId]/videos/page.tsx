@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { headers } from "next/headers";
-import { notFound, redirect } from "next/navigation";
+import { notFound } from "next/navigation";
 import { getSessionUser } from "@/lib/auth";
+import { redirectToSignIn } from "@/lib/auth/sign-in-redirect";
 import { getTikTokServices } from "@/lib/tiktok/services";
 import { TikTokCallError } from "@/lib/tiktok/call-errors";
 import { callErrorMessage } from "@/lib/videos/call-error-messages";
@@ -17,7 +18,7 @@ export const dynamic = "force-dynamic";
 export default async function VideosPage({ params }: { params: Promise<{ accountId: string }> }) {
   const { accountId } = await params;
   const user = await getSessionUser(await headers());
-  if (!user) redirect("/login");
+  if (!user) redirectToSignIn(await headers());
   const owned = await accountsOf(await getDb(), user.id).get(accountId);
   if (!owned) notFound();
   const account = owned.row;
