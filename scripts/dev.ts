@@ -22,8 +22,8 @@ async function main(): Promise<void> {
       port: Number(env.SANDBOX_PORT ?? 4010),
       redirectUris: [`${env.NEXT_PUBLIC_APP_URL}/api/oauth/tiktok/callback`],
     });
-    // Avatars served by the sandbox itself, so they show without the internet.
-    sandbox.control.setOptions({ avatarBaseUrl: `${sandbox.url}/avatars` });
+    // Avatars and video covers served by the sandbox itself, so they show without the internet.
+    sandbox.control.setOptions({ avatarBaseUrl: `${sandbox.url}/avatars`, coverBaseUrl: `${sandbox.url}/covers` });
     closeSandbox = sandbox.close;
     Object.assign(env, {
       TIKTOK_SANDBOX: "on",
