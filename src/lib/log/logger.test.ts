@@ -60,7 +60,7 @@ describe("log format", () => {
     expect(text()).not.toMatch(/"pid"|"hostname"|"app"|\{"level"/);
   });
 
-  it("S29: development lines keep the JSON log's redaction and error rule", async () => {
+  it("development lines keep the JSON log's redaction and error rule", async () => {
     const { logger, text } = capture("pretty");
     logger.info({ event: "y", access_token: "act.SECRET3", body: { refresh_token: "rft.SECRET4", code: "SECRET5" } });
     logger.error({ event: "x", err: new Error("insert … params act.SECRET1") });
