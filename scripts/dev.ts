@@ -3,27 +3,37 @@
  * TIKTOK_SANDBOX=on) it starts the local TikTok sandbox and points SocialFlow at it through
  * the configuration contract alone: TIKTOK_AUTH_URL, TIKTOK_API_BASE_URL and the sandbox's
  * client key and secret. The database is the embedded PGlite unless DATABASE_URL is set.
+ * Ports: PORT (app, default 3000) and SANDBOX_PORT (sandbox, default 4010); a taken default
+ * moves to the next free port, a taken explicit one stops with a message (scripts/dev-ports.ts).
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { startTikTokSandbox } from "../sandbox/tiktok/index";
 import { DEFAULT_CLIENT } from "../sandbox/tiktok/options";
+import { portFromEnv, probePort, startOnFreePort } from "./dev-ports";
 
 async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile?.(".env");
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
-  const port = Number(env.PORT ?? 3000);
+  // The app's URL carries its port (OAuth redirect URI, Better Auth's origin check): with a
+  // configured URL the port is as fixed as an explicit PORT.
+  const appPort = portFromEnv("PORT", env.PORT, 3000);
+  const fixedBy = ["NEXT_PUBLIC_APP_URL", "BETTER_AUTH_URL"].find((name) => env[name]);
+  if (fixedBy !== undefined && !appPort.explicit) Object.assign(appPort, { explicit: true, fixedBy });
+  const { value: port, moved: appMoved } = await startOnFreePort(appPort, probePort);
+  if (appMoved) console.log(`[socialflow] port ${appPort.port} is in use; the app uses ${port} instead (set PORT to choose one)`);
   env.NEXT_PUBLIC_APP_URL ??= `http://localhost:${port}`;
 
   const sandboxWanted = env.TIKTOK_SANDBOX ? ["on", "true", "1"].includes(env.TIKTOK_SANDBOX) : !env.TIKTOK_CLIENT_KEY;
   let closeSandbox = async () => {};
   if (sandboxWanted) {
-    const sandbox = await startTikTokSandbox({
-      port: Number(env.SANDBOX_PORT ?? 4010),
-      redirectUris: [`${env.NEXT_PUBLIC_APP_URL}/api/oauth/tiktok/callback`],
-    });
-    // Avatars served by the sandbox itself, so they show without the internet.
-    sandbox.control.setOptions({ avatarBaseUrl: `${sandbox.url}/avatars` });
+    const sandboxPort = portFromEnv("SANDBOX_PORT", env.SANDBOX_PORT, 4010);
+    const { value: sandbox, moved } = await startOnFreePort(sandboxPort, (p) =>
+      startTikTokSandbox({ port: p, redirectUris: [`${env.NEXT_PUBLIC_APP_URL}/api/oauth/tiktok/callback`] }),
+    );
+    if (moved) console.log(`[socialflow] port ${sandboxPort.port} is in use; the TikTok sandbox uses ${new URL(sandbox.url).port} instead (set SANDBOX_PORT to choose one)`);
+    // Avatars and video covers served by the sandbox itself, so they show without the internet.
+    sandbox.control.setOptions({ avatarBaseUrl: `${sandbox.url}/avatars`, coverBaseUrl: `${sandbox.url}/covers` });
     closeSandbox = sandbox.close;
     Object.assign(env, {
       TIKTOK_SANDBOX: "on",

@@ -37,6 +37,7 @@ interface TikTokSandboxModule {
     pkceMode?: "base64url" | "hex";
     oauthErrorStatus?: 400 | 200;
     avatarBaseUrl?: string;
+    coverBaseUrl?: string;
   }): Promise<TikTokSandboxHandle>;
 }
 
@@ -109,6 +110,7 @@ async function startSandbox(root: string, options: E2EServerOptions, appUrl: str
     pkceMode: options.pkce,
     oauthErrorStatus: options.oauthErrorStatus,
     avatarBaseUrl: `${ownUrl}/avatars`,
+    coverBaseUrl: `${ownUrl}/covers`,
   });
 }
 

@@ -60,6 +60,13 @@ export function avatarUrls(state: SandboxState, user: SeedUser): { small: string
   return { small: defaultAvatarUrl(user.openId, "100x100"), normal: user.avatarUrl, large: defaultAvatarUrl(user.openId, "1080x1080") };
 }
 
+/** Cover URL: the seeded never-fetched https CDN URL, or `${coverBaseUrl}/<openId>/<videoId>.svg`. */
+export function coverUrl(state: SandboxState, user: SeedUser, video: SeedVideo): string {
+  const base = state.options.coverBaseUrl;
+  if (base === undefined) return video.cover_image_url;
+  return `${base}/${encodeURIComponent(user.openId)}/${encodeURIComponent(video.id)}.svg`;
+}
+
 /** Parses `fields=a,b,c`; answers invalid_params when missing or naming an unknown field. */
 function parseFields(state: SandboxState, query: string, known: ReadonlySet<string>): string[] | Reply {
   const params = new URLSearchParams(query);
@@ -151,7 +158,7 @@ export function handleVideoList(req: ApiRequest): Reply {
   const last = page[page.length - 1];
   const videos = page.map((v) => {
     const o: Record<string, string | number> = {};
-    for (const f of fields) o[f] = v[f as (typeof VIDEO_FIELDS)[number]];
+    for (const f of fields) o[f] = f === "cover_image_url" ? coverUrl(state, user, v) : v[f as (typeof VIDEO_FIELDS)[number]];
     return o;
   });
   return apiOkReply(

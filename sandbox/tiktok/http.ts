@@ -24,6 +24,11 @@ export function htmlReply(status: number, html: string, headers: Record<string, 
   return { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...headers }, body: html };
 }
 
+/** A generated image (avatars, covers): deterministic, so caches may keep it. */
+export function svgReply(svg: string): Reply {
+  return { status: 200, headers: { "content-type": "image/svg+xml", "cache-control": "public, max-age=3600" }, body: svg };
+}
+
 export function redirectReply(location: string): Reply {
   return { status: 302, headers: { location, "cache-control": "no-store", "referrer-policy": "no-referrer" }, body: "" };
 }

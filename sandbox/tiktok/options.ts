@@ -44,6 +44,7 @@ export function defaultOptions(): ResolvedOptions {
     now: Date.now,
     statusStepMs: 1_500,
     avatarBaseUrl: undefined,
+    coverBaseUrl: undefined,
     verifiedDomains: [],
     uploadUrlTtlSec: 3_600,
     refreshRotationResetsExpiry: false,
@@ -89,6 +90,7 @@ export function mergeOptions(base: ResolvedOptions, input: SandboxOptionsInput):
   if (input.now !== undefined) next.now = input.now;
   if (input.statusStepMs !== undefined) next.statusStepMs = input.statusStepMs;
   if (input.avatarBaseUrl !== undefined) next.avatarBaseUrl = input.avatarBaseUrl?.replace(/\/+$/, "") || undefined;
+  if (input.coverBaseUrl !== undefined) next.coverBaseUrl = input.coverBaseUrl?.replace(/\/+$/, "") || undefined;
   if (input.verifiedDomains !== undefined) next.verifiedDomains = input.verifiedDomains.map((d) => d.toLowerCase());
   if (input.uploadUrlTtlSec !== undefined) next.uploadUrlTtlSec = input.uploadUrlTtlSec;
   if (input.refreshRotationResetsExpiry !== undefined) next.refreshRotationResetsExpiry = input.refreshRotationResetsExpiry;
@@ -135,6 +137,7 @@ export const optionsSchema = z.strictObject({
   rateLimits: rateLimitsSchema.optional(),
   statusStepMs: z.number().int().nonnegative().optional(),
   avatarBaseUrl: z.string().max(2000).nullable().optional(),
+  coverBaseUrl: z.string().max(2000).nullable().optional(),
   verifiedDomains: z.array(z.string().min(1).max(253)).max(100).optional(),
   uploadUrlTtlSec: positiveSec.optional(),
   refreshRotationResetsExpiry: z.boolean().optional(),

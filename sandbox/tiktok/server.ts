@@ -6,8 +6,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { apiErrorReply, BodyTooLargeError, jsonReply, mediaType, newLogId, readText, sendReply, drain, type Reply } from "./http";
+import { apiErrorReply, BodyTooLargeError, jsonReply, mediaType, newLogId, readText, sendReply, drain, svgReply, type Reply } from "./http";
 import { avatarSvg } from "./avatars";
+import { coverSvg } from "./covers";
 import { AUTHORIZE_PATH, DECISION_PATH, handleAuthorizePage, handleDecision } from "./consent-page";
 import { CONTROL_PREFIX, handleControl } from "./control";
 import { handleUserInfo, handleVideoList } from "./data-plane";
@@ -165,6 +166,7 @@ function logName(path: string): string {
   if (path === AUTHORIZE_PATH) return "authorize";
   if (path === DECISION_PATH) return "authorize_decision";
   if (path.startsWith("/avatars/")) return "avatar";
+  if (path.startsWith("/covers/")) return "cover";
   return "not_found";
 }
 
@@ -186,10 +188,29 @@ function otherRoute(state: SandboxState, method: string, path: string, query: st
     const index = /^\d+$/.test(id) ? Number(id) - 1 : -1;
     const user = seededUser(id) ?? SEED_USERS[index] ?? state.user(id);
     if (user === undefined) return jsonReply(404, { error: "not_found" });
-    return { status: 200, headers: { "content-type": "image/svg+xml", "cache-control": "public, max-age=3600" }, body: avatarSvg(user) };
+    return svgReply(avatarSvg(user));
   }
+  if (path.startsWith("/covers/") && path.endsWith(".svg") && method === "GET") return coverReply(state, path);
   if (path === "/" && method === "GET") {
     return jsonReply(200, { name: "TikTok sandbox", authorize: `${state.baseUrl}${AUTHORIZE_PATH}`, apiBase: state.baseUrl, control: `${state.baseUrl}${CONTROL_PREFIX}` });
   }
   return apiErrorReply("not_found", `No such endpoint: ${method} ${path}`, newLogId(state.now()), 404);
+}
+
+/** GET /covers/<openId>/<videoId>.svg: the cover of one of that user's listed videos, else 404. */
+function coverReply(state: SandboxState, path: string): Reply {
+  const parts = path.slice("/covers/".length, -".svg".length).split("/");
+  if (parts.length !== 2) return jsonReply(404, { error: "not_found" });
+  let openId: string;
+  let videoId: string;
+  try {
+    openId = decodeURIComponent(parts[0] ?? "");
+    videoId = decodeURIComponent(parts[1] ?? "");
+  } catch {
+    return jsonReply(404, { error: "not_found" });
+  }
+  const user = state.user(openId);
+  const video = user === undefined ? undefined : state.videos(user).find((v) => v.id === videoId);
+  if (user === undefined || video === undefined) return jsonReply(404, { error: "not_found" });
+  return svgReply(coverSvg(user, video));
 }

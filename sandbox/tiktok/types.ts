@@ -93,6 +93,12 @@ export interface SandboxOptions {
    * `null` or "" switches back to the default.
    */
   avatarBaseUrl?: string | null;
+  /**
+   * When set, the video list's `cover_image_url` becomes `${coverBaseUrl}/${openId}/${videoId}.svg`
+   * (e.g. the sandbox's own `${url}/covers`). Default: realistic https CDN URLs that are never fetched.
+   * `null` or "" switches back to the default.
+   */
+  coverBaseUrl?: string | null;
   /** Domains (and their subdomains) verified for PULL_FROM_URL; others get url_ownership_unverified. */
   verifiedDomains: string[];
   /** Lifetime of an upload_url (TIKTOK_API.md §5: valid 1 h). */
@@ -115,9 +121,10 @@ export interface SandboxOptions {
 export type SandboxOptionsInput = Partial<SandboxOptions>;
 
 /** Options after defaults are applied (what handlers read). */
-export interface ResolvedOptions extends Omit<SandboxOptions, "rateLimits" | "redirectUris" | "avatarBaseUrl"> {
+export interface ResolvedOptions extends Omit<SandboxOptions, "rateLimits" | "redirectUris" | "avatarBaseUrl" | "coverBaseUrl"> {
   rateLimits: RateLimits;
   avatarBaseUrl: string | undefined;
+  coverBaseUrl: string | undefined;
 }
 
 export type Fault =

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { authClient } from "@/lib/auth/client";
+import { checkAuthFields, type FieldErrors } from "@/lib/auth/form-checks";
 import { authErrorMessage } from "@/lib/auth/messages";
 import { safeReturnPath } from "@/lib/http/safe-return-path";
 
@@ -13,6 +14,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
   const search = useSearchParams();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const next = safeReturnPath(search.get("next"));
   // Switching between sign-in and sign-up keeps the page the visitor is on their way back to.
   const carry = next === "/" ? "" : `?${new URLSearchParams({ next })}`;
@@ -22,6 +24,15 @@ export function AuthForm({ mode }: { mode: Mode }) {
     const form = new FormData(event.currentTarget);
     const email = String(form.get("email") ?? "").trim();
     const password = String(form.get("password") ?? "");
+    // Plain per-field messages before anything is sent; focus goes to the first field to fix.
+    const invalid = checkAuthFields(mode, { email, password });
+    setFieldErrors(invalid);
+    const first = (["email", "password"] as const).find((f) => invalid[f]);
+    if (first) {
+      setError(null);
+      event.currentTarget.querySelector<HTMLInputElement>(`#field-${first}`)?.focus();
+      return;
+    }
     setPending(true);
     setError(null);
     const result =
@@ -48,7 +59,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
           {mode === "signup" && (
             <Field label="Name" name="name" type="text" autoComplete="name" />
           )}
-          <Field label="Email" name="email" type="email" autoComplete="email" required />
+          <Field label="Email" name="email" type="email" autoComplete="email" required error={fieldErrors.email} />
           <Field
             label="Password"
             name="password"
@@ -56,6 +67,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
             autoComplete={mode === "signup" ? "new-password" : "current-password"}
             required
             hint={mode === "signup" ? "At least 10 characters." : undefined}
+            error={fieldErrors.password}
           />
           {error && (
             <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700">
@@ -82,8 +94,9 @@ export function AuthForm({ mode }: { mode: Mode }) {
   );
 }
 
-function Field(props: { label: string; name: string; type: string; autoComplete: string; required?: boolean; hint?: string }) {
+function Field(props: { label: string; name: string; type: string; autoComplete: string; required?: boolean; hint?: string; error?: string }) {
   const id = `field-${props.name}`;
+  const describedBy = [props.error ? `${id}-error` : "", props.hint ? `${id}-hint` : ""].filter(Boolean).join(" ");
   return (
     <div>
       <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
@@ -95,9 +108,15 @@ function Field(props: { label: string; name: string; type: string; autoComplete:
         type={props.type}
         autoComplete={props.autoComplete}
         required={props.required}
-        aria-describedby={props.hint ? `${id}-hint` : undefined}
+        aria-describedby={describedBy || undefined}
+        aria-invalid={props.error ? true : undefined}
         className="w-full rounded-lg border border-slate-300 px-3 py-2 outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-50"
       />
+      {props.error && (
+        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
+          {props.error}
+        </p>
+      )}
       {props.hint && (
         <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
           {props.hint}

@@ -4,6 +4,7 @@ interface SandboxOptionsView {
   pkceMode: string;
   oauthErrorStatus: number;
   avatarBaseUrl?: string;
+  coverBaseUrl?: string;
   clients: { clientKey: string; redirectUris: string[] }[];
 }
 
@@ -23,6 +24,7 @@ export function describeInstanceWiring(): void {
       expect(options.pkceMode).toBe(instance.pkce);
       expect(options.oauthErrorStatus).toBe(instance.oauthErrorStatus);
       expect(options.avatarBaseUrl).toBe(`${sandboxURL}/avatars`);
+      expect(options.coverBaseUrl).toBe(`${sandboxURL}/covers`);
       expect(options.clients[0]).toMatchObject({
         clientKey: "sandbox_client_key",
         redirectUris: [`${instance.appURL}/api/oauth/tiktok/callback`],

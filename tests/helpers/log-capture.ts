@@ -24,7 +24,7 @@ export interface LogCapture {
  */
 export function captureLogs(level = "trace"): LogCapture {
   const lines: string[] = [];
-  const logger = createLogger({ level, destination: { write: (chunk: string) => void lines.push(chunk) } });
+  const logger = createLogger({ level, format: "json", destination: { write: (chunk: string) => void lines.push(chunk) } });
   setLoggerForTests(logger);
   return {
     lines,
@@ -39,7 +39,7 @@ export function captureLogs(level = "trace"): LogCapture {
 
 /** A logger for a directly-constructed service, writing into `lines`. */
 export function memoryLogger(lines: string[], level = "trace"): Logger {
-  return createLogger({ level, destination: { write: (chunk: string) => void lines.push(chunk) } });
+  return createLogger({ level, format: "json", destination: { write: (chunk: string) => void lines.push(chunk) } });
 }
 
 const CONSOLE_METHODS = ["log", "info", "warn", "error", "debug", "trace"] as const;

@@ -103,6 +103,45 @@ describe("§4 user info", () => {
   });
 });
 
+describe("covers", () => {
+  it("coverBaseUrl points cover_image_url at the sandbox's own /covers/<openId>/<videoId>.svg, which serves an image", async () => {
+    sb.control.setOptions({ coverBaseUrl: `${sb.url}/covers/` });
+    const t = token(AVA, "video.list");
+    const list = data<{ videos: { id: string; title: string; cover_image_url: string }[] }>(
+      await api(sb.url, `/v2/video/list/?fields=id,title,cover_image_url`, { token: t, body: { max_count: 2 } }),
+    ).videos;
+    expect(list).toHaveLength(2);
+    for (const v of list) {
+      expect(v.cover_image_url).toBe(`${sb.url}/covers/${AVA}/${v.id}.svg`);
+      expect(new URL(v.cover_image_url).origin).toBe(sb.url);
+      const img = await fetch(v.cover_image_url);
+      expect(img.status).toBe(200);
+      expect(img.headers.get("content-type")).toBe("image/svg+xml");
+      const svg = await img.text();
+      expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      expect(svg).toContain("@ava.sandbox");
+    }
+    // Another user's video id, or an unknown one, is not served.
+    expect((await fetch(`${sb.url}/covers/${BEN}/${list[0]?.id ?? ""}.svg`)).status).toBe(404);
+    expect((await fetch(`${sb.url}/covers/${AVA}/1.svg`)).status).toBe(404);
+    expect((await fetch(`${sb.url}/covers/${AVA}.svg`)).status).toBe(404);
+    sb.control.setOptions({ coverBaseUrl: null });
+    const again = data<{ videos: { cover_image_url: string }[] }>(
+      await api(sb.url, `/v2/video/list/?fields=cover_image_url`, { token: t, body: { max_count: 1 } }),
+    ).videos;
+    expect(again[0]?.cover_image_url).toMatch(/^https:\/\/p16-sign\.tiktokcdn-sandbox\.invalid\//);
+  });
+
+  it("a cover's title is escaped XML", async () => {
+    const { coverSvg } = await import("../covers");
+    const user = sb.control.users()[0];
+    if (user === undefined) throw new Error("no seeded user");
+    const svg = coverSvg(user, { id: "1", title: `<script>alert("x")</script> & more` });
+    expect(svg).not.toContain("<script>");
+    expect(svg).toContain("&#60;script&#62;");
+  });
+});
+
 describe("§4 video list", () => {
   async function page(t: string, body: unknown, fields = VIDEO_FIELDS) {
     return api(sb.url, `/v2/video/list/?fields=${fields}`, { token: t, body });

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useRouter } from "next/navigation";
 import type { PostingOptions } from "@/lib/uploads/upload-service";
-import { ACCEPT, checkChosenFile } from "@/lib/uploads/client-checks";
+import { ACCEPT, canPreview, checkChosenFile } from "@/lib/uploads/client-checks";
 import { formatBytes, formatDuration } from "@/lib/uploads/format";
 import { DirectPostFields, NO_CHOICES, type DirectPostChoices } from "./direct-post-fields";
 import { FindingsList } from "./findings-list";
@@ -20,7 +20,7 @@ export function UploadForm({ accountId, options, maxBytes }: { accountId: string
   const [choices, setChoices] = useState<DirectPostChoices>(NO_CHOICES);
   const [dragging, setDragging] = useState(false);
   const check = useMemo(() => (file ? checkChosenFile(file, maxBytes) : null), [file, maxBytes]);
-  const preview = useMemo(() => (file && check?.ok ? URL.createObjectURL(file) : null), [file, check]);
+  const preview = useMemo(() => (file && check?.ok && canPreview(file) ? URL.createObjectURL(file) : null), [file, check]);
   useEffect(() => () => void (preview && URL.revokeObjectURL(preview)), [preview]);
 
   const busy = phase.step === "to-server" || phase.step === "checking" || phase.step === "to-tiktok";

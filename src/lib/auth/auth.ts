@@ -4,6 +4,7 @@ import type { Database } from "@/lib/db/client";
 import * as schema from "@/lib/db/schema";
 import type { AppConfig } from "@/lib/config/config";
 import { clientAddressHeader } from "@/lib/http/client-address";
+import { betterAuthLogger } from "./auth-logger";
 
 export const MIN_PASSWORD_LENGTH = 10;
 
@@ -20,6 +21,7 @@ export function createAuth(db: Database, config: AppConfig) {
     emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH, maxPasswordLength: 128, autoSignIn: true },
     trustedOrigins: [config.appUrl, config.betterAuthUrl],
     telemetry: { enabled: false },
+    logger: betterAuthLogger(),
     advanced: {
       useSecureCookies: config.appUrl.startsWith("https://"),
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },

@@ -1,5 +1,6 @@
 import pino, { type Logger } from "pino";
 import { currentRequestId } from "@/lib/observability/request-context";
+import { prettyDestination } from "./pretty";
 
 /**
  * Every path that could ever hold a credential, censored wherever it appears in a log object
@@ -33,10 +34,26 @@ export const REDACTED_PATHS = [
   "code_verifier",
 ];
 
-export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+export type LogFormat = "json" | "pretty";
+
+/** Pretty lines for `next dev` (NODE_ENV=development, set by Next); JSON everywhere else. */
+export function defaultLogFormat(env: { NODE_ENV?: string } = process.env): LogFormat {
+  return env.NODE_ENV === "development" ? "pretty" : "json";
+}
+
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream; format?: LogFormat } = {}): Logger {
+  const level = options.level ?? process.env.LOG_LEVEL ?? "info";
+  const format = options.format ?? defaultLogFormat();
+  const destination =
+    format === "pretty"
+      ? (prettyDestination(options.destination ?? process.stdout, {
+          colours: options.destination === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR,
+          verbose: level === "debug" || level === "trace",
+        }) as pino.DestinationStream)
+      : options.destination;
   return pino(
     {
-      level: options.level ?? process.env.LOG_LEVEL ?? "info",
+      level,
       base: { app: "socialflow" },
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       // Every line written while serving a request carries its id (x-request-id; src/proxy.ts).
@@ -59,7 +76,7 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
         },
       },
     },
-    options.destination,
+    destination,
   );
 }
 

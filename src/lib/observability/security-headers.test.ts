@@ -45,6 +45,15 @@ describe("Content-Security-Policy", () => {
     expect(odd).not.toContain("pw");
   });
 
+  it("media: self and blob: (the upload form's preview of the chosen file), nothing remote", () => {
+    for (const input of [sandboxDev, production]) {
+      expect(parseCsp(contentSecurityPolicy(input)).get("media-src")).toEqual(["'self'", "blob:"]);
+    }
+    // blob: is for media only: scripts, frames and workers stay on 'self' (default-src).
+    const csp = parseCsp(contentSecurityPolicy(production));
+    for (const d of ["default-src", "script-src", "img-src", "connect-src"]) expect(csp.get(d)).not.toContain("blob:");
+  });
+
   it("eval and websockets only for the development server; https upgrades insecure requests", () => {
     expect(parseCsp(contentSecurityPolicy(sandboxDev)).get("script-src")).toContain("'unsafe-eval'");
     expect(parseCsp(contentSecurityPolicy({ ...sandboxDev, development: false })).get("script-src")).not.toContain("'unsafe-eval'");

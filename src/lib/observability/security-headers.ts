@@ -30,7 +30,9 @@ function originOf(url: string): string | undefined {
  * per-request nonces (which would force every page to render dynamically) `'unsafe-inline'`
  * stays for script-src and style-src; everything else is locked to this origin. Images may
  * come from any https origin (TikTok's CDNs for covers and avatars) and `data:`; an http API
- * origin (the local sandbox) is added for its avatars. Forms only post to this app: the connect
+ * origin (the local sandbox) is added for its avatars. Media may be `blob:`: the upload form
+ * previews the chosen file through `URL.createObjectURL` (the file never leaves the page for it);
+ * without it `default-src 'self'` blocks the preview. Forms only post to this app: the connect
  * flow leaves for TikTok by navigation, not by a form.
  */
 export function contentSecurityPolicy(input: HeaderPolicyInput): string {
@@ -44,6 +46,7 @@ export function contentSecurityPolicy(input: HeaderPolicyInput): string {
     ["script-src", scriptSrc],
     ["style-src", ["'self'", "'unsafe-inline'"]],
     ["img-src", imgSrc],
+    ["media-src", ["'self'", "blob:"]],
     ["font-src", ["'self'", "data:"]],
     ["connect-src", connectSrc],
     ["frame-ancestors", ["'none'"]],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkChosenFile } from "./client-checks";
+import { canPreview, checkChosenFile } from "./client-checks";
 import { MAX_VIDEO_BYTES } from "./chunk-plan";
 
 describe("checkChosenFile (the page's instant checks)", () => {
@@ -15,5 +15,20 @@ describe("checkChosenFile (the page's instant checks)", () => {
     expect(checkChosenFile({ name: "a.mp4", size: MAX_VIDEO_BYTES + 1, type: "video/mp4" })).toEqual({ ok: false, message: "This file is just over 4 GB. TikTok accepts files of up to 4 GB." });
     expect(checkChosenFile({ name: "a.mp4", size: MAX_VIDEO_BYTES, type: "video/mp4" }).ok).toBe(true);
     expect(checkChosenFile({ name: "a.mp4", size: 2 * 1024 * 1024, type: "video/mp4" }, 1024 * 1024)).toEqual({ ok: false, message: "This file is 2 MB. SocialFlow accepts files of up to 1 MB." });
+  });
+});
+
+describe("canPreview (the upload form's player)", () => {
+  it("only for a file the browser types as video/*, not for one accepted by its name alone", () => {
+    expect(canPreview({ type: "video/mp4" })).toBe(true);
+    expect(canPreview({ type: "video/webm" })).toBe(true);
+    expect(canPreview({ type: "video/quicktime" })).toBe(true);
+    // Accepted by the instant check (extension), but not a video as far as the browser knows.
+    const renamed = { name: "notes.mp4", size: 10, type: "text/plain" };
+    expect(checkChosenFile(renamed).ok).toBe(true);
+    expect(canPreview(renamed)).toBe(false);
+    expect(canPreview({ type: "" })).toBe(false);
+    expect(canPreview({ type: "image/png" })).toBe(false);
+    expect(canPreview({ type: "application/video/mp4" })).toBe(false);
   });
 });

@@ -31,6 +31,16 @@ export function checkChosenFile(file: { name: string; size: number; type: string
   return { ok: true, type };
 }
 
+/**
+ * Whether the page may show a <video> preview of the chosen file: only when the browser itself
+ * says it is a video (`File.type`, from the operating system). A file accepted by its name alone
+ * (a renamed text file, `type` "text/plain" or "") would only show a broken player; the server
+ * still checks the content before anything reaches TikTok.
+ */
+export function canPreview(file: { type: string }): boolean {
+  return /^video\/[a-z0-9.+-]+$/i.test(file.type);
+}
+
 /** TikTok's privacy_level_options in words (content sharing guidelines: show the creator's own options). */
 export const PRIVACY_LABELS: Record<string, string> = {
   PUBLIC_TO_EVERYONE: "Everyone",

@@ -1,0 +1,81 @@
+import { createServer, type Server } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { startTikTokSandbox } from "../sandbox/tiktok/index";
+import { portFromEnv, probePort, startOnFreePort } from "./dev-ports";
+
+const held: Server[] = [];
+
+/** Occupies a free port on 127.0.0.1, as another program would (e.g. a second sandbox). */
+function holdPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      held.push(server);
+      const address = server.address();
+      resolve(typeof address === "object" && address !== null ? address.port : 0);
+    });
+  });
+}
+
+afterEach(async () => {
+  await Promise.all(held.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+describe("npm run dev ports", () => {
+  it("reads PORT / SANDBOX_PORT: unset means the default and not explicit; junk is one line naming the variable", () => {
+    expect(portFromEnv("SANDBOX_PORT", undefined, 4010)).toEqual({ variable: "SANDBOX_PORT", port: 4010, explicit: false });
+    expect(portFromEnv("SANDBOX_PORT", "", 4010)).toMatchObject({ port: 4010, explicit: false });
+    expect(portFromEnv("PORT", "3100", 3000)).toEqual({ variable: "PORT", port: 3100, explicit: true });
+    for (const bad of ["abc", "0", "70000", "3000x", "-1"]) expect(() => portFromEnv("PORT", bad, 3000)).toThrow(/^PORT must be a port number from 1 to 65535/);
+  });
+
+  it("a taken default sandbox port moves to a free one instead of failing with EADDRINUSE", async () => {
+    const taken = await holdPort();
+    const choice = portFromEnv("SANDBOX_PORT", undefined, taken);
+    const { value: sandbox, moved } = await startOnFreePort(choice, (port) => startTikTokSandbox({ port }));
+    try {
+      expect(moved).toBe(true);
+      const port = Number(new URL(sandbox.url).port);
+      expect(port).not.toBe(taken);
+      expect((await fetch(`${sandbox.url}/`)).status).toBe(200);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it("a taken explicit SANDBOX_PORT fails with one line that names the variable, and starts nothing", async () => {
+    const taken = await holdPort();
+    let calls = 0;
+    const attempt = startOnFreePort(portFromEnv("SANDBOX_PORT", String(taken), 4010), (port) => {
+      calls++;
+      return startTikTokSandbox({ port });
+    });
+    await expect(attempt).rejects.toThrow(`SANDBOX_PORT=${taken} is already in use by another program: stop it, or set SANDBOX_PORT to a free port`);
+    const message = await attempt.catch((e: Error) => e.message);
+    expect(message).not.toContain("\n");
+    expect(message).not.toContain("EADDRINUSE");
+    expect(calls).toBe(1);
+  });
+
+  it("the app's port is probed as Next binds it (every interface): a port held on 127.0.0.1 counts as taken", async () => {
+    const taken = await holdPort();
+    await expect(probePort(taken)).rejects.toMatchObject({ code: "EADDRINUSE" });
+    const { value: port, moved } = await startOnFreePort(portFromEnv("PORT", undefined, taken), probePort);
+    expect(moved).toBe(true);
+    expect(port).not.toBe(taken);
+    // The probe let the port go again, so Next can take it.
+    await expect(probePort(port)).resolves.toBe(port);
+  });
+
+  it("a port fixed by the configured app URL fails instead of moving, and says which setting to change too", async () => {
+    const taken = await holdPort();
+    const choice = { ...portFromEnv("PORT", undefined, taken), explicit: true, fixedBy: "NEXT_PUBLIC_APP_URL" };
+    await expect(startOnFreePort(choice, probePort)).rejects.toThrow(`PORT=${taken} is already in use by another program: stop it, or set PORT to a free port and NEXT_PUBLIC_APP_URL to match.`);
+  });
+
+  it("other listen errors are not mistaken for a taken port", async () => {
+    const denied = Object.assign(new Error("listen EACCES"), { code: "EACCES" });
+    await expect(startOnFreePort(portFromEnv("PORT", undefined, 80), () => Promise.reject(denied))).rejects.toBe(denied);
+  });
+});
