@@ -7,7 +7,7 @@ import path from "node:path";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import Loading from "@/app/(app)/loading";
+import { LoadingState } from "./loading-state";
 import AppNotFound from "@/app/(app)/not-found";
 import { NotFoundPanel } from "./not-found-panel";
 
@@ -32,7 +32,7 @@ describe("not-found pages", () => {
 
 describe("loading state", () => {
   it("is announced: role=status, aria-busy, visible text; the spinner is hidden from screen readers and respects reduced motion", () => {
-    const html = renderToStaticMarkup(createElement(Loading));
+    const html = renderToStaticMarkup(createElement(LoadingState));
     expect(html).toMatch(/^<div role="status" aria-live="polite" aria-busy="true"/);
     expect(html).toContain("Loading…");
     expect(html).toMatch(/<span aria-hidden="true" class="[^"]*motion-safe:animate-spin/);

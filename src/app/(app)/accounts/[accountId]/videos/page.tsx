@@ -10,7 +10,10 @@ import { callErrorMessage } from "@/lib/videos/call-error-messages";
 import type { VideoPageView } from "@/lib/videos/video-service";
 import { getDb } from "@/lib/db";
 import { accountsOf } from "@/lib/accounts/owned-accounts";
+import { Suspense } from "react";
+import type { OwnedAccount } from "@/lib/accounts/owned-accounts";
 import { VideoGrid } from "@/components/videos/video-grid";
+import { LoadingState } from "@/components/loading-state";
 
 export const metadata: Metadata = { title: "Recent videos" };
 export const dynamic = "force-dynamic";
@@ -22,11 +25,26 @@ export default async function VideosPage({ params }: { params: Promise<{ account
   const owned = await accountsOf(await getDb(), user.id).get(accountId);
   if (!owned) notFound();
   const account = owned.row;
-  const { videos } = await getTikTokServices();
 
+  return (
+    <section>
+      <Link href="/settings/accounts" className="text-sm text-brand-600 hover:underline">
+        ← Connected accounts
+      </Link>
+      <h1 className="mt-2 text-2xl font-semibold">Recent videos · {account.displayName}</h1>
+      {/* The ownership check above has answered (404 for another user); TikTok's answer streams in. */}
+      <Suspense fallback={<LoadingState label="Loading videos from TikTok…" />}>
+        <RecentVideos owned={owned} />
+      </Suspense>
+    </section>
+  );
+}
+
+async function RecentVideos({ owned }: { owned: OwnedAccount }) {
+  const { videos } = await getTikTokServices();
   let page: VideoPageView | null = null;
   let problem: string | null = null;
-  if (!account.scopes.includes("video.list")) {
+  if (!owned.row.scopes.includes("video.list")) {
     problem = "This account didn't grant SocialFlow access to its videos (video.list). Reconnect it and allow “Access your public videos” on TikTok to see them here.";
   } else {
     try {
@@ -38,11 +56,7 @@ export default async function VideosPage({ params }: { params: Promise<{ account
   }
 
   return (
-    <section>
-      <Link href="/settings/accounts" className="text-sm text-brand-600 hover:underline">
-        ← Connected accounts
-      </Link>
-      <h1 className="mt-2 text-2xl font-semibold">Recent videos · {account.displayName}</h1>
+    <>
       {problem && (
         <p role="alert" className="mt-6 rounded-xl bg-amber-50 p-4 text-sm text-amber-900">
           {problem}
@@ -55,9 +69,9 @@ export default async function VideosPage({ params }: { params: Promise<{ account
       )}
       {page && page.videos.length > 0 && (
         <div className="mt-6">
-          <VideoGrid accountId={accountId} initial={page} />
+          <VideoGrid accountId={owned.id} initial={page} />
         </div>
       )}
-    </section>
+    </>
   );
 }
