@@ -13,10 +13,12 @@ import { markUnreadableIfUnchanged, reportUnreadable } from "@/lib/oauth/unreada
 import { socialAccounts } from "@/lib/db/schema";
 import { and, eq } from "drizzle-orm";
 import type { OwnedAccount } from "@/lib/accounts/owned-accounts";
+import { OwnedCache } from "@/lib/accounts/account-cache";
 import { parseTikTokEnvelope } from "./api-response";
 import { TikTokApiError } from "./api-errors";
 import { TikTokCallError } from "./call-errors";
 import type { UserBudget } from "./user-budget";
+import { TokenEndpointLimits } from "./token-limits";
 import {
   creatorInfoSchema,
   publishInitSchema,
@@ -36,14 +38,24 @@ import {
 
 /** Refresh before a call when the access token has less than this left. */
 export const ACCESS_TOKEN_MARGIN_MS = 5 * 60_000;
-/** After TikTok's own 429, this account+endpoint waits at least this long (TIKTOK_API.md §4). */
+/**
+ * After TikTok's own 429, this account+endpoint waits at least this long: TikTok's limits are
+ * per minute (https://developers.tiktok.com/doc/tiktok-api-v2-rate-limit).
+ */
 const TIKTOK_429_BACKOFF_MS = 60_000;
+/**
+ * creator_info answers are reused for this long (per owner and account): TikTok allows 20 a
+ * minute per token, and the upload page, its re-renders and the upload start all need it.
+ */
+export const CREATOR_INFO_TTL_MS = 60_000;
 
 export interface TikTokApiClientDeps {
   db: Database;
   cipher: TokenCipher;
   refresher: Pick<TokenRefresher, "refresh">;
   budget: Pick<UserBudget, "consume">;
+  /** TikTok's own per-token limits (shared through Redis in the app); in memory by default. */
+  tokenLimits?: Pick<TokenEndpointLimits, "consume" | "refund">;
   apiBaseUrl: string;
   clock?: Clock;
   logger?: Logger;
@@ -72,10 +84,14 @@ export class TikTokApiClient {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly backoffUntil = new Map<string, number>();
+  private readonly tokenLimits: Pick<TokenEndpointLimits, "consume" | "refund">;
+  private readonly creatorInfo: OwnedCache<CreatorInfo>;
 
   constructor(private readonly deps: TikTokApiClientDeps) {
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? getLogger();
+    this.tokenLimits = deps.tokenLimits ?? new TokenEndpointLimits();
+    this.creatorInfo = new OwnedCache<CreatorInfo>(CREATOR_INFO_TTL_MS, 1000, () => this.clock.now().getTime());
   }
 
   async getUserInfo(account: OwnedAccount): Promise<TikTokUser> {
@@ -88,8 +104,17 @@ export class TikTokApiClient {
     return this.call(account, ENDPOINTS.videoList, body, videoListSchema);
   }
 
+  /**
+   * The creator's posting options, reused for a minute (CREATOR_INFO_TTL_MS): rendering the
+   * upload page — a GET any site can trigger with a top-level navigation — spends nothing while
+   * a fresh answer is at hand. Cleared on disconnect and reconnect like every account cache.
+   */
   async queryCreatorInfo(account: OwnedAccount): Promise<CreatorInfo> {
-    return this.call(account, ENDPOINTS.creatorInfo, {}, creatorInfoSchema);
+    const cached = this.creatorInfo.get(account, "creator_info");
+    if (cached) return cached;
+    const info = await this.call(account, ENDPOINTS.creatorInfo, {}, creatorInfoSchema);
+    this.creatorInfo.set(account, "creator_info", info);
+    return info;
   }
 
   /** Upload to the creator's inbox (scope video.upload): they finish posting in the TikTok app. */
@@ -161,8 +186,15 @@ export class TikTokApiClient {
     const waitMs = (this.backoffUntil.get(backoffKey) ?? 0) - this.clock.now().getTime();
     if (waitMs > 0) throw new TikTokCallError("rate_limited", { retryAfterSec: Math.ceil(waitMs / 1000) });
 
+    // TikTok's own per-token minute first (any instance, any caller of this account), then the
+    // user's budget; a call the budget refuses gives its per-token point back.
+    const limit = await this.tokenLimits.consume(account.id, endpoint.name);
+    if (!limit.ok) throw new TikTokCallError("rate_limited", { retryAfterSec: limit.retryAfterSec });
     const budget = await this.deps.budget.consume(fresh.userId);
-    if (!budget.ok) throw new TikTokCallError("budget_exceeded", { retryAfterSec: budget.retryAfterSec });
+    if (!budget.ok) {
+      await this.tokenLimits.refund(account.id, endpoint.name);
+      throw new TikTokCallError("budget_exceeded", { retryAfterSec: budget.retryAfterSec });
+    }
 
     let accessToken = await this.accessTokenFor(fresh);
     for (let attempt = 0; ; attempt++) {

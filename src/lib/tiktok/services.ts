@@ -7,6 +7,7 @@ import { AccountService } from "@/lib/accounts/account-service";
 import { getRedis } from "@/lib/redis/client";
 import { TikTokApiClient } from "./api-client";
 import { UserBudget } from "./user-budget";
+import { TokenEndpointLimits } from "./token-limits";
 import { VideoService } from "@/lib/videos/video-service";
 
 export interface TikTokServices {
@@ -31,12 +32,10 @@ export function getTikTokServices(): Promise<TikTokServices> {
     const oauth = new TikTokOAuthService({ db, cipher }, config.tiktok);
     const refresher = new TokenRefresher({ db, cipher, oauth });
     const accounts = new AccountService({ db, cipher, oauth, refresher });
-    const budget = new UserBudget({
-      perMinute: config.rateLimit.perMinute,
-      perDay: config.rateLimit.perDay,
-      redis: config.redisUrl ? await getRedis(config.redisUrl) : undefined,
-    });
-    const api = new TikTokApiClient({ db, cipher, refresher, budget, apiBaseUrl: config.tiktok.apiBaseUrl });
+    const redis = config.redisUrl ? await getRedis(config.redisUrl) : undefined;
+    const budget = new UserBudget({ perMinute: config.rateLimit.perMinute, perDay: config.rateLimit.perDay, redis });
+    const tokenLimits = new TokenEndpointLimits({ redis });
+    const api = new TikTokApiClient({ db, cipher, refresher, budget, tokenLimits, apiBaseUrl: config.tiktok.apiBaseUrl });
     const videos = new VideoService(api, config.tiktok.apiBaseUrl);
     return { oauth, refresher, accounts, api, videos };
   })().catch((error: unknown) => {
