@@ -89,4 +89,11 @@ describe("S48: client address for Better Auth's sign-in limiter", { timeout: 60_
     // Each distinct client behind the proxy has its own budget.
     for (let i = 20; i < 24; i++) expect(await attempt(`203.0.113.10, 203.0.113.${i}`)).not.toBe(429);
   });
+
+  it("S49: 20 concurrent wrong-password attempts from one client: the limiter checks and counts in one step, so at most its 3 get through", async () => {
+    uninstall = installClientAddressStamp(1);
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => attempt("203.0.113.77")));
+    expect(statuses.filter((s) => s !== 429).length).toBeLessThanOrEqual(3);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(17);
+  });
 });
