@@ -36,7 +36,13 @@ export async function getUploadServices(): Promise<UploadServices> {
   if (current) void current.poller.stop();
   const store = new UploadStore(db);
   const holderRef: { poller?: UploadStatusPoller } = {};
-  const service = new UploadService({ store, api: tiktok.api, accounts: tiktok.accounts, config, onSent: () => holderRef.poller?.wake() });
+  const service = new UploadService({
+    store,
+    api: tiktok.api,
+    accounts: tiktok.accounts,
+    config,
+    onSent: () => holderRef.poller?.wake(),
+  });
   const poller = new UploadStatusPoller({ store, api: tiktok.api, config, activeIds: () => service.activeIds() });
   holderRef.poller = poller;
   holder.__socialflowUploads = { db, api: tiktok.api, config, service, poller };
