@@ -3,7 +3,9 @@
  * against the TikTok sandbox, on PGlite and (TEST_DATABASE_URL) PostgreSQL.
  */
 import { randomBytes } from "node:crypto";
-import { readFile, readdir } from "node:fs/promises";
+import { readFile, readdir, stat } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PUT as fileRoute } from "@/app/api/accounts/[accountId]/uploads/[uploadId]/file/route";
@@ -277,6 +279,54 @@ describe("upload quotas and the upload URL", () => {
       } finally {
         setUploadConfigForTests({ tmpDir: uploads.tmpDir, pollIntervalMs: 20 });
       }
+    });
+  });
+
+  describe("upload_url from TikTok's init answer", () => {
+    let trap: Server;
+    let trapHits = 0;
+    let trapUrl: string;
+    beforeAll(async () => {
+      trap = createServer((req, res) => {
+        trapHits += 1;
+        req.resume();
+        req.on("end", () => res.writeHead(201).end());
+      });
+      await new Promise<void>((resolve) => trap.listen(0, "127.0.0.1", resolve));
+      trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}/steal?upload_token=trap-secret`;
+    });
+    afterAll(() => new Promise<void>((resolve) => trap.close(() => resolve())));
+
+    it.each([
+      ["another port on the sandbox's host", () => trapUrl],
+      ["plain http on TikTok's upload host", () => "http://open-upload.tiktokapis.com/video/?upload_id=1&upload_token=trap-secret"],
+      ["a look-alike host", () => "https://open-upload.tiktokapis.com.evil.example/video/?upload_token=trap-secret"],
+      ["a host that merely ends like TikTok's", () => "https://eviltiktokapis.com/video/?upload_token=trap-secret"],
+      ["user info before TikTok's host", () => "https://trap-secret@open-upload.tiktokapis.com/video/"],
+      ["another scheme", () => "file:///etc/passwd?upload_token=trap-secret"],
+    ])("S57: an upload_url on %s: the upload fails with a fixed code, nothing is PUT anywhere, the URL is not logged", async (_name, hostile) => {
+      const { browser, accounts } = await newUser();
+      const accountId = accounts[0]!;
+      h.sandbox.control.queueFault("inbox_init", { kind: "upload_url", url: hostile() });
+      const before = { trap: trapHits, sandbox: h.sandbox.control.counters().upload };
+      const { sent, uploadId } = await uploadFile(browser, accountId, VIDEO);
+      expect(sent.status).toBe(502);
+      expect(sent.body).toMatchObject({ code: "upload_url_refused", upload: { state: "FAILED", errorCode: "upload_url_refused", done: true } });
+      expect(sent.body.error).toBe(ERROR_MESSAGES.upload_url_refused);
+      await (await getUploadServices()).service.settled();
+      expect(trapHits).toBe(before.trap);
+      expect(h.sandbox.control.counters().upload).toBe(before.sandbox);
+      expect((await stat(uploads.tmpDir)).isDirectory()).toBe(true);
+      expect(logs.entries().some((e) => e.event === "upload.url_refused" && e.uploadId === uploadId)).toBe(true);
+      expect(logs.text()).not.toContain("trap-secret");
+      expect(JSON.stringify(sent.body)).not.toContain("trap-secret");
+    });
+
+    it("S57: the sandbox's own upload URL (TIKTOK_API_BASE_URL's origin) is still used", async () => {
+      const { browser, accounts } = await newUser();
+      const { sent, uploadId } = await uploadFile(browser, accounts[0]!, VIDEO);
+      expect(sent.status).toBe(202);
+      expect(await waitUntilDone(browser, accounts[0]!, uploadId)).toMatchObject({ state: "SEND_TO_USER_INBOX" });
     });
   });
 });

@@ -1,5 +1,6 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { getConfig } from "@/lib/config/config";
 import { getDb } from "@/lib/db";
 import { getLogger } from "@/lib/log/logger";
 import type { Database } from "@/lib/db/client";
@@ -41,6 +42,7 @@ export async function getUploadServices(): Promise<UploadServices> {
     api: tiktok.api,
     accounts: tiktok.accounts,
     config,
+    apiBaseUrl: getConfig().tiktok.apiBaseUrl,
     onSent: () => holderRef.poller?.wake(),
   });
   const poller = new UploadStatusPoller({ store, api: tiktok.api, config, activeIds: () => service.activeIds() });

@@ -17,6 +17,7 @@ import { storedPostInfoSchema, type StartUploadInput } from "./request-schemas";
 import type { UploadConfig } from "./upload-config";
 import type { QuotaRefusal } from "./upload-quotas";
 import type { UploadStore } from "./upload-store";
+import { acceptedUploadUrl } from "./upload-url";
 import { toUploadView, type UploadView } from "./upload-view";
 import { validateVideo } from "./validate-video";
 import type { VideoContentType } from "./video-rules";
@@ -42,6 +43,8 @@ export interface UploadServiceDeps {
   api: Pick<TikTokApiClient, "queryCreatorInfo" | "initInboxUpload" | "initDirectPost" | "fetchPublishStatus">;
   accounts: Pick<AccountService, "findForUser">;
   config: UploadConfig;
+  /** TIKTOK_API_BASE_URL: its origin is the one upload_url allowed besides TikTok's upload hosts (the sandbox). */
+  apiBaseUrl: string;
   /** Called when a file has reached TikTok and its status should be polled. */
   onSent?: () => void;
   clock?: Clock;
@@ -229,6 +232,12 @@ export class UploadService {
         });
       }
       if (!init.uploadUrl) return await this.fail(row, ["VALIDATING"], 502, { errorCode: "tiktok_unavailable", publishId: init.publishId });
+      const uploadUrl = acceptedUploadUrl(init.uploadUrl, this.deps.apiBaseUrl);
+      if (!uploadUrl) {
+        // Logged without the URL (it carries TikTok's upload token): the code says enough.
+        this.logger.warn({ event: "upload.url_refused", uploadId: row.id, mode: row.mode });
+        return await this.fail(row, ["VALIDATING"], 502, { errorCode: "upload_url_refused", publishId: init.publishId });
+      }
 
       const uploading = await store.transition(
         row.id,
@@ -239,7 +248,7 @@ export class UploadService {
       if (!uploading) return refusal(409, "already_received");
       this.logger.info({ event: "upload.init", uploadId: row.id, mode: row.mode, chunks: plan.totalChunkCount });
       handedOff = true;
-      void this.transfer(uploading, filePath, plan, init.uploadUrl, check.contentType).finally(done);
+      void this.transfer(uploading, filePath, plan, uploadUrl, check.contentType).finally(done);
       return { ok: true, status: 202, upload: toUploadView(uploading) };
     } catch (error) {
       this.logger.error({ event: "upload.receive_failed", uploadId: row.id, err: error });
