@@ -137,7 +137,10 @@ async function analyseWithin(filePath: string, timeoutMs: number): Promise<Media
     throw error;
   } finally {
     clearTimeout(timer);
-    await handle.close();
+    // FileHandle.close() waits for reads in flight: an abandoned analysis stuck in one (a stalled
+    // disk) must not hold the queue through it.
+    if (abandoned) void handle.close().catch(() => undefined);
+    else await handle.close();
   }
 }
 
