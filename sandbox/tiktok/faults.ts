@@ -44,6 +44,24 @@ export class FaultQueue {
   }
 }
 
+/**
+ * "upload_url": the real answer with `data.upload_url` replaced (only where there is one: a
+ * FILE_UPLOAD init that succeeded), so a client can be tested against an init answer that sends
+ * the video somewhere else.
+ */
+export function withUploadUrl(reply: Reply, url: string): Reply {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(reply.body);
+  } catch {
+    return reply;
+  }
+  const data = (parsed as { data?: Record<string, unknown> } | null)?.data;
+  if (typeof data !== "object" || data === null || typeof data.upload_url !== "string") return reply;
+  data.upload_url = url;
+  return { ...reply, body: JSON.stringify(parsed) };
+}
+
 /** OAuth endpoints answer in the flat style; everything else in the wrapped style. */
 export function isOAuthEndpoint(endpoint: EndpointName): boolean {
   return endpoint === "token" || endpoint === "revoke";
@@ -51,7 +69,7 @@ export function isOAuthEndpoint(endpoint: EndpointName): boolean {
 
 /**
  * The reply a fault produces instead of the real handler, or undefined when the handler must still
- * run ("delay" and "wrong_content_type" wrap the real answer; "hang" never answers).
+ * run ("delay", "wrong_content_type" and "upload_url" wrap the real answer; "hang" never answers).
  */
 export function faultReply(endpoint: EndpointName, fault: Fault, oauthErrorStatus: number, logId: string): Reply | undefined {
   switch (fault.kind) {
@@ -77,6 +95,7 @@ export function faultReply(endpoint: EndpointName, fault: Fault, oauthErrorStatu
     case "wrong_content_type":
     case "delay":
     case "hang":
+    case "upload_url":
       return undefined;
   }
 }

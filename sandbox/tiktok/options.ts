@@ -169,6 +169,7 @@ export const faultSchema = z.discriminatedUnion("kind", [
     message: z.string().max(500).optional(),
   }),
   z.strictObject({ kind: z.literal("delay"), ms: z.number().int().nonnegative().max(600_000) }),
+  z.strictObject({ kind: z.literal("upload_url"), url: z.string().min(1).max(4096) }),
 ]);
 
 export const scopesInputSchema = z.union([

@@ -12,7 +12,7 @@ import { coverSvg } from "./covers";
 import { AUTHORIZE_PATH, DECISION_PATH, handleAuthorizePage, handleDecision } from "./consent-page";
 import { CONTROL_PREFIX, handleControl } from "./control";
 import { handleUserInfo, handleVideoList } from "./data-plane";
-import { faultReply } from "./faults";
+import { faultReply, withUploadUrl } from "./faults";
 import { grantTypeOf, handleRevoke, handleToken } from "./oauth";
 import { handleCancel, handleCreatorInfo, handleDirectInit, handleInboxInit, handleStatusFetch } from "./posting";
 import type { ApiRequest } from "./api-auth";
@@ -111,8 +111,9 @@ export function createSandboxServer(state: SandboxState, control: SandboxControl
       sendReply(res, injected);
       return;
     }
-    const reply = route.handle({ state, method, query, headers: req.headers, mediaType: type, body });
+    let reply = route.handle({ state, method, query, headers: req.headers, mediaType: type, body });
     if (fault?.kind === "wrong_content_type") reply.headers["content-type"] = "text/plain; charset=utf-8";
+    if (fault?.kind === "upload_url") reply = withUploadUrl(reply, fault.url);
     sendReply(res, reply);
   }
 

@@ -136,7 +136,9 @@ export type Fault =
   | { kind: "wrong_content_type" }
   | { kind: "oauth_error"; error: string; status?: number; description?: string }
   | { kind: "api_error"; code: string; status?: number; message?: string }
-  | { kind: "delay"; ms: number };
+  | { kind: "delay"; ms: number }
+  /** The real init answer (publish created) with data.upload_url replaced: a hostile or spoofed answer. */
+  | { kind: "upload_url"; url: string };
 
 export type TokenState = "valid" | "rotated" | "revoked" | "expired" | "unknown";
 

@@ -128,6 +128,20 @@ describe("faults", () => {
     expect(r.json.access_token).toEqual(expect.any(String));
   });
 
+  it("fault upload_url: the real init answer (publish created) pointing the video elsewhere", async () => {
+    const t = sb.control.issueTokensDirectly({ openId: AVA, scopes: "user.info.basic,video.upload" });
+    const source = { source: "FILE_UPLOAD", video_size: 1024, chunk_size: 1024, total_chunk_count: 1 };
+    sb.control.queueFault("inbox_init", { kind: "upload_url", url: "http://169.254.169.254/latest/" });
+    const init = await api(sb.url, "/v2/post/publish/inbox/video/init/", { token: t.access_token, body: { source_info: source } });
+    expect([init.status, errorCode(init)]).toEqual([200, "ok"]);
+    const data = init.json.data as { upload_url: string; publish_id: string };
+    expect(data.upload_url).toBe("http://169.254.169.254/latest/");
+    expect(sb.control.upload(data.publish_id)).toMatchObject({ kind: "inbox", receivedBytes: 0 });
+    // Used up: the next init answers with the sandbox's own upload URL again.
+    const next = await api(sb.url, "/v2/post/publish/inbox/video/init/", { token: t.access_token, body: { source_info: source } });
+    expect((next.json.data as { upload_url: string }).upload_url.startsWith(`${sb.url}/upload/`)).toBe(true);
+  });
+
   it("fault status on upload: the chunk is not accepted and can be retried", async () => {
     const t = sb.control.issueTokensDirectly({ openId: AVA, scopes: "user.info.basic,video.upload" });
     const body = new Uint8Array(1024 * 1024);

@@ -16,12 +16,14 @@ describe("configuration (one module reads every variable)", () => {
     expect(defaultUploadSettings()).toEqual({
       maxBytes: 4 * 1024 ** 3,
       tmpDir: path.join(os.tmpdir(), "socialflow-uploads"),
+      tmpMaxBytes: 8 * 1024 ** 3,
       chunkBytes: 10 * 1024 * 1024,
       pollIntervalMs: 3_000,
     });
-    expect(load({ UPLOAD_MAX_BYTES: "1000000", UPLOAD_TMP_DIR: "/var/tmp/sf", UPLOAD_CHUNK_BYTES: "5242880", UPLOAD_POLL_MS: "250" }).uploads).toEqual({
+    expect(load({ UPLOAD_MAX_BYTES: "1000000", UPLOAD_TMP_DIR: "/var/tmp/sf", UPLOAD_TMP_MAX_BYTES: "3000000", UPLOAD_CHUNK_BYTES: "5242880", UPLOAD_POLL_MS: "250" }).uploads).toEqual({
       maxBytes: 1_000_000,
       tmpDir: path.join("/var/tmp/sf", "socialflow-uploads"),
+      tmpMaxBytes: 3_000_000,
       chunkBytes: 5_242_880,
       pollIntervalMs: 250,
     });
@@ -31,6 +33,10 @@ describe("configuration (one module reads every variable)", () => {
     ["UPLOAD_MAX_BYTES", String(5 * 1024 ** 3)],
     ["UPLOAD_CHUNK_BYTES", "1024"],
     ["UPLOAD_POLL_MS", "five"],
+    ["UPLOAD_TMP_MAX_BYTES", "-1"],
+    ["UPLOAD_TMP_MAX_BYTES", "lots"],
+    // Smaller than UPLOAD_MAX_BYTES (4 GiB by default): a file of the largest size could never fit.
+    ["UPLOAD_TMP_MAX_BYTES", "1000000"],
     ["METRICS_LOG_INTERVAL_MS", "-1"],
     ["METRICS_LOG_INTERVAL_MS", "99999999999"],
   ])("refuses %s=%s with a message naming the variable and not its value", (name, value) => {

@@ -41,15 +41,23 @@ export interface UploadSettings {
   maxBytes: number;
   /** Our own folder inside UPLOAD_TMP_DIR, so leftovers can be swept without touching others' files. */
   tmpDir: string;
+  /** UPLOAD_TMP_MAX_BYTES: what every file waiting in tmpDir may add up to (src/lib/uploads/upload-quotas.ts). */
+  tmpMaxBytes: number;
   chunkBytes: number;
   /** First interval between status polls; it doubles every 5 polls up to a minute. */
   pollIntervalMs: number;
 }
 
-export function uploadSettings(e: Pick<RawEnv, "UPLOAD_MAX_BYTES" | "UPLOAD_TMP_DIR" | "UPLOAD_CHUNK_BYTES" | "UPLOAD_POLL_MS">): UploadSettings {
+export function uploadSettings(
+  e: Pick<RawEnv, "UPLOAD_MAX_BYTES" | "UPLOAD_TMP_DIR" | "UPLOAD_TMP_MAX_BYTES" | "UPLOAD_CHUNK_BYTES" | "UPLOAD_POLL_MS">,
+): UploadSettings {
+  if (e.UPLOAD_TMP_MAX_BYTES < e.UPLOAD_MAX_BYTES) {
+    throw new ConfigError("Invalid configuration: UPLOAD_TMP_MAX_BYTES: must be at least UPLOAD_MAX_BYTES (one file of the largest size must fit)");
+  }
   return {
     maxBytes: e.UPLOAD_MAX_BYTES,
     tmpDir: path.join(e.UPLOAD_TMP_DIR ?? os.tmpdir(), "socialflow-uploads"),
+    tmpMaxBytes: e.UPLOAD_TMP_MAX_BYTES,
     chunkBytes: e.UPLOAD_CHUNK_BYTES,
     pollIntervalMs: e.UPLOAD_POLL_MS,
   };

@@ -28,6 +28,9 @@ const optionalUrl = z
   .transform((v) => (v && v.trim() ? v.trim() : undefined))
   .pipe(z.url().optional());
 
+/** 8 GiB: two uploads of TikTok's maximum size (4 GiB, UPLOAD_MAX_BYTES' default) fit at once. */
+export const DEFAULT_TMP_MAX_BYTES = 2 * MAX_VIDEO_BYTES;
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: optionalUrl,
@@ -76,6 +79,12 @@ export const envSchema = z.object({
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().max(MAX_VIDEO_BYTES).default(MAX_VIDEO_BYTES),
   /** Where files wait between the browser and TikTok (default: the OS temp folder). */
   UPLOAD_TMP_DIR: z.string().min(1).optional(),
+  /**
+   * Temporary-disk budget: the sizes of all files that may wait on disk at once (announced,
+   * arriving, checked or being sent). Default 8 GiB, two files of TikTok's maximum size; it may
+   * not be smaller than UPLOAD_MAX_BYTES (a file that could never fit would be refused forever).
+   */
+  UPLOAD_TMP_MAX_BYTES: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(DEFAULT_TMP_MAX_BYTES),
   /** Preferred chunk size towards TikTok (TikTok allows 5–64 MB). */
   UPLOAD_CHUNK_BYTES: z.coerce.number().int().min(MIN_CHUNK_BYTES).max(MAX_CHUNK_BYTES).default(DEFAULT_CHUNK_BYTES),
   /** First publish-status polling interval. */

@@ -54,6 +54,19 @@ const resultSchema = z.object({
 
 /** Bytes handed to mediainfo per read: it seeks to the boxes it needs, so a 4 GB file is not read whole. */
 const READ_CHUNK_BYTES = 1024 * 1024;
+/**
+ * How long one analysis may take (queue wait excluded) before the file is refused as unreadable.
+ * mediainfo reads a few boxes of a well-formed file in well under a second; a file crafted to
+ * make it wander (or a stalled disk) must not hold the queue that every upload waits in.
+ */
+export const PROBE_TIMEOUT_MS = 30_000;
+
+export class ProbeTimeoutError extends Error {
+  override readonly name = "ProbeTimeoutError";
+  constructor() {
+    super("mediainfo did not finish in time");
+  }
+}
 
 let instance: Promise<MediaInfo<"object">> | undefined;
 let queue: Promise<unknown> = Promise.resolve();
@@ -78,23 +91,57 @@ function serialised<T>(task: () => Promise<T>): Promise<T> {
 /**
  * Reads a file's container, codec, size, frame rate and duration with mediainfo.js, through a
  * file handle in chunks (`analyzeData(size, readChunk)`): the file is never loaded whole.
+ *
+ * Analyses run one at a time, each within `timeoutMs`. mediainfo.js has no way to cancel an
+ * analysis, so a late one is abandoned instead: the queue moves on at the deadline (the next
+ * analysis gets a fresh WASM instance, since the old one is still mid-analysis), the file handle
+ * is closed, and every later read of the abandoned analysis gets an empty chunk — mediainfo
+ * treats that as the end of the file, finishes, and its instance is then closed. mediainfo asks
+ * for data through that callback as it goes, so this bounds hangs on reads and slow analyses; a
+ * tight loop inside the WASM without a read would block the whole event loop, which no timer in
+ * this process can interrupt (only a worker thread could).
  */
-export function probeMediaFile(filePath: string): Promise<MediaFacts> {
-  return serialised(async () => {
-    const mi = await mediaInfo();
-    const handle = await open(filePath, "r");
-    try {
-      const { size } = await handle.stat();
-      const raw = await mi.analyzeData(size, async (length, offset) => {
-        const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
-        return buffer.subarray(0, bytesRead);
-      });
-      return factsFrom(raw);
-    } finally {
-      await handle.close();
-    }
+export function probeMediaFile(filePath: string, options: { timeoutMs?: number } = {}): Promise<MediaFacts> {
+  return serialised(() => analyseWithin(filePath, options.timeoutMs ?? PROBE_TIMEOUT_MS));
+}
+
+async function analyseWithin(filePath: string, timeoutMs: number): Promise<MediaFacts> {
+  const current = mediaInfo();
+  const mi = await current;
+  const handle = await open(filePath, "r");
+  let abandoned = false;
+  const analysis = (async () => {
+    const { size } = await handle.stat();
+    return mi.analyzeData(size, async (length, offset) => {
+      if (abandoned) return new Uint8Array(0);
+      const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+      return buffer.subarray(0, bytesRead);
+    });
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProbeTimeoutError()), timeoutMs);
   });
+  try {
+    return factsFrom(await Promise.race([analysis, deadline]));
+  } catch (error) {
+    if (error instanceof ProbeTimeoutError) {
+      abandoned = true;
+      if (instance === current) instance = undefined;
+      void analysis.then(
+        () => mi.close(),
+        () => mi.close(),
+      );
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    // FileHandle.close() waits for reads in flight: an abandoned analysis stuck in one (a stalled
+    // disk) must not hold the queue through it.
+    if (abandoned) void handle.close().catch(() => undefined);
+    else await handle.close();
+  }
 }
 
 /** Reduces mediainfo's result (validated here: it is parsed from the file, so untrusted). */

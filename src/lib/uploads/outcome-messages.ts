@@ -33,6 +33,12 @@ export const ERROR_MESSAGES: Record<string, string> = {
   size_mismatch: "The file that arrived is not the size the browser announced. Choose the file and upload again.",
   file_incomplete: "The file did not arrive completely (the connection broke or the page was closed). Upload it again.",
   interrupted: "The upload stopped before the video reached TikTok (the page was closed or the server restarted). Upload it again.",
+  // Upload quotas (upload-quotas.ts) and the upload URL check (upload-url.ts)
+  too_many_uploads_in_progress: "You already have 2 uploads in progress — wait for one to finish, then try again.",
+  pending_share_limit:
+    "TikTok holds at most 5 videos waiting in an account's inbox per 24 hours, and this account has had 5 sent in that time. Try again once the oldest is a day old.",
+  upload_disk_full: "SocialFlow is busy with too many videos on their way to TikTok right now. Try again in a few minutes.",
+  upload_url_refused: "TikTok's answer pointed the upload to an address that is not TikTok's, so SocialFlow did not send the video. Try again later.",
   // Posting errors at init (HTTP 403 from TikTok)
   spam_risk_too_many_posts: "TikTok says this account has posted too many times today. Try again tomorrow.",
   spam_risk_user_banned_from_posting: "TikTok has blocked this account from posting for now. Check the account in the TikTok app.",

@@ -13,7 +13,10 @@ export function uploadResponse(result: UploadResult): NextResponse {
     ? NextResponse.json({ error: result.message, code: result.code, upload: result.upload }, { status: result.status, headers: NO_STORE })
     : jsonError(result.status, result.code, result.message);
   const retryAt = result.upload?.retryAt;
-  if (result.status === 429 && retryAt) {
+  if (result.retryAfterSec !== undefined) {
+    // A quota (upload-service.ts): when trying again makes sense (RFC 9110 §10.2.3).
+    response.headers.set("Retry-After", String(result.retryAfterSec));
+  } else if (result.status === 429 && retryAt) {
     response.headers.set("Retry-After", String(Math.max(1, Math.ceil((Date.parse(retryAt) - Date.now()) / 1000))));
   }
   return response;

@@ -1,5 +1,6 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { getConfig } from "@/lib/config/config";
 import { getDb } from "@/lib/db";
 import { getLogger } from "@/lib/log/logger";
 import type { Database } from "@/lib/db/client";
@@ -36,7 +37,13 @@ export async function getUploadServices(): Promise<UploadServices> {
   if (current) void current.poller.stop();
   const store = new UploadStore(db);
   const holderRef: { poller?: UploadStatusPoller } = {};
-  const service = new UploadService({ store, api: tiktok.api, config, onSent: () => holderRef.poller?.wake() });
+  const service = new UploadService({
+    store,
+    api: tiktok.api,
+    config,
+    apiBaseUrl: getConfig().tiktok.apiBaseUrl,
+    onSent: () => holderRef.poller?.wake(),
+  });
   const poller = new UploadStatusPoller({ db, store, api: tiktok.api, config, activeIds: () => service.activeIds() });
   holderRef.poller = poller;
   holder.__socialflowUploads = { db, api: tiktok.api, config, service, poller };

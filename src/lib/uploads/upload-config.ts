@@ -1,8 +1,9 @@
 import { defaultUploadSettings, getConfig, type UploadSettings } from "@/lib/config/config";
+import { PROBE_TIMEOUT_MS } from "./media-probe";
 
 /**
  * Tunables of the upload feature. The environment's part (UPLOAD_MAX_BYTES, UPLOAD_TMP_DIR,
- * UPLOAD_CHUNK_BYTES, UPLOAD_POLL_MS) is read and validated with the rest of the configuration
+ * UPLOAD_TMP_MAX_BYTES, UPLOAD_CHUNK_BYTES, UPLOAD_POLL_MS) is read and validated with the rest of the configuration
  * (src/lib/config/); the retry and timeout policy below is fixed. Tests shorten the timings.
  */
 export interface UploadConfig extends UploadSettings {
@@ -15,6 +16,8 @@ export interface UploadConfig extends UploadSettings {
   staleAfterMs: number;
   /** After this long TikTok's status is no longer polled (moderation "may take a few hours"). */
   pollGiveUpMs: number;
+  /** One mediainfo analysis may take this long; then the file is refused as unreadable. */
+  probeTimeoutMs: number;
 }
 
 export function uploadConfigFrom(settings: UploadSettings): UploadConfig {
@@ -25,6 +28,7 @@ export function uploadConfigFrom(settings: UploadSettings): UploadConfig {
     chunkTimeoutMs: 60_000,
     staleAfterMs: 15 * 60_000,
     pollGiveUpMs: 24 * 60 * 60_000,
+    probeTimeoutMs: PROBE_TIMEOUT_MS,
   };
 }
 

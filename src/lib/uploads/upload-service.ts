@@ -15,13 +15,17 @@ import { ERROR_MESSAGES } from "./outcome-messages";
 import { receiveToFile, ReceiveError } from "./receive-file";
 import { storedPostInfoSchema, type StartUploadInput } from "./request-schemas";
 import type { UploadConfig } from "./upload-config";
+import type { QuotaRefusal } from "./upload-quotas";
 import type { UploadStore } from "./upload-store";
+import { acceptedUploadUrl } from "./upload-url";
 import { toUploadView, type UploadView } from "./upload-view";
 import { validateVideo } from "./validate-video";
 import type { VideoContentType } from "./video-rules";
 import { isOwnKey, ownValue } from "@/lib/own-key";
 
-export type UploadResult = { ok: true; status: number; upload: UploadView } | { ok: false; status: number; code: string; message: string; upload?: UploadView };
+export type UploadResult =
+  | { ok: true; status: number; upload: UploadView }
+  | { ok: false; status: number; code: string; message: string; upload?: UploadView; retryAfterSec?: number };
 
 /** What the upload page may offer for an account (scopes granted, creator_info). */
 export interface PostingOptions {
@@ -41,6 +45,8 @@ export interface UploadServiceDeps {
   store: UploadStore;
   api: Pick<TikTokApiClient, "queryCreatorInfo" | "initInboxUpload" | "initDirectPost" | "fetchPublishStatus">;
   config: UploadConfig;
+  /** TIKTOK_API_BASE_URL: its origin is the one upload_url allowed besides TikTok's upload hosts (the sandbox). */
+  apiBaseUrl: string;
   /** Called when a file has reached TikTok and its status should be polled. */
   onSent?: () => void;
   clock?: Clock;
@@ -49,6 +55,8 @@ export interface UploadServiceDeps {
 
 /** How often, at most, progress is written while bytes flow (the page polls it). */
 const PROGRESS_WRITE_MS = 250;
+/** Retry-After when the temporary-disk budget is full: files leave the disk as they reach TikTok. */
+const DISK_FULL_RETRY_AFTER_SEC = 60;
 
 /**
  * The upload flow of issue #6: record the intent, stream the file to a temporary file, check it
@@ -130,7 +138,7 @@ export class UploadService {
         disable_stitch: Boolean(post.disableStitch) || creator!.stitch_disabled,
       };
     }
-    const row = await this.deps.store.create(
+    const admitted = await this.deps.store.createWithinQuotas(
       {
         id: randomBytes(16).toString("base64url"),
         accountId,
@@ -141,8 +149,11 @@ export class UploadService {
         maxDurationSec: creator?.max_video_post_duration_sec ?? null,
         detail: input.type ? { claimedType: input.type } : null,
       },
+      this.deps.config,
       this.clock.now(),
     );
+    if (!admitted.ok) return this.quotaRefusal(admitted.refusal, userId, accountId);
+    const row = admitted.row;
     this.logger.info({ event: "upload.started", uploadId: row.id, accountId, mode: row.mode, totalBytes: row.totalBytes });
     return { ok: true, status: 201, upload: toUploadView(row) };
   }
@@ -160,8 +171,11 @@ export class UploadService {
       const code = contentLength > found.totalBytes ? "file_too_large" : "size_mismatch";
       return this.fail(found, ["AWAITING_FILE"], contentLength > found.totalBytes ? 413 : 400, { errorCode: code });
     }
-    const row = await store.transition(uploadId, ["AWAITING_FILE"], { state: "RECEIVING" }, this.clock.now());
-    if (!row) return refusal(409, "already_received");
+    // The quotas are checked again as the body arrives, before a byte of it is read.
+    const admitted = await store.startReceivingWithinQuotas(found, config, this.clock.now());
+    if (!admitted) return refusal(409, "already_received");
+    if (!admitted.ok) return this.quotaRefusal(admitted.refusal, account.userId, account.id, admitted.row);
+    const row = admitted.row;
 
     await mkdir(config.tmpDir, { recursive: true, mode: 0o700 });
     // Our own random id names the file: nothing the user sent is part of a path.
@@ -191,7 +205,7 @@ export class UploadService {
 
       await store.transition(row.id, ["RECEIVING"], { state: "VALIDATING" }, this.clock.now());
       const claimedType = typeof row.detail?.claimedType === "string" ? (row.detail.claimedType as VideoContentType) : undefined;
-      const check = await validateVideo(filePath, { maxDurationSec: row.maxDurationSec ?? undefined, claimedType });
+      const check = await validateVideo(filePath, { maxDurationSec: row.maxDurationSec ?? undefined, claimedType }, { probeTimeoutMs: config.probeTimeoutMs });
       if (!check.ok) {
         const rejected = await store.transition(
           row.id,
@@ -220,6 +234,12 @@ export class UploadService {
         });
       }
       if (!init.uploadUrl) return await this.fail(row, ["VALIDATING"], 502, { errorCode: "tiktok_unavailable", publishId: init.publishId });
+      const uploadUrl = acceptedUploadUrl(init.uploadUrl, this.deps.apiBaseUrl);
+      if (!uploadUrl) {
+        // Logged without the URL (it carries TikTok's upload token): the code says enough.
+        this.logger.warn({ event: "upload.url_refused", uploadId: row.id, mode: row.mode });
+        return await this.fail(row, ["VALIDATING"], 502, { errorCode: "upload_url_refused", publishId: init.publishId });
+      }
 
       const uploading = await store.transition(
         row.id,
@@ -230,7 +250,7 @@ export class UploadService {
       if (!uploading) return refusal(409, "already_received");
       this.logger.info({ event: "upload.init", uploadId: row.id, mode: row.mode, chunks: plan.totalChunkCount });
       handedOff = true;
-      void this.transfer(account, uploading, filePath, plan, init.uploadUrl, check.contentType).finally(done);
+      void this.transfer(account, uploading, filePath, plan, uploadUrl, check.contentType).finally(done);
       return { ok: true, status: 202, upload: toUploadView(uploading) };
     } catch (error) {
       this.logger.error({ event: "upload.receive_failed", uploadId: row.id, err: error });
@@ -322,6 +342,25 @@ export class UploadService {
     const failed = await this.deps.store.transition(row.id, from, { state: "FAILED", completedAt: now, ...patch }, now);
     this.logger.info({ event: "upload.failed", uploadId: row.id, code: patch.errorCode });
     return { ok: false, status, code: patch.errorCode, message: ownValue(ERROR_MESSAGES, patch.errorCode) ?? ERROR_MESSAGES.internal_error!, upload: failed && toUploadView(failed) };
+  }
+
+  /** A full quota, in plain words: 429 for the user's and the account's, 503 for the shared disk. */
+  private quotaRefusal(quota: QuotaRefusal, userId: string, accountId: string, row?: VideoUploadRow): UploadResult {
+    this.logger.info({ event: "upload.quota_refused", userId, accountId, uploadId: row?.id, code: quota.code });
+    const retryAfterSec =
+      quota.code === "pending_share_limit"
+        ? Math.max(1, Math.ceil((quota.retryAt.getTime() - this.clock.now().getTime()) / 1000))
+        : quota.code === "upload_disk_full"
+          ? DISK_FULL_RETRY_AFTER_SEC
+          : undefined;
+    return {
+      ok: false,
+      status: quota.code === "upload_disk_full" ? 503 : 429,
+      code: quota.code,
+      message: ERROR_MESSAGES[quota.code]!,
+      ...(row ? { upload: toUploadView(row) } : {}),
+      ...(retryAfterSec !== undefined ? { retryAfterSec } : {}),
+    };
   }
 
   private callFailure(error: unknown): UploadResult {

@@ -3,6 +3,7 @@ import type { Database } from "@/lib/db/client";
 import { videoUploads, type VideoUploadRow } from "@/lib/db/schema";
 import type { OwnedAccount } from "@/lib/accounts/owned-accounts";
 import { POLLED_STATES, type UploadState } from "./outcome-messages";
+import { admitAnnouncement, admitFile, type Admission, type QuotaLimits } from "./upload-quotas";
 
 export type NewUpload = Pick<VideoUploadRow, "id" | "accountId" | "userId" | "mode" | "totalBytes"> &
   Partial<Pick<VideoUploadRow, "postInfo" | "maxDurationSec" | "detail">>;
@@ -26,6 +27,16 @@ export class UploadStore {
       .values({ ...values, state: "AWAITING_FILE", bytesSent: 0, createdAt: now, updatedAt: now })
       .returning();
     return row!;
+  }
+
+  /** `create` within the upload quotas (upload-quotas.ts): refused when one is full. */
+  async createWithinQuotas(values: NewUpload, limits: QuotaLimits, now: Date): Promise<Admission> {
+    return admitAnnouncement(this.db, values, limits, now);
+  }
+
+  /** AWAITING_FILE → RECEIVING within the upload quotas; undefined when the row already moved on. */
+  async startReceivingWithinQuotas(row: VideoUploadRow, limits: QuotaLimits, now: Date): Promise<Admission | undefined> {
+    return admitFile(this.db, row, limits, now);
   }
 
   /** An upload of the owner's account: another user's, or another account's, is not found. */
