@@ -1,5 +1,5 @@
 /**
- * `npm run security:coverage`: lists each case S1–S40 of the security catalogue with the test
+ * `npm run security:coverage`: lists each case S1–S63 of the security catalogue with the test
  * files that name it, and fails when any case has none (issue #7). A test names a case by
  * starting its title with the number, e.g. `it("S6: a replayed callback …")`.
  */
