@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { accountEvents, socialAccounts, videoUploads } from "@/lib/db/schema";
 import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { allAppFiles, apiRouteFiles, fillPattern, HTTP_METHODS, ID_SEGMENT, type AppFile } from "../helpers/app-routes";
@@ -106,6 +106,12 @@ describe("cross-user matrix over every API route", { timeout: 120_000 }, () => {
       secrets.add(row!.displayName);
       secrets.add(row!.platformUserId);
     }
+    // An announced upload holds one of the user's 2 in-progress places (S53) for two minutes:
+    // the previous route's upload is done with, so it is ended here to free its place.
+    await h.db
+      .update(videoUploads)
+      .set({ state: "FAILED", errorCode: "matrix_done", completedAt: new Date() })
+      .where(and(eq(videoUploads.userId, owner.id), eq(videoUploads.state, "AWAITING_FILE")));
     const started = await startUpload(owner.browser, accountId, { mode: "inbox", size: 1000 });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     secrets.add(started.body.upload!.id);
