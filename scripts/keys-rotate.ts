@@ -1,6 +1,6 @@
 /**
  * `npm run keys:rotate`: re-encrypts every stored token under the primary key of
- * TOKEN_ENCRYPTION_KEYS (SECURITY.md S28). Safe to run while the app is serving and safe to run
+ * TOKEN_ENCRYPTION_KEYS (docs/security.md S28). Safe to run while the app is serving and safe to run
  * again after an interruption. Exit code: 0 all rows moved, 1 some rows could not be moved
  * (listed by id), 2 the command could not run (configuration, database).
  *

@@ -1,5 +1,5 @@
 /**
- * The common front door of every data-plane API (TIKTOK_API.md §4):
+ * The common front door of every data-plane API (https://developers.tiktok.com/doc/tiktok-api-v2-video-list):
  * Bearer token → per-token rate limit → scope. Errors are WRAPPED.
  */
 import type { IncomingHttpHeaders } from "node:http";

@@ -1,5 +1,5 @@
 /**
- * The browser half of Login Kit (TIKTOK_API.md §1):
+ * The browser half of Login Kit (https://developers.tiktok.com/doc/login-kit-web):
  *   GET  /v2/auth/authorize/          → consent screen, or an error page (no redirect) on misconfiguration
  *   POST /v2/auth/authorize/decision  → 302 to redirect_uri with `code`+`scopes`+`state`, or `error=access_denied`
  *
@@ -62,7 +62,7 @@ export function validateAuthorize(state: SandboxState, params: URLSearchParams):
 
   const redirectUri = params.get("redirect_uri") ?? "";
   if (client !== undefined && !client.redirectUris.includes(redirectUri)) {
-    // Exact string comparison: no trailing-slash, case or query tolerance (TIKTOK_API.md §1).
+    // Exact string comparison: no trailing-slash, case or query tolerance (https://developers.tiktok.com/doc/login-kit-web).
     problems.push({ param: "redirect_uri", message: "does not exactly match a redirect URI registered for this app" });
   } else if (client === undefined && redirectUri === "") {
     problems.push({ param: "redirect_uri", message: "missing" });
@@ -143,7 +143,7 @@ export function handleDecision(state: SandboxState, req: { method: string; media
   const user = state.seedUsers().find((u) => u.openId === openId);
   if (user === undefined) return errorPage([{ param: "open_id", message: "choose one of the test accounts" }]);
 
-  // The user may untick optional scopes (TIKTOK_API.md §1): grant requested ∩ ticked, plus the required one.
+  // The user may untick optional scopes (https://developers.tiktok.com/doc/login-kit-web): grant requested ∩ ticked, plus the required one.
   const ticked = new Set(form.getAll("scope_granted"));
   const granted: Scope[] = [REQUIRED_SCOPE];
   for (const s of value.scopes) if (s !== REQUIRED_SCOPE && ticked.has(s)) granted.push(s);

@@ -1,5 +1,5 @@
 /**
- * Read APIs (TIKTOK_API.md §4):
+ * Read APIs (https://developers.tiktok.com/doc/tiktok-api-v2-video-list):
  *   GET  /v2/user/info/?fields=…   (GET with a query — the phase plan's JSON POST is a known error)
  *   POST /v2/video/list/?fields=…  body {cursor?, max_count?}
  */

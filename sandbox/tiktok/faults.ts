@@ -1,6 +1,6 @@
 /**
  * Fault injection: the next N requests to an endpoint misbehave the way real networks and gateways
- * do, so SocialFlow's handling of S17–S20 and S32 (SECURITY.md) can be tested against HTTP.
+ * do, so SocialFlow's handling of S17–S20 and S32 (docs/security.md) can be tested against HTTP.
  */
 import type { EndpointName, Fault } from "./types";
 import { apiErrorReply, apiErrorStatus, htmlReply, jsonReply, oauthErrorReply, type Reply } from "./http";

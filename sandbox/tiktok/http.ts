@@ -1,7 +1,7 @@
 /**
  * Small HTTP helpers: replies in TikTok's two error styles, body reading, log ids.
  *
- * TikTok has two response shapes (TIKTOK_API.md §2, §4):
+ * TikTok has two response shapes (https://developers.tiktok.com/doc/oauth-user-access-token-management, https://developers.tiktok.com/doc/tiktok-api-v2-video-list):
  * - OAuth endpoints (token, revoke): FLAT bodies, `{"access_token":…}` / `{"error":…,"error_description":…,"log_id":…}`.
  * - Data-plane APIs: WRAPPED bodies, `{"data":{…},"error":{"code":"ok","message":"","log_id":…}}`.
  */
@@ -61,12 +61,12 @@ export function newLogId(nowMs: number): string {
 
 // --- the two error styles -------------------------------------------------------------------------
 
-/** Flat OAuth error (TIKTOK_API.md §2). `status` is the configurable oauthErrorStatus (400 or 200). */
+/** Flat OAuth error (https://developers.tiktok.com/doc/oauth-user-access-token-management). `status` is the configurable oauthErrorStatus (400 or 200). */
 export function oauthErrorReply(status: number, error: string, description: string, logId: string): Reply {
   return jsonReply(status, { error, error_description: description, log_id: logId });
 }
 
-/** Default HTTP status per wrapped error code (TIKTOK_API.md §4, §5). */
+/** Default HTTP status per wrapped error code (https://developers.tiktok.com/doc/tiktok-api-v2-video-list, https://developers.tiktok.com/doc/content-posting-api-reference-upload-video). */
 export function apiErrorStatus(code: string): number {
   switch (code) {
     case "access_token_invalid":

@@ -1,6 +1,6 @@
 /**
  * Local TikTok sandbox: a faithful emulator of TikTok's Login Kit OAuth and v2 APIs
- * (behaviour: /work/shared/TIKTOK_API.md; usage: docs/sandbox.md).
+ * (behaviour: TikTok for Developers, https://developers.tiktok.com/doc; usage: docs/sandbox.md).
  *
  *   const sb = await startTikTokSandbox({ port: 0 });
  *   // authorize: `${sb.url}/v2/auth/authorize/`, API base: sb.url

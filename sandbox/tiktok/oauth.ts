@@ -1,5 +1,5 @@
 /**
- * POST /v2/oauth/token/ and POST /v2/oauth/revoke/ (TIKTOK_API.md §2, §3).
+ * POST /v2/oauth/token/ and POST /v2/oauth/revoke/ (https://developers.tiktok.com/doc/oauth-user-access-token-management).
  *
  * Both take `application/x-www-form-urlencoded` only and answer FLAT JSON. Errors are
  * `{"error","error_description","log_id"}` with the configurable `oauthErrorStatus` (TikTok has
@@ -81,7 +81,7 @@ function exchangeCode(state: SandboxState, client: SandboxClient, params: Map<st
     if (rec.grant) state.revokeGrantObject(rec.grant);
     return err(state, "invalid_grant", "Authorization code has already been used.");
   }
-  // Single use, whatever happens next: a failed exchange burns the code too (SECURITY.md S16
+  // Single use, whatever happens next: a failed exchange burns the code too (docs/security.md S16
   // expects clients never to retry one).
   rec.used = true;
   if (rec.expiresAt <= state.now()) return err(state, "invalid_grant", "Authorization code is expired.");
@@ -108,7 +108,7 @@ function refresh(state: SandboxState, client: SandboxClient, params: Map<string,
   if (rec === undefined || rec.grant.clientKey !== client.clientKey) return err(state, "invalid_grant", "Refresh token is invalid.");
   if (rec.grant.revoked) return err(state, "invalid_grant", "Refresh token has been revoked.");
   if (rec.rotated) {
-    // RFC 9700 §4.14.2 reuse detection, off by default (TIKTOK_API.md §2 only says the loser fails).
+    // RFC 9700 §4.14.2 reuse detection, off by default (https://developers.tiktok.com/doc/oauth-user-access-token-management only says the loser fails).
     if (state.options.revokeFamilyOnRefreshReuse) state.revokeGrantObject(rec.grant);
     return err(state, "invalid_grant", "Refresh token has already been used.");
   }
@@ -117,7 +117,7 @@ function refresh(state: SandboxState, client: SandboxClient, params: Map<string,
 }
 
 /**
- * Revoke (TIKTOK_API.md §3): `token` is the ACCESS token. TikTok's revoke "revokes a user access
+ * Revoke (https://developers.tiktok.com/doc/oauth-user-access-token-management): `token` is the ACCESS token. TikTok's revoke "revokes a user access
  * token and disconnects your app from the user's TikTok account" (developers.tiktok.com,
  * oauth-revoke-a-user-access-token): every grant this client holds for that user dies, access
  * and refresh — not only the family of the token sent. Unknown tokens answer `{}` like RFC 7009

@@ -21,7 +21,11 @@ export const DEFAULT_CLIENT: Readonly<SandboxClient> = Object.freeze({
   audited: true,
 });
 
-/** TIKTOK_API.md §4 (600/min user info and video list) and §5 (20, 6, 6, 30). */
+/**
+ * Per-token limits a minute: 600 for user info and video list
+ * (https://developers.tiktok.com/doc/tiktok-api-v2-rate-limit); creator_info 20, the two inits 6,
+ * status 30 (Content Posting API reference).
+ */
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = Object.freeze({
   user_info: 600,
   video_list: 600,

@@ -2,7 +2,7 @@
  * PKCE (RFC 7636) as TikTok checks it.
  *
  * TikTok supports only S256. Web apps use the RFC's base64url(SHA-256(verifier)) (§4.2); TikTok's
- * desktop Login Kit docs require hex(SHA-256(verifier)) instead (TIKTOK_API.md §1). Which one the
+ * desktop Login Kit docs require hex(SHA-256(verifier)) instead (https://developers.tiktok.com/doc/login-kit-web). Which one the
  * sandbox expects is the `pkceMode` option; a mismatch surfaces only at the token step.
  */
 import { createHash } from "node:crypto";

@@ -1,5 +1,5 @@
 /**
- * Content Posting API control endpoints (TIKTOK_API.md §5):
+ * Content Posting API control endpoints (https://developers.tiktok.com/doc/content-posting-api-reference-upload-video):
  *   POST /v2/post/publish/creator_info/query/        (video.publish, 20/min)
  *   POST /v2/post/publish/inbox/video/init/          (video.upload, 6/min)  body {source_info}
  *   POST /v2/post/publish/video/init/                (video.publish, 6/min) body {post_info, source_info}
@@ -209,7 +209,7 @@ export function handleDirectInit(req: ApiRequest): Reply {
   }
   const client = state.client(auth.grant.clientKey);
   if (client !== undefined && !client.audited) {
-    // Unaudited apps (TIKTOK_API.md §5): private accounts only, at most 5 users a day, SELF_ONLY.
+    // Unaudited apps (https://developers.tiktok.com/doc/content-posting-api-reference-upload-video): private accounts only, at most 5 users a day, SELF_ONLY.
     if (!user.isPrivate) {
       return apiError(state, "unaudited_client_can_only_post_to_private_accounts", "Unaudited clients can only post to private accounts.");
     }

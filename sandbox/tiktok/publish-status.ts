@@ -1,6 +1,6 @@
 /**
  * Publish status as a pure function of the sandbox clock (no timers), so tests can fast-forward
- * with advanceTime() and every process sees the same answer (TIKTOK_API.md §5).
+ * with advanceTime() and every process sees the same answer (https://developers.tiktok.com/doc/content-posting-api-reference-upload-video).
  *
  * FILE_UPLOAD:   PROCESSING_UPLOAD while bytes are missing
  *                → PROCESSING_UPLOAD for one statusStepMs after the last byte (TikTok checks the file)

@@ -1,6 +1,6 @@
 /**
  * TikTok's per-token, per-endpoint rate limit: a one-minute SLIDING window
- * (developers.tiktok.com/doc/tiktok-api-v2-rate-limit; TIKTOK_API.md §4). Over the limit the API
+ * (developers.tiktok.com/doc/tiktok-api-v2-rate-limit; https://developers.tiktok.com/doc/tiktok-api-v2-video-list). Over the limit the API
  * answers 429 `rate_limit_exceeded`. Only accepted requests occupy the window.
  */
 const WINDOW_MS = 60_000;

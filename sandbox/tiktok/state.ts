@@ -3,7 +3,7 @@
  *
  * Every lookup is a Map access (the refresh benchmark runs >1000 refreshes/s), and every
  * check-then-mutate happens synchronously, so two concurrent requests for the same code or refresh
- * token are decided atomically by the event loop: exactly one wins (TIKTOK_API.md §2).
+ * token are decided atomically by the event loop: exactly one wins (https://developers.tiktok.com/doc/oauth-user-access-token-management).
  */
 import { createHash, randomBytes, type Hash } from "node:crypto";
 import { defaultOptions, mergeOptions } from "./options";
@@ -99,7 +99,7 @@ function token(prefix: string): string {
 
 /**
  * Real codes look like `…kZlHmyGLqW2ZjCVLf8bCS7ZVRuwa4RvqyUpR7c*0!4957.va`: `*` and `!` are
- * reserved characters a callback handler must decode exactly once (SECURITY.md S13).
+ * reserved characters a callback handler must decode exactly once (docs/security.md S13).
  */
 function authorizationCode(): string {
   const b = randomBytes(50);
@@ -286,7 +286,7 @@ export class SandboxState {
   }
 
   /**
-   * Rotation (TIKTOK_API.md §2): a new access AND refresh token; the old refresh token stops
+   * Rotation (https://developers.tiktok.com/doc/oauth-user-access-token-management): a new access AND refresh token; the old refresh token stops
    * working; the old access token keeps working until its own expiry.
    */
   rotate(rec: RefreshTokenRecord): IssuedTokens {

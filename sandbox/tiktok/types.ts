@@ -1,10 +1,10 @@
 /**
  * Shared types of the local TikTok sandbox.
  *
- * Ground truth for behaviour: /work/shared/TIKTOK_API.md (mirrors developers.tiktok.com).
+ * Ground truth for behaviour: TikTok for Developers (https://developers.tiktok.com/doc).
  */
 
-/** Every scope the sandbox knows (TIKTOK_API.md §1, §4, §5). */
+/** Every scope the sandbox knows (https://developers.tiktok.com/doc/login-kit-web, https://developers.tiktok.com/doc/tiktok-api-v2-video-list, https://developers.tiktok.com/doc/content-posting-api-reference-upload-video). */
 export const KNOWN_SCOPES = [
   "user.info.basic",
   "user.info.profile",
@@ -24,19 +24,19 @@ export interface SandboxClient {
   clientKey: string;
   clientSecret: string;
   appName: string;
-  /** Compared byte-for-byte with the authorize request's redirect_uri (TIKTOK_API.md §1). */
+  /** Compared byte-for-byte with the authorize request's redirect_uri (https://developers.tiktok.com/doc/login-kit-web). */
   redirectUris: string[];
   /** Content Posting API approval ("audited"); unaudited apps get the §5 restrictions. */
   audited: boolean;
   /**
    * Scopes approved for this app in the developer portal (default: all). Requested scopes outside
    * this list are neither shown nor granted — how video.upload / video.publish go missing until
-   * the Content Posting API is approved (TIKTOK_API.md §5).
+   * the Content Posting API is approved (https://developers.tiktok.com/doc/content-posting-api-reference-upload-video).
    */
   approvedScopes?: Scope[];
 }
 
-/** Endpoints that have a TikTok-side per-token rate limit (TIKTOK_API.md §4, §5). */
+/** Endpoints that have a TikTok-side per-token rate limit (https://developers.tiktok.com/doc/tiktok-api-v2-video-list, https://developers.tiktok.com/doc/content-posting-api-reference-upload-video). */
 export const RATE_LIMITED_ENDPOINTS = [
   "user_info",
   "video_list",
@@ -101,7 +101,7 @@ export interface SandboxOptions {
   coverBaseUrl?: string | null;
   /** Domains (and their subdomains) verified for PULL_FROM_URL; others get url_ownership_unverified. */
   verifiedDomains: string[];
-  /** Lifetime of an upload_url (TIKTOK_API.md §5: valid 1 h). */
+  /** Lifetime of an upload_url (https://developers.tiktok.com/doc/content-posting-api-reference-upload-video: valid 1 h). */
   uploadUrlTtlSec: number;
   /**
    * false (default): a rotated refresh token inherits the family's expiry, so `refresh_expires_in`
@@ -110,7 +110,7 @@ export interface SandboxOptions {
   refreshRotationResetsExpiry: boolean;
   /**
    * RFC 9700 §4.14.2 reuse detection: presenting an already-rotated refresh token revokes the whole
-   * family. Default false, because TIKTOK_API.md §2 describes only "one of them fails".
+   * family. Default false, because https://developers.tiktok.com/doc/oauth-user-access-token-management describes only "one of them fails".
    */
   revokeFamilyOnRefreshReuse: boolean;
   /** Keep a running SHA-256 of each upload (see control.upload()). */
@@ -174,7 +174,7 @@ export interface SeedUser {
   followerCount: number;
   followingCount: number;
   likesCount: number;
-  /** Private TikTok account (relevant to unaudited clients, TIKTOK_API.md §5). */
+  /** Private TikTok account (relevant to unaudited clients, https://developers.tiktok.com/doc/content-posting-api-reference-upload-video). */
   isPrivate: boolean;
   privacyLevelOptions: string[];
   maxVideoPostDurationSec: number;

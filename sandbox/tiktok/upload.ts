@@ -1,5 +1,5 @@
 /**
- * PUT upload_url — chunked upload (TIKTOK_API.md §5, content-posting-api-media-transfer-guide).
+ * PUT upload_url — chunked upload (https://developers.tiktok.com/doc/content-posting-api-reference-upload-video, content-posting-api-media-transfer-guide).
  *
  * Chunks must arrive in order with `Content-Type: video/mp4|video/quicktime|video/webm`,
  * `Content-Length` and `Content-Range: bytes FIRST-LAST/TOTAL`. Answers: 206 more expected,

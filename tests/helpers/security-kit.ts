@@ -1,5 +1,5 @@
 /**
- * Small tools shared by the security and refresh integration tests (SECURITY.md cases).
+ * Small tools shared by the security and refresh integration tests (docs/security.md cases).
  */
 import { eq, sql } from "drizzle-orm";
 import { POST as refreshRoute } from "@/app/api/oauth/tiktok/refresh/route";

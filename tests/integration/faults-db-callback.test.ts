@@ -1,6 +1,6 @@
 /**
  * Fault: the database failing mid-callback, on the REAL PostgreSQL (issue 7, item 3;
- * SECURITY.md S23). The app's pool reaches PostgreSQL through a TCP proxy that cuts every
+ * docs/security.md S23). The app's pool reaches PostgreSQL through a TCP proxy that cuts every
  * connection at a chosen moment — while TikTok is answering the code exchange, after the
  * profile call, or inside saveConnection's transaction between its two INSERTs — and refuses
  * new ones until the "restart" is over. Nothing may be half-written, the fresh grant must be

@@ -4,7 +4,7 @@
  * every connection and refuses new ones — what a PostgreSQL restart or failover looks like
  * from the app — and `unblock()` brings it back. The real server is never touched.
  * The sweeper must log, keep running and recover on a later sweep, and an outage must never
- * cost an account: TikTok rotates refresh tokens (TIKTOK_API.md §2), so a refresh answered
+ * cost an account: TikTok rotates refresh tokens (https://developers.tiktok.com/doc/oauth-user-access-token-management), so a refresh answered
  * by TikTok but not stored would leave only a dead refresh token behind.
  * Skipped without TEST_DATABASE_URL.
  */

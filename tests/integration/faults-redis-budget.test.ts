@@ -1,6 +1,6 @@
 /**
  * Fault: Redis going away MID-RUN under the per-user TikTok budget, then coming back
- * (issue 7, item 3; SECURITY.md S35). The app's own Redis client (`getRedis`) reaches the
+ * (issue 7, item 3; docs/security.md S35). The app's own Redis client (`getRedis`) reaches the
  * real Redis through a loopback TCP proxy. The documented direction (src/lib/tiktok/
  * user-budget.ts, docs/observability.md): while Redis is unreachable each instance counts
  * alone in memory — limits loosen to at most N× across N instances, a call is never refused

@@ -1,6 +1,6 @@
 /**
  * Fault: TikTok (the sandbox) hanging or answering garbage on every endpoint in turn
- * (issue 7, item 3; SECURITY.md S17–S19, S32, S37). Each endpoint is reached the way a user
+ * (issue 7, item 3; docs/security.md S17–S19, S32, S37). Each endpoint is reached the way a user
  * reaches it — the callback (code exchange, profile), the Refresh button, Disconnect, the
  * videos page — through the REAL route handlers, with the process-wide services rebuilt with
  * a 300 ms provider timeout so a hang costs 300 ms, not 10 s.

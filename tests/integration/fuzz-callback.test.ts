@@ -3,7 +3,7 @@
  * malformed query strings — repeated parameters, oversized values, odd percent-encodings,
  * unicode, empty values, missing parts — from a signed-in browser.
  *
- * Every answer is checked against a small model of the callback contract (SECURITY.md
+ * Every answer is checked against a small model of the callback contract (docs/security.md
  * S4–S16, S40): a 303 to `${APP_URL}/settings/accounts?error=<fixed code>` (or `?success=…`
  * only for the one well-formed query), or a 400 for an oversized one; never a 500, never an
  * exception, never anything from the query in the Location, and a token call only for the
@@ -35,7 +35,7 @@ type Expected = { status: 400 } | { status: 303; error: CallbackErrorCode } | { 
 /**
  * What the callback must answer for `requestUrl` (as the handler receives it), for a signed-in
  * browser whose one pending flow has `real.state` (and, once approved, `real.code`).
- * Written from SECURITY.md, independently of the handler's code.
+ * Written from docs/security.md, independently of the handler's code.
  */
 function model(requestUrl: string, real: { state: string; code?: string }, bound: boolean): { expected: Expected; tokenCall: boolean } {
   const no = (expected: Expected) => ({ expected, tokenCall: false });

@@ -1,6 +1,6 @@
 /**
  * Property-based tests of what SocialFlow reads from TikTok's OAuth endpoints (issue 7,
- * item 2; SECURITY.md S19, S20): random statuses, content types and bodies — fc.json,
+ * item 2; docs/security.md S19, S20): random statuses, content types and bodies — fc.json,
  * fc.anything, token objects whose fields have random types, truncated and oversized bodies,
  * transports that throw, hang or break mid-body — through TikTokOAuthService with a fake
  * `fetch`. Only our error classes may come out (never a TypeError), a success only for a
@@ -37,7 +37,7 @@ const isInt = (v: unknown, min: number, max: number): v is number => Number.isSa
 const isStr = (v: unknown, min: number, max: number): v is string => typeof v === "string" && codePoints(v) >= min && codePoints(v) <= max;
 
 /**
- * Written from SECURITY.md S19/S20 and TIKTOK_API.md §2, not from the parser: the flat token
+ * Written from docs/security.md S19/S20 and https://developers.tiktok.com/doc/oauth-user-access-token-management, not from the parser: the flat token
  * success, from a 2xx JSON answer with no `error`, with a usable access token, a positive
  * integer lifetime, an open_id, and well-typed optional fields.
  */

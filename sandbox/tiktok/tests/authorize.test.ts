@@ -1,5 +1,5 @@
 /**
- * TIKTOK_API.md §1: the consent page, its error pages, and the callback redirect.
+ * https://developers.tiktok.com/doc/login-kit-web: the consent page, its error pages, and the callback redirect.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AVA, BEN, authorizeParams, consent, exchange, getCode, hiddenInputs, REDIRECT_URI, start, type Sandbox } from "./helpers";

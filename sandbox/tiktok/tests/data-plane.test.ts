@@ -1,5 +1,5 @@
 /**
- * TIKTOK_API.md §4: user info, video list, wrapped errors, rate limits; avatars.
+ * https://developers.tiktok.com/doc/tiktok-api-v2-video-list: user info, video list, wrapped errors, rate limits; avatars.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AVA, BEN, CLEO, api, connect, data, errorCode, start, type HttpResult, type Sandbox } from "./helpers";

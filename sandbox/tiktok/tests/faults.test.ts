@@ -1,5 +1,5 @@
 /**
- * Fault injection (SECURITY.md S17–S20, S32), counters, request log, reset.
+ * Fault injection (docs/security.md S17–S20, S32), counters, request log, reset.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AVA, api, connect, errorCode, exchange, getCode, refresh, revoke, start, type Sandbox } from "./helpers";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isValidVerifier, s256Challenge, verifyPkce } from "../pkce";
 import { RFC_CHALLENGE, RFC_CHALLENGE_HEX, RFC_VERIFIER } from "./helpers";
 
-describe("PKCE (RFC 7636, TIKTOK_API.md §1)", () => {
+describe("PKCE (RFC 7636, https://developers.tiktok.com/doc/login-kit-web)", () => {
   it("§1 pkce base64url: reproduces RFC 7636 Appendix B", () => {
     expect(s256Challenge(RFC_VERIFIER, "base64url")).toBe(RFC_CHALLENGE);
     expect(verifyPkce(RFC_VERIFIER, RFC_CHALLENGE, "base64url")).toBe(true);

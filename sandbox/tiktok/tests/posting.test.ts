@@ -1,5 +1,5 @@
 /**
- * TIKTOK_API.md §5: creator info, inbox and direct-post init, chunked upload rules, status, cancel,
+ * https://developers.tiktok.com/doc/content-posting-api-reference-upload-video: creator info, inbox and direct-post init, chunked upload rules, status, cancel,
  * unaudited-client rules, the pending-share cap.
  */
 import { createHash } from "node:crypto";

@@ -1,5 +1,5 @@
 /**
- * TIKTOK_API.md §2 (token endpoint) and §3 (revoke).
+ * https://developers.tiktok.com/doc/oauth-user-access-token-management (token endpoint) and §3 (revoke).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PKCE_ERROR_DESCRIPTION } from "../oauth";
