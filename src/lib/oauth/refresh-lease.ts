@@ -38,12 +38,7 @@ export async function updateUnderLease(
   leaseId: string,
   values: Partial<typeof socialAccounts.$inferInsert>,
 ): Promise<boolean> {
-  const rows = await db
-    .update(socialAccounts)
-    .set({ ...values, refreshLeaseId: null, refreshLeaseUntil: null })
-    .where(and(eq(socialAccounts.id, accountId), eq(socialAccounts.refreshLeaseId, leaseId)))
-    .returning({ id: socialAccounts.id });
-  return rows.length > 0;
+  return updateHoldingLease(db, accountId, leaseId, { ...values, refreshLeaseId: null, refreshLeaseUntil: null });
 }
 
 export async function releaseRefreshLease(db: Database, accountId: string, leaseId: string): Promise<void> {
