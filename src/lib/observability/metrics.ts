@@ -17,6 +17,7 @@ export const METRICS = {
   sf_reconnects_requested_total: "Accounts asked to reconnect because their refresh token ends within 14 days",
   sf_budget_refusals_total: "TikTok calls refused by SocialFlow's own per-user budget (local 429), by window",
   sf_token_limit_refusals_total: "TikTok calls held back to stay inside TikTok's own per-token limit, by endpoint",
+  sf_provider_quota_refusals_total: "Provider calls held back because the project's daily quota (by SocialFlow's ledger) is spent, by provider",
   sf_budget_redis_unavailable_total: "Budget checks made while Redis was unreachable (counted per instance, in memory)",
   sf_sweeps_total: "Refresh sweeper passes, by result (ok, failed = database unreachable)",
   sf_sweep_claimed_total: "Accounts claimed by the refresh sweeper",
