@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Page } from "@playwright/test";
 import { expect, signUp, test } from "./helpers";
-import { accountCard, connectTikTok } from "./tiktok";
+import { accountCard, addSandboxTestAccount, connectTikTok } from "./tiktok";
 
 const fixture = (name: string) => path.join(process.cwd(), "tests", "fixtures", name);
 
@@ -64,12 +64,14 @@ test.describe("A new user's first steps", () => {
     expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
   });
 
-  test("sandbox thumbnails load from the sandbox; the upload preview plays, and only for a video", async ({ page, sandboxURL }) => {
+  test("sandbox thumbnails load from the sandbox; the upload preview plays, and only for a video", async ({ page, request, sandboxURL }) => {
     test.setTimeout(90_000);
     const errors = watchConsole(page);
     await signUp(page);
-    await connectTikTok(page, sandboxURL, { account: "Ava Sandbox" });
-    const card = accountCard(page, "Ava Sandbox");
+    // An account of this test's own: another spec may have left a seeded one connected.
+    const name = await addSandboxTestAccount(request, sandboxURL, `e2e-new-user-${Date.now()}`);
+    await connectTikTok(page, sandboxURL, { account: name });
+    const card = accountCard(page, name);
 
     await card.getByRole("link", { name: "Recent videos" }).click();
     const covers = page.getByRole("list", { name: "Recent videos" }).locator("img");

@@ -54,3 +54,17 @@ export async function queueSandboxFault(request: APIRequestContext, sandboxURL: 
   const response = await request.post(`${sandboxURL}/__sandbox/faults`, { data: { endpoint, fault, times } });
   expect(response.ok()).toBe(true);
 }
+
+/**
+ * A TikTok test account of this spec's own on the sandbox's consent page (as a developer adds
+ * target users to a sandbox app), so a spec never finds a seeded account still connected to
+ * another spec's user. Returns the display name to pick.
+ */
+export async function addSandboxTestAccount(request: APIRequestContext, sandboxURL: string, openId: string): Promise<string> {
+  const added = await request.post(`${sandboxURL}/__sandbox/users`, { data: { openIds: [openId] } });
+  expect(added.ok()).toBe(true);
+  const users = (await (await request.get(`${sandboxURL}/__sandbox/users`)).json()) as { openId: string; displayName: string }[];
+  const user = users.find((u) => u.openId === openId);
+  if (!user) throw new Error("the sandbox did not add the test account");
+  return user.displayName;
+}
