@@ -169,7 +169,7 @@ export function handleAccountChoice(state: SandboxState, req: FormRequest): Repl
   if (form.get("decision") === "cancel") return deny(value);
   const account = chosenAccount(state, form);
   if (account === undefined) return errorPage({ status: 400, error: "invalid_request", message: "Choose one of the listed accounts." });
-  const blocked = testingBlock(value.client, account);
+  const blocked = testingBlock(state, value.client, account);
   if (blocked) return blocked;
   const remembered = state.rememberedScopes(value.client.clientId, account.id);
   // A returning user who already granted everything asked skips the consent screen; the code
@@ -189,7 +189,7 @@ export function handleConsent(state: SandboxState, req: FormRequest): Reply {
   if (form.get("decision") !== "allow") return errorPage({ status: 400, error: "invalid_request", message: "decision must be allow or cancel." });
   const account = chosenAccount(state, form);
   if (account === undefined) return errorPage({ status: 400, error: "invalid_request", message: "Choose one of the listed accounts." });
-  const blocked = testingBlock(value.client, account);
+  const blocked = testingBlock(state, value.client, account);
   if (blocked) return blocked;
   const remembered = state.rememberedScopes(value.client.clientId, account.id);
   const { signIn, asked, checkboxes } = consentPlan(value, remembered);
@@ -213,9 +213,7 @@ export function handleConsent(state: SandboxState, req: FormRequest): Reply {
 function silentAuthorize(state: SandboxState, value: ValidAuthorize): Reply {
   const account = value.loginHint === undefined ? undefined : findAccount(state.chooserAccounts(), value.loginHint);
   if (account === undefined) return redirectError(value, "login_required");
-  if (value.client.publishingStatus === "testing" && value.client.testUsers !== undefined && !value.client.testUsers.includes(account.email)) {
-    return redirectError(value, "access_denied");
-  }
+  if (!isTestUser(state, value.client, account)) return redirectError(value, "access_denied");
   const remembered = state.rememberedScopes(value.client.clientId, account.id);
   if (!value.scopes.every((s) => remembered.has(s))) return redirectError(value, "consent_required");
   return issue(state, value, account, [...value.scopes], false, "none");
@@ -243,12 +241,18 @@ export function authuserOf(accounts: SeedAccount[], account: SeedAccount): numbe
   return Math.max(0, people.findIndex((a) => a.id === personId));
 }
 
-/** Apps in Testing with a test-user list: everyone else sees "Error 403: access_denied". */
-function testingBlock(client: SandboxClient, account: SeedAccount): Reply | undefined {
-  if (client.publishingStatus !== "testing" || client.testUsers === undefined) return undefined;
-  const email = account.managedBy === undefined ? account.email : undefined;
-  if (email !== undefined && client.testUsers.includes(email)) return undefined;
-  if (account.managedBy !== undefined && client.testUsers.includes(account.email)) return undefined;
+/**
+ * Apps in Testing with a test-user list: everyone else sees "Error 403: access_denied". A Brand
+ * Account is signed in through the person who manages it, so that person's address counts.
+ */
+function isTestUser(state: SandboxState, client: SandboxClient, account: SeedAccount): boolean {
+  if (client.publishingStatus !== "testing" || client.testUsers === undefined) return true;
+  const person = account.managedBy === undefined ? account : state.account(account.managedBy);
+  return client.testUsers.includes(account.email) || (person !== undefined && client.testUsers.includes(person.email));
+}
+
+function testingBlock(state: SandboxState, client: SandboxClient, account: SeedAccount): Reply | undefined {
+  if (isTestUser(state, client, account)) return undefined;
   return errorPage({
     status: 403,
     error: "access_denied",
