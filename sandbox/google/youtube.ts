@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { authenticateApi, isReply, type ApiRequest } from "./api-auth";
 import { knownError, parameterError } from "./api-errors";
-import { apiReply, type Reply } from "./http";
+import { apiErrorReply, apiReply, type Reply } from "./http";
 import { VIDEO_THUMBNAIL_SIZES } from "./images";
 import { roundSubscribers, uploadsPlaylistId } from "./seed";
 import type { SandboxState } from "./state";
@@ -25,7 +25,8 @@ function etag(value: unknown): string {
 function parts(params: URLSearchParams, known: readonly string[]): Set<string> | Reply {
   const raw = params.get("part");
   if (raw === null || raw.trim() === "") {
-    return knownError("required", { message: "Required parameter: part", location: "part", locationType: "parameter" });
+    const message = "Required parameter: part";
+    return apiErrorReply({ code: 400, message, errors: [{ message, domain: "global", reason: "required", location: "part", locationType: "parameter" }] });
   }
   const out = new Set(raw.split(",").map((p) => p.trim()).filter(Boolean));
   for (const p of out) if (!known.includes(p)) return parameterError("unknownPart", `'${p}'`, "part");
