@@ -24,7 +24,7 @@ afterEach(async () => {
 
 describe("npm run dev: the Google sandbox", () => {
   it("with GOOGLE_CLIENT_ID set (and GOOGLE_SANDBOX unset) nothing starts and env is untouched", async () => {
-    const env = { GOOGLE_CLIENT_ID: "real.apps.googleusercontent.com" } as NodeJS.ProcessEnv;
+    const env: Record<string, string | undefined> = { GOOGLE_CLIENT_ID: "real.apps.googleusercontent.com" };
     const close = await startGoogleSandboxForDev(env);
     await close();
     expect(env).toEqual({ GOOGLE_CLIENT_ID: "real.apps.googleusercontent.com" });
@@ -32,7 +32,7 @@ describe("npm run dev: the Google sandbox", () => {
 
   it("without GOOGLE_CLIENT_ID it starts and points GOOGLE_* / YOUTUBE_API_BASE_URL at itself; a taken port set explicitly stops the start", async () => {
     vi.spyOn(console, "log").mockImplementation(() => {});
-    const env = { NEXT_PUBLIC_APP_URL: "http://localhost:3999", GOOGLE_SANDBOX_PORT: String(await freePort()) } as NodeJS.ProcessEnv;
+    const env: Record<string, string | undefined> = { NEXT_PUBLIC_APP_URL: "http://localhost:3999", GOOGLE_SANDBOX_PORT: String(await freePort()) };
     const close = await startGoogleSandboxForDev(env);
     try {
       const base = `http://127.0.0.1:${env.GOOGLE_SANDBOX_PORT}`;
@@ -52,7 +52,7 @@ describe("npm run dev: the Google sandbox", () => {
       await close();
     }
     const taken = await holdPort();
-    await expect(startGoogleSandboxForDev({ GOOGLE_SANDBOX_PORT: String(taken) } as NodeJS.ProcessEnv)).rejects.toThrow(/^GOOGLE_SANDBOX_PORT=\d+ is already in use/);
+    await expect(startGoogleSandboxForDev({ GOOGLE_SANDBOX_PORT: String(taken) })).rejects.toThrow(/^GOOGLE_SANDBOX_PORT=\d+ is already in use/);
   });
 });
 

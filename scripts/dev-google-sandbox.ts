@@ -8,7 +8,7 @@ import { startGoogleSandbox } from "../sandbox/google/index";
 import { DEFAULT_CLIENT } from "../sandbox/google/options";
 import { portFromEnv, startOnFreePort } from "./dev-ports";
 
-export async function startGoogleSandboxForDev(env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
+export async function startGoogleSandboxForDev(env: Record<string, string | undefined>): Promise<() => Promise<void>> {
   const wanted = env.GOOGLE_SANDBOX ? ["on", "true", "1"].includes(env.GOOGLE_SANDBOX) : !env.GOOGLE_CLIENT_ID;
   if (!wanted) return async () => {};
   const choice = portFromEnv("GOOGLE_SANDBOX_PORT", env.GOOGLE_SANDBOX_PORT, 4011);
