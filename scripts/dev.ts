@@ -2,7 +2,8 @@
  * `npm run dev`: the whole app on one command. With no TikTok credentials (or
  * TIKTOK_SANDBOX=on) it starts the local TikTok sandbox and points SocialFlow at it through
  * the configuration contract alone: TIKTOK_AUTH_URL, TIKTOK_API_BASE_URL and the sandbox's
- * client key and secret. The database is the embedded PGlite unless DATABASE_URL is set.
+ * client key and secret. The same for Google/YouTube without GOOGLE_CLIENT_ID (port
+ * GOOGLE_SANDBOX_PORT, default 4011). The database is the embedded PGlite unless DATABASE_URL is set.
  * Ports: PORT (app, default 3000) and SANDBOX_PORT (sandbox, default 4010); a taken default
  * moves to the next free port, a taken explicit one stops with a message (scripts/dev-ports.ts).
  */
@@ -10,6 +11,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { startTikTokSandbox } from "../sandbox/tiktok/index";
 import { DEFAULT_CLIENT } from "../sandbox/tiktok/options";
+import { startGoogleSandboxForDev } from "./dev-google-sandbox";
 import { portFromEnv, probePort, startOnFreePort } from "./dev-ports";
 
 async function main(): Promise<void> {
@@ -44,6 +46,11 @@ async function main(): Promise<void> {
     });
     console.log(`[socialflow] TikTok sandbox at ${sandbox.url} (no TikTok credentials configured)`);
   }
+
+  // The Google/YouTube sandbox, on the same terms (scripts/dev-google-sandbox.ts).
+  const closeGoogle = await startGoogleSandboxForDev(env);
+  const closeTikTok = closeSandbox;
+  closeSandbox = () => Promise.all([closeTikTok(), closeGoogle()]).then(() => {});
 
   const next = spawn(process.execPath, [require.resolve("next/dist/bin/next"), "dev", "-p", String(port)], {
     env,

@@ -1,0 +1,218 @@
+/**
+ * Test helpers: drive the Google sandbox over real HTTP the way SocialFlow (and a browser) would.
+ */
+import { startGoogleSandbox } from "../index";
+import { DEFAULT_CLIENT, DEFAULT_REDIRECT_URI } from "../options";
+import type { SandboxControl, SandboxOptions } from "../types";
+
+/** RFC 7636 Appendix B. */
+export const RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+export const RFC_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+export const CLIENT_ID = DEFAULT_CLIENT.clientId;
+export const CLIENT_SECRET = DEFAULT_CLIENT.clientSecret;
+export const REDIRECT_URI = DEFAULT_REDIRECT_URI;
+export const ADA = "gsb-ada-0001";
+export const ADA_BRAND = "gsb-adabrand-0002";
+export const BEN = "gsb-ben-0003";
+export const NORA = "gsb-nora-0004";
+
+const G = "https://www.googleapis.com/auth/";
+export const READONLY = `${G}youtube.readonly`;
+export const UPLOAD = `${G}youtube.upload`;
+export const USERINFO_EMAIL = `${G}userinfo.email`;
+/** What SocialFlow asks for by default. */
+export const YT_SCOPES = `${READONLY} ${UPLOAD}`;
+
+export interface Sandbox {
+  url: string;
+  control: SandboxControl;
+  close(): Promise<void>;
+}
+
+export function start(options: Partial<SandboxOptions> = {}): Promise<Sandbox> {
+  return startGoogleSandbox({ port: 0, ...options });
+}
+
+export function authorizeParams(overrides: Record<string, string | undefined> = {}): URLSearchParams {
+  const base: Record<string, string | undefined> = {
+    client_id: CLIENT_ID,
+    redirect_uri: REDIRECT_URI,
+    response_type: "code",
+    scope: YT_SCOPES,
+    access_type: "offline",
+    prompt: "consent select_account",
+    include_granted_scopes: "true",
+    state: "state-123",
+    code_challenge: RFC_CHALLENGE,
+    code_challenge_method: "S256",
+    ...overrides,
+  };
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(base)) if (v !== undefined) p.append(k, v);
+  return p;
+}
+
+const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };
+const unescapeHtml = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (m) => ENTITIES[m] ?? m);
+
+/** Hidden inputs of a form, as a browser would submit them. */
+export function hiddenInputs(html: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) out.push([unescapeHtml(m[1] ?? ""), unescapeHtml(m[2] ?? "")]);
+  return out;
+}
+
+export interface ConsentChoice {
+  account?: string;
+  /** "cancel" on the chooser, or on the consent screen. */
+  cancelAt?: "chooser" | "consent";
+  /** Scopes to tick when the consent screen has checkboxes; default: "Select all". */
+  ticked?: string[];
+}
+
+export interface Step {
+  status: number;
+  location: string | null;
+  html: string;
+}
+
+async function post(url: string, form: URLSearchParams): Promise<Step> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString(), redirect: "manual" });
+  return { status: res.status, location: res.headers.get("location"), html: await res.text() };
+}
+
+/**
+ * Chooser → (consent screen) → redirect, like a browser. Returns the last answer and, when a
+ * consent screen was shown, its HTML.
+ */
+export async function consent(url: string, params: URLSearchParams, choice: ConsentChoice = {}): Promise<Step & { consentHtml?: string }> {
+  const page = await fetch(`${url}/o/oauth2/v2/auth?${params}`, { redirect: "manual" });
+  const html = await page.text();
+  if (page.status !== 200) return { status: page.status, location: page.headers.get("location"), html };
+  const form = new URLSearchParams(hiddenInputs(html));
+  form.append("account", choice.account ?? ADA);
+  form.append("decision", choice.cancelAt === "chooser" ? "cancel" : "continue");
+  const afterChooser = await post(`${url}/o/oauth2/v2/auth/account`, form);
+  if (afterChooser.status !== 200) return afterChooser;
+  const consentHtml = afterChooser.html;
+  const form2 = new URLSearchParams(hiddenInputs(consentHtml));
+  if (consentHtml.includes('name="select_all"')) {
+    if (choice.ticked === undefined) form2.append("select_all", "on");
+    else for (const s of choice.ticked) form2.append("scope_granted", s);
+  }
+  form2.append("decision", choice.cancelAt === "consent" ? "cancel" : "allow");
+  return { ...(await post(`${url}/o/oauth2/v2/auth/consent`, form2)), consentHtml };
+}
+
+export interface Callback {
+  code: string;
+  scope: string;
+  state: string | null;
+  params: URLSearchParams;
+  location: string;
+}
+
+export async function getCode(url: string, params = authorizeParams(), choice: ConsentChoice = {}): Promise<Callback> {
+  const r = await consent(url, params, choice);
+  if (r.status !== 302 || r.location === null) throw new Error(`expected a redirect, got ${r.status}`);
+  const cb = new URL(r.location);
+  const code = cb.searchParams.get("code");
+  if (code === null) throw new Error(`no code in ${r.location}`);
+  return { code, scope: cb.searchParams.get("scope") ?? "", state: cb.searchParams.get("state"), params: cb.searchParams, location: r.location };
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  contentType: string;
+  text: string;
+  json: Record<string, unknown>;
+}
+
+async function result(res: Response): Promise<HttpResult> {
+  const text = await res.text();
+  let json: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, headers: res.headers, contentType: res.headers.get("content-type") ?? "", text, json };
+}
+
+export async function form(url: string, path: string, body: Record<string, string>, headers: Record<string, string> = {}): Promise<HttpResult> {
+  const res = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams(body).toString(),
+  });
+  return result(res);
+}
+
+export function exchange(url: string, code: string, extra: Record<string, string | undefined> = {}): Promise<HttpResult> {
+  const body: Record<string, string> = {};
+  const all: Record<string, string | undefined> = {
+    code,
+    client_id: CLIENT_ID,
+    client_secret: CLIENT_SECRET,
+    redirect_uri: REDIRECT_URI,
+    grant_type: "authorization_code",
+    code_verifier: RFC_VERIFIER,
+    ...extra,
+  };
+  for (const [k, v] of Object.entries(all)) if (v !== undefined) body[k] = v;
+  return form(url, "/token", body);
+}
+
+export function refresh(url: string, refreshToken: string, extra: Record<string, string> = {}): Promise<HttpResult> {
+  return form(url, "/token", { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, grant_type: "refresh_token", refresh_token: refreshToken, ...extra });
+}
+
+export function revoke(url: string, token: string): Promise<HttpResult> {
+  return form(url, "/revoke", { token });
+}
+
+export interface Tokens {
+  access_token: string;
+  refresh_token?: string;
+  expires_in: number;
+  scope: string;
+  token_type: string;
+  id_token?: string;
+}
+
+/** Full browser-style connect: chooser → consent → code → token exchange. */
+export async function connect(url: string, overrides: Record<string, string | undefined> = {}, choice: ConsentChoice = {}): Promise<Tokens> {
+  const { code } = await getCode(url, authorizeParams(overrides), choice);
+  const r = await exchange(url, code);
+  if (typeof r.json.access_token !== "string") throw new Error(`exchange failed: ${r.text}`);
+  return r.json as unknown as Tokens;
+}
+
+export async function yt(url: string, pathAndQuery: string, token?: string): Promise<HttpResult> {
+  const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  return result(await fetch(`${url}/youtube/v3/${pathAndQuery}`, { headers }));
+}
+
+export interface GoogleError {
+  code: number;
+  message: string;
+  errors: { message: string; domain: string; reason: string; location?: string; locationType?: string }[];
+  status?: string;
+  details?: unknown[];
+}
+
+export function googleError(r: HttpResult): GoogleError {
+  return r.json.error as GoogleError;
+}
+
+export function reason(r: HttpResult): string | undefined {
+  return googleError(r)?.errors?.[0]?.reason;
+}
+
+export function decodeJwt(jwt: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
+  const [h, c] = jwt.split(".");
+  return { header: JSON.parse(Buffer.from(h ?? "", "base64url").toString()) as Record<string, unknown>, claims: JSON.parse(Buffer.from(c ?? "", "base64url").toString()) as Record<string, unknown> };
+}
