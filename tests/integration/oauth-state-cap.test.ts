@@ -91,7 +91,7 @@ describe(`authorize: open OAuth states capped per user (${usingRealPostgres ? "P
     await insertState(h.db, {
       id,
       state: `abandoned-${id}`,
-      provider: "tiktok",
+      provider: "TIKTOK",
       userId: bob.id,
       encryptedVerifier: getTokenCipher().encrypt("v".repeat(43), { table: "oauth_states", rowId: id, field: "code_verifier" }),
       browserBinding: "binding",

@@ -231,7 +231,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
       await insertState(h.db, {
         id,
         state: foreignState,
-        provider: "youtube",
+        provider: "YOUTUBE",
         userId: user.id,
         encryptedVerifier: getTokenCipher().encrypt("v".repeat(64), { table: "oauth_states", rowId: id, field: "code_verifier" }),
         browserBinding: bindingOf(browser)!,
@@ -244,7 +244,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
       expect(mark.token()).toBe(0);
       // Not consumed by the wrong provider either.
       const [foreign] = await h.db.select().from(oauthStates).where(eq(oauthStates.stateHash, sha256Hex(foreignState)));
-      expect(foreign?.provider).toBe("youtube");
+      expect(foreign?.provider).toBe("YOUTUBE");
       expect(await accountRowsOf(h.db, user.id)).toHaveLength(0);
     });
 

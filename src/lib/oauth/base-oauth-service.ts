@@ -76,7 +76,7 @@ export abstract class BaseOAuthService {
     await insertState(this.db, {
       id,
       state,
-      provider: this.provider,
+      provider: this.platform,
       userId,
       encryptedVerifier: this.cipher.encrypt(verifier, { table: "oauth_states", rowId: id, field: "code_verifier" }),
       browserBinding,
@@ -97,7 +97,7 @@ export abstract class BaseOAuthService {
 
     const stateRow = await consumeState(this.db, {
       state: params.state,
-      provider: this.provider,
+      provider: this.platform,
       userId: session.userId,
       browserBinding: session.browserBinding,
     });

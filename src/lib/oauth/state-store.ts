@@ -1,6 +1,8 @@
 import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { oauthStates, type OAuthStateRow } from "@/lib/db/schema";
+
+type Platform = OAuthStateRow["provider"];
 import { sha256Hex } from "./pkce";
 
 /** How long a user has to approve at the provider (phase plan: 10-minute expiry). */
@@ -17,7 +19,7 @@ export const MAX_OPEN_STATES = 10;
 export interface NewStateRow {
   id: string;
   state: string;
-  provider: string;
+  provider: Platform;
   userId: string;
   encryptedVerifier: string;
   browserBinding: string;
@@ -69,7 +71,7 @@ async function insertRow(db: Pick<Database, "insert">, row: NewStateRow): Promis
  */
 export async function consumeState(
   db: Database,
-  query: { state: string; provider: string; userId: string; browserBinding: string },
+  query: { state: string; provider: Platform; userId: string; browserBinding: string },
 ): Promise<OAuthStateRow | undefined> {
   const rows = await db
     .delete(oauthStates)
