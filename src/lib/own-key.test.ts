@@ -3,10 +3,10 @@
  * and come out as the unknown/default outcome, never as an inherited function or object.
  */
 import { describe, expect, it } from "vitest";
-import { bannerFor, CALLBACK_ERROR_MESSAGES } from "@/lib/accounts/banner-messages";
+import { bannerFor, CALLBACK_ERROR_MESSAGES } from "@/lib/connections/banner-messages";
 import { authErrorMessage } from "@/lib/auth/messages";
-import { TikTokApiError, knownTikTokErrorCode } from "@/lib/tiktok/api-errors";
-import { TikTokCallError } from "@/lib/tiktok/call-errors";
+import { TikTokApiError, knownTikTokErrorCode } from "@/lib/providers/tiktok/api-errors";
+import { TikTokCallError } from "@/lib/providers/tiktok/call-errors";
 import { checkChosenFile } from "@/lib/uploads/client-checks";
 import type { MediaFacts } from "@/lib/uploads/media-probe";
 import { outcomeMessage, STATE_MESSAGES } from "@/lib/uploads/outcome-messages";

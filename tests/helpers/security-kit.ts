@@ -8,11 +8,11 @@ import type { Database, DatabaseHandle } from "@/lib/db/client";
 import { setDatabaseForTests } from "@/lib/db";
 import { accountEvents, oauthStates, socialAccounts } from "@/lib/db/schema";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
-import { MANUAL_REFRESH_WINDOW_MS } from "@/lib/accounts/manual-refresh";
-import { saveConnection, tokenAad } from "@/lib/oauth/account-store";
-import { BINDING_COOKIE } from "@/lib/oauth/browser-binding";
-import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import type { OAuthServiceDeps } from "@/lib/oauth/base-oauth-service";
+import { MANUAL_REFRESH_WINDOW_MS } from "@/lib/connections/manual-refresh";
+import { saveConnection, tokenAad } from "@/lib/connections/account-store";
+import { BINDING_COOKIE } from "@/lib/connections/browser-binding";
+import { TikTokOAuthService } from "@/lib/providers/tiktok/oauth-provider";
+import type { OAuthServiceDeps } from "@/lib/connections/connection-service";
 import { APP_URL, resetAppGlobals, type AppHarness, type TestBrowser } from "./app-harness";
 
 /** Rows of a query result from either driver (PGlite and node-postgres both answer `{ rows }`). */

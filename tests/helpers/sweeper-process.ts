@@ -22,9 +22,9 @@ import * as schema from "@/lib/db/schema";
 import type { Database } from "@/lib/db/client";
 import { createTokenCipher, parseKeyring } from "@/lib/crypto";
 import { createLogger } from "@/lib/log/logger";
-import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import { TokenRefresher } from "@/lib/oauth/token-refresher";
-import { RefreshSweeper, type SweepResult } from "@/lib/jobs/refresh-sweeper";
+import { TikTokOAuthService } from "@/lib/providers/tiktok/oauth-provider";
+import { TokenRefresher } from "@/lib/connections/token-refresher";
+import { RefreshSweeper, type SweepResult } from "@/lib/connections/refresh-sweeper";
 import { sandboxTikTokConfig } from "./seed-accounts";
 
 function required(name: string): string {

@@ -10,15 +10,15 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GET as videosRoute } from "@/app/api/accounts/[accountId]/videos/route";
-import { AccountService } from "@/lib/accounts/account-service";
+import { AccountService } from "@/lib/connections/account-service";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { metricValue } from "@/lib/observability/metrics";
-import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import { TokenRefresher } from "@/lib/oauth/token-refresher";
-import { TikTokApiClient } from "@/lib/tiktok/api-client";
-import { getTikTokServices } from "@/lib/tiktok/services";
-import { UserBudget } from "@/lib/tiktok/user-budget";
-import { VideoService } from "@/lib/videos/video-service";
+import { TikTokOAuthService } from "@/lib/providers/tiktok/oauth-provider";
+import { TokenRefresher } from "@/lib/connections/token-refresher";
+import { TikTokApiClient } from "@/lib/providers/tiktok/api-client";
+import { getTikTokServices } from "@/lib/services";
+import { UserBudget } from "@/lib/connections/user-budget";
+import { VideoService } from "@/lib/connections/video-service";
 import type { Fault } from "../../sandbox/tiktok/index";
 import { APP_URL, decideAtSandbox, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { followCallback, startConnect } from "../helpers/connect-flow";

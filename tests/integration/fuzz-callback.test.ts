@@ -12,8 +12,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { GET as callbackRoute } from "@/app/api/oauth/tiktok/callback/route";
-import { CALLBACK_LIMITS } from "@/lib/oauth/callback-params";
-import { CALLBACK_ERROR_CODES, type CallbackErrorCode } from "@/lib/oauth/errors";
+import { CALLBACK_LIMITS } from "@/lib/connections/callback-params";
+import { CALLBACK_ERROR_CODES, type CallbackErrorCode } from "@/lib/connections/errors";
 import { metricsSnapshot } from "@/lib/observability/metrics";
 import { APP_URL, REDIRECT_URI, decideAtSandbox, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { startConnect } from "../helpers/connect-flow";

@@ -12,10 +12,10 @@ import { randomBytes } from "node:crypto";
 import { createTokenCipher, parseKeyring } from "@/lib/crypto";
 import type { Database } from "@/lib/db/client";
 import { createLogger } from "@/lib/log/logger";
-import { OAuthProviderError, ProviderRequestError } from "@/lib/oauth/errors";
-import { MAX_TOKEN_LIFETIME_S, OAUTH_ERROR_CODES, TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import { tokenSchedule } from "@/lib/oauth/token-schedule";
-import { TikTokApiError } from "@/lib/tiktok/api-errors";
+import { OAuthProviderError, ProviderRequestError } from "@/lib/connections/errors";
+import { MAX_TOKEN_LIFETIME_S, OAUTH_ERROR_CODES, TikTokOAuthService } from "@/lib/providers/tiktok/oauth-provider";
+import { tokenSchedule } from "@/lib/connections/token-schedule";
+import { TikTokApiError } from "@/lib/providers/tiktok/api-errors";
 import { sandboxTikTokConfig } from "../helpers/seed-accounts";
 
 const MAX_RESPONSE_BYTES = 256 * 1024;

@@ -7,10 +7,10 @@ import { createTokenCipher, parseKeyring, type TokenCipher } from "@/lib/crypto"
 import type { DatabaseHandle } from "@/lib/db/client";
 import { accountEvents, socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 import { createLogger } from "@/lib/log/logger";
-import { saveConnection, tokenAad } from "@/lib/oauth/account-store";
-import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import { TokenRefresher } from "@/lib/oauth/token-refresher";
-import { RefreshSweeper } from "@/lib/jobs/refresh-sweeper";
+import { saveConnection, tokenAad } from "@/lib/connections/account-store";
+import { TikTokOAuthService } from "@/lib/providers/tiktok/oauth-provider";
+import { TokenRefresher } from "@/lib/connections/token-refresher";
+import { RefreshSweeper } from "@/lib/connections/refresh-sweeper";
 import { createTestDatabase, usingRealPostgres } from "../helpers/test-db";
 import { sandboxTikTokConfig, seedConnectedAccounts } from "../helpers/seed-accounts";
 

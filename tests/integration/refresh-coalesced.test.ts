@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { createManualClock } from "@/lib/clock";
-import { AccountService, type RefreshResult } from "@/lib/accounts/account-service";
+import { AccountService, type RefreshResult } from "@/lib/connections/account-service";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
-import { ProviderRequestError } from "@/lib/oauth/errors";
-import { TokenRefresher } from "@/lib/oauth/token-refresher";
-import type { OAuthTokens } from "@/lib/oauth/types";
-import { getTikTokServices } from "@/lib/tiktok/services";
+import { ProviderRequestError } from "@/lib/connections/errors";
+import { TokenRefresher } from "@/lib/connections/token-refresher";
+import type { OAuthTokens } from "@/lib/connections/types";
+import { getTikTokServices } from "@/lib/services";
 import { startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { usingRealPostgres } from "../helpers/test-db";
 import { accountRow, counterMark, directOAuthService, eventKinds, postRefresh, seedAccount } from "../helpers/security-kit";

@@ -1,4 +1,4 @@
-import { ProviderRequestError } from "@/lib/oauth/errors";
+import { ProviderRequestError } from "@/lib/connections/errors";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { createManualClock } from "@/lib/clock";
@@ -6,10 +6,10 @@ import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
 import { socialAccounts } from "@/lib/db/schema";
 import { eq } from "drizzle-orm";
-import { tokenAad } from "@/lib/oauth/account-store";
-import type { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import { TokenRefresher, type TokenRefresherDeps } from "@/lib/oauth/token-refresher";
-import type { OAuthTokens } from "@/lib/oauth/types";
+import { tokenAad } from "@/lib/connections/account-store";
+import type { TikTokOAuthService } from "@/lib/providers/tiktok/oauth-provider";
+import { TokenRefresher, type TokenRefresherDeps } from "@/lib/connections/token-refresher";
+import type { OAuthTokens } from "@/lib/connections/types";
 import { startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { usingRealPostgres } from "../helpers/test-db";
 import {

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { POST as authorizeRoute } from "@/app/api/oauth/tiktok/authorize/route";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { oauthStates } from "@/lib/db/schema";
-import { sha256Hex } from "@/lib/oauth/pkce";
+import { sha256Hex } from "@/lib/connections/pkce";
 import { APP_URL, REDIRECT_URI, decideAtSandbox, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { followCallback, startConnect } from "../helpers/connect-flow";
 import { accountRowsOf, bindingOf, clearAccounts, counterMark, stateOf, stateRowsOf, trapDatabase } from "../helpers/security-kit";

@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { setDatabaseForTests } from "@/lib/db";
 import type { Database, DatabaseHandle } from "@/lib/db/client";
 import { accountEvents, socialAccounts } from "@/lib/db/schema";
-import { newBinding } from "@/lib/oauth/browser-binding";
-import { OAuthFlowError, OAuthProviderError, ProviderRequestError } from "@/lib/oauth/errors";
-import { DEFAULT_TIMEOUT_MS } from "@/lib/oauth/provider-http";
+import { newBinding } from "@/lib/connections/browser-binding";
+import { OAuthFlowError, OAuthProviderError, ProviderRequestError } from "@/lib/connections/errors";
+import { DEFAULT_TIMEOUT_MS } from "@/lib/connections/provider-http";
 import { decideAtSandbox, resetAppGlobals, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok, followCallback, startConnect } from "../helpers/connect-flow";
 import { createFetchTap, installGlobalFetchTap, jsonResponse } from "../helpers/fetch-tap";

@@ -2,8 +2,8 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it, vi } from "vitest";
 import type { SocialAccountRow } from "@/lib/db/schema";
-import { toAccountView } from "@/lib/accounts/view-model";
-import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/accounts/unavailable-message";
+import { toAccountView } from "@/lib/connections/view-model";
+import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
 import { AccountCard } from "./account-card";
 
 // The card's buttons are client components using the App Router; rendered here outside it.

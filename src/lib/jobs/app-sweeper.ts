@@ -1,9 +1,9 @@
 import { getConfig } from "@/lib/config/config";
 import { getDb } from "@/lib/db";
-import { getTikTokServices } from "@/lib/tiktok/services";
+import { getTikTokServices } from "@/lib/services";
 import { getLogger } from "@/lib/log/logger";
 import { metricsLogFields } from "@/lib/observability/metrics";
-import { RefreshSweeper } from "./refresh-sweeper";
+import { RefreshSweeper } from "@/lib/connections/refresh-sweeper";
 
 const holder = globalThis as unknown as { __socialflowSweeper?: RefreshSweeper; __socialflowMetricLog?: NodeJS.Timeout };
 

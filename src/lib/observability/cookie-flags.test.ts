@@ -11,7 +11,7 @@ import { loadConfig, setConfigForTests, type AppConfig } from "@/lib/config/conf
 import { setDatabaseForTests } from "@/lib/db";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
-import { BINDING_COOKIE } from "@/lib/oauth/browser-binding";
+import { BINDING_COOKIE } from "@/lib/connections/browser-binding";
 
 type Globals = { __socialflowAuth?: unknown; __socialflowTikTok?: unknown; __socialflowCipher?: unknown };
 

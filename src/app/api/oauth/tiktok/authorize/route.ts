@@ -1,8 +1,8 @@
 import { NextResponse } from "next/server";
 import { getConfig } from "@/lib/config/config";
 import { guardMutation, jsonError, NO_STORE } from "@/lib/http/route-guard";
-import { bindingCookie, newBinding, readBinding } from "@/lib/oauth/browser-binding";
-import { getTikTokServices } from "@/lib/tiktok/services";
+import { bindingCookie, newBinding, readBinding } from "@/lib/connections/browser-binding";
+import { getTikTokServices } from "@/lib/services";
 import { getLogger, safeError } from "@/lib/log/logger";
 
 /** POST → `{ url }`: where to send the browser to approve at TikTok. */

@@ -1,11 +1,11 @@
 import { NextResponse } from "next/server";
 import { getConfig } from "@/lib/config/config";
 import { getSessionUser } from "@/lib/auth";
-import { parseCallbackUrl } from "@/lib/oauth/callback-params";
-import { readBinding } from "@/lib/oauth/browser-binding";
-import { OAuthFlowError, type CallbackErrorCode } from "@/lib/oauth/errors";
-import { ACCOUNTS_PAGE } from "@/lib/oauth/base-oauth-service";
-import { getTikTokServices } from "@/lib/tiktok/services";
+import { parseCallbackUrl } from "@/lib/connections/callback-params";
+import { readBinding } from "@/lib/connections/browser-binding";
+import { OAuthFlowError, type CallbackErrorCode } from "@/lib/connections/errors";
+import { ACCOUNTS_PAGE } from "@/lib/connections/connection-service";
+import { getTikTokServices } from "@/lib/services";
 import { getLogger, safeError } from "@/lib/log/logger";
 import { incrementMetric } from "@/lib/observability/metrics";
 

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { guardMutation, jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { readAccountIdBody } from "@/lib/http/account-id-body";
-import { getTikTokServices } from "@/lib/tiktok/services";
+import { getTikTokServices } from "@/lib/services";
 import { getLogger, safeError } from "@/lib/log/logger";
 
 /** POST `{ accountId }`: revoke at TikTok (best effort), then delete. Idempotent. */

@@ -1,9 +1,9 @@
 import { NextResponse } from "next/server";
 import { guardMutation, jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { readAccountIdBody } from "@/lib/http/account-id-body";
-import { getTikTokServices } from "@/lib/tiktok/services";
+import { getTikTokServices } from "@/lib/services";
 import { getLogger, safeError } from "@/lib/log/logger";
-import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/accounts/unavailable-message";
+import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
 
 /** POST `{ accountId }`: refresh that account's TikTok token now. */
 export async function POST(request: Request) {

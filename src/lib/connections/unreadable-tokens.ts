@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import type { Database } from "@/lib/db/client";
 import { socialAccounts } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
-import { recordAccountEvent } from "@/lib/accounts/events";
+import { recordAccountEvent } from "@/lib/connections/events";
 import { incrementMetric } from "@/lib/observability/metrics";
 import type { TokenField } from "./account-store";
 

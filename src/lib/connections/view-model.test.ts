@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { SocialAccountRow } from "@/lib/db/schema";
 import { toAccountView } from "./view-model";
 import { bannerFor, CALLBACK_ERROR_MESSAGES } from "./banner-messages";
-import { CALLBACK_ERROR_CODES } from "@/lib/oauth/errors";
+import { CALLBACK_ERROR_CODES } from "@/lib/connections/errors";
 import { relativeTime } from "./relative-time";
 
 const now = new Date("2026-06-01T12:00:00Z");

@@ -1,14 +1,14 @@
 import { z } from "zod";
 import type { AppConfig } from "@/lib/config/config";
 import { ConfigError } from "@/lib/config/config";
-import { parseTikTokEnvelope } from "@/lib/tiktok/api-response";
-import { BaseOAuthService, type OAuthServiceDeps } from "./base-oauth-service";
-import { OAuthProviderError, ProviderRequestError, type CallbackErrorCode } from "./errors";
-import { providerRequest } from "./provider-http";
-import { cleanAvatarUrl, cleanDisplayName } from "./profile-sanitize";
-import { splitScopes } from "./callback-params";
-import type { PkceEncoding } from "./pkce";
-import type { OAuthTokens, UserProfile } from "./types";
+import { parseTikTokEnvelope } from "@/lib/providers/tiktok/api-response";
+import { BaseOAuthService, type OAuthServiceDeps } from "@/lib/connections/connection-service";
+import { OAuthProviderError, ProviderRequestError, type CallbackErrorCode } from "@/lib/connections/errors";
+import { providerRequest } from "@/lib/connections/provider-http";
+import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
+import { splitScopes } from "@/lib/connections/callback-params";
+import type { PkceEncoding } from "@/lib/connections/pkce";
+import type { OAuthTokens, UserProfile } from "@/lib/connections/types";
 
 /** RFC 6749 §5.2 error values TikTok uses (TIKTOK_API.md §2); anything else is "unknown_error". */
 export const OAUTH_ERROR_CODES = [

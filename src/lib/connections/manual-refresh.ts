@@ -2,7 +2,7 @@ import { and, eq, isNull, lte, or } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 import type { Clock } from "@/lib/clock";
-import type { RefreshOutcome, TokenRefresher } from "@/lib/oauth/token-refresher";
+import type { RefreshOutcome, TokenRefresher } from "@/lib/connections/token-refresher";
 import type { OwnedAccount } from "./owned-accounts";
 
 /**

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { REFRESH_TOKEN_WARNING_MS } from "@/lib/oauth/token-schedule";
+import { REFRESH_TOKEN_WARNING_MS } from "@/lib/connections/token-schedule";
 
 /**
  * Asks for a reconnect of every ACTIVE account whose refresh token ends within the warning

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
-import { REFRESH_LEASE_MS } from "@/lib/oauth/refresh-lease";
+import { REFRESH_LEASE_MS } from "@/lib/connections/refresh-lease";
 
 /**
  * Claims up to `limit` accounts whose refresh is due, giving each the same fresh lease, in one

@@ -1,4 +1,4 @@
-import { CALLBACK_ERROR_CODES, type CallbackErrorCode } from "@/lib/oauth/errors";
+import { CALLBACK_ERROR_CODES, type CallbackErrorCode } from "@/lib/connections/errors";
 
 /** Plain words for every code the callback can send back (the fixed list in oauth/errors.ts). */
 export const CALLBACK_ERROR_MESSAGES: Record<CallbackErrorCode, string> = {

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ProviderRequestError } from "@/lib/oauth/errors";
-import type { ProviderResponse } from "@/lib/oauth/provider-http";
+import { ProviderRequestError } from "@/lib/connections/errors";
+import type { ProviderResponse } from "@/lib/connections/provider-http";
 import { knownTikTokErrorCode, TikTokApiError } from "./api-errors";
 
 const envelopeSchema = z.object({

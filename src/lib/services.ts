@@ -1,14 +1,14 @@
 import { getConfig } from "@/lib/config/config";
 import { getDb } from "@/lib/db";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
-import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import { TokenRefresher } from "@/lib/oauth/token-refresher";
-import { AccountService } from "@/lib/accounts/account-service";
+import { TikTokOAuthService } from "@/lib/providers/tiktok/oauth-provider";
+import { TokenRefresher } from "@/lib/connections/token-refresher";
+import { AccountService } from "@/lib/connections/account-service";
 import { getRedis } from "@/lib/redis/client";
-import { TikTokApiClient } from "./api-client";
-import { UserBudget } from "./user-budget";
-import { TokenEndpointLimits } from "./token-limits";
-import { VideoService } from "@/lib/videos/video-service";
+import { TikTokApiClient } from "@/lib/providers/tiktok/api-client";
+import { UserBudget } from "@/lib/connections/user-budget";
+import { TokenEndpointLimits } from "@/lib/providers/tiktok/token-limits";
+import { VideoService } from "@/lib/connections/video-service";
 
 export interface TikTokServices {
   oauth: TikTokOAuthService;

@@ -1,7 +1,7 @@
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Redis } from "ioredis";
 import { incrementMetric } from "@/lib/observability/metrics";
-import { consumePoint, createLimiter, noteRedisFallback, type LimitDecision } from "./limiter";
+import { consumePoint, createLimiter, noteRedisFallback, type LimitDecision } from "@/lib/connections/limiter";
 
 /**
  * TikTok's own limits per access token and endpoint, per minute:

@@ -1,5 +1,5 @@
 import type { SocialAccountRow } from "@/lib/db/schema";
-import { REFRESH_TOKEN_WARNING_MS } from "@/lib/oauth/token-schedule";
+import { REFRESH_TOKEN_WARNING_MS } from "@/lib/connections/token-schedule";
 import { ownValue } from "@/lib/own-key";
 
 /** Scopes in plain words (TikTok's scope ids in TIKTOK_API.md §4–5). */

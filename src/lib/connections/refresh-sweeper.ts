@@ -3,8 +3,8 @@ import type { Database } from "@/lib/db/client";
 import { systemClock, type Clock } from "@/lib/clock";
 import { getLogger } from "@/lib/log/logger";
 import { incrementMetric } from "@/lib/observability/metrics";
-import type { RefreshOutcome, TokenRefresher } from "@/lib/oauth/token-refresher";
-import { releaseRefreshLease } from "@/lib/oauth/refresh-lease";
+import type { RefreshOutcome, TokenRefresher } from "@/lib/connections/token-refresher";
+import { releaseRefreshLease } from "@/lib/connections/refresh-lease";
 import { claimDueAccounts } from "./claim-due";
 import { requestReconnects } from "./request-reconnects";
 

@@ -1,8 +1,8 @@
-import type { TikTokApiClient } from "@/lib/tiktok/api-client";
-import type { TikTokVideo } from "@/lib/tiktok/api-schemas";
-import { cleanAvatarUrl, cleanDisplayName } from "@/lib/oauth/profile-sanitize";
-import { OwnedCache } from "@/lib/accounts/account-cache";
-import type { OwnedAccount } from "@/lib/accounts/owned-accounts";
+import type { TikTokApiClient } from "@/lib/providers/tiktok/api-client";
+import type { TikTokVideo } from "@/lib/providers/tiktok/api-schemas";
+import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
+import { OwnedCache } from "@/lib/connections/account-cache";
+import type { OwnedAccount } from "@/lib/connections/owned-accounts";
 
 export interface VideoView {
   id: string;

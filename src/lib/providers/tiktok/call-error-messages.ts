@@ -1,5 +1,5 @@
-import type { TikTokCallError } from "@/lib/tiktok/call-errors";
-import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/accounts/unavailable-message";
+import type { TikTokCallError } from "@/lib/providers/tiktok/call-errors";
+import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
 
 /** Plain words for a failed TikTok call, with the time to come back when there is one. */
 export function callErrorMessage(error: TikTokCallError, now = new Date()): string {

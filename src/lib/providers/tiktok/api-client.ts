@@ -5,19 +5,19 @@ import type { SocialAccountRow } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { systemClock, type Clock } from "@/lib/clock";
 import { getLogger } from "@/lib/log/logger";
-import { tokenAad } from "@/lib/oauth/account-store";
-import { providerRequest, type FetchLike } from "@/lib/oauth/provider-http";
-import { ProviderRequestError } from "@/lib/oauth/errors";
-import type { TokenRefresher } from "@/lib/oauth/token-refresher";
-import { markUnreadableIfUnchanged, reportUnreadable } from "@/lib/oauth/unreadable-tokens";
+import { tokenAad } from "@/lib/connections/account-store";
+import { providerRequest, type FetchLike } from "@/lib/connections/provider-http";
+import { ProviderRequestError } from "@/lib/connections/errors";
+import type { TokenRefresher } from "@/lib/connections/token-refresher";
+import { markUnreadableIfUnchanged, reportUnreadable } from "@/lib/connections/unreadable-tokens";
 import { socialAccounts } from "@/lib/db/schema";
 import { and, eq } from "drizzle-orm";
-import type { OwnedAccount } from "@/lib/accounts/owned-accounts";
-import { OwnedCache } from "@/lib/accounts/account-cache";
+import type { OwnedAccount } from "@/lib/connections/owned-accounts";
+import { OwnedCache } from "@/lib/connections/account-cache";
 import { parseTikTokEnvelope } from "./api-response";
 import { TikTokApiError } from "./api-errors";
 import { TikTokCallError } from "./call-errors";
-import type { UserBudget } from "./user-budget";
+import type { UserBudget } from "@/lib/connections/user-budget";
 import { TokenEndpointLimits } from "./token-limits";
 import {
   creatorInfoSchema,

@@ -5,10 +5,10 @@ import { socialAccounts } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { systemClock, type Clock } from "@/lib/clock";
 import { getLogger } from "@/lib/log/logger";
-import { tokenAad, type Platform } from "@/lib/oauth/account-store";
-import type { BaseOAuthService } from "@/lib/oauth/base-oauth-service";
-import type { TokenRefresher } from "@/lib/oauth/token-refresher";
-import { reportUnreadable } from "@/lib/oauth/unreadable-tokens";
+import { tokenAad, type Platform } from "@/lib/connections/account-store";
+import type { BaseOAuthService } from "@/lib/connections/connection-service";
+import type { TokenRefresher } from "@/lib/connections/token-refresher";
+import { reportUnreadable } from "@/lib/connections/unreadable-tokens";
 import { recordAccountEvent } from "./events";
 import { accountChanged } from "./account-cache";
 import { ManualRefresh } from "./manual-refresh";
@@ -45,7 +45,7 @@ export class AccountService {
     this.manualRefresh = new ManualRefresh({ db: deps.db, refresher: deps.refresher, clock: this.clock });
   }
 
-  /** The one way to a user's accounts (src/lib/accounts/owned-accounts.ts), for this platform. */
+  /** The one way to a user's accounts (owned-accounts.ts), for this platform. */
   private of(userId: string): OwnerAccounts {
     return accountsOf(this.deps.db, userId, this.platform);
   }
