@@ -72,7 +72,7 @@ describe("faults: the services built by another bundle's copy of the modules", {
     const first = await followCallback(browser, back);
     expect(first.location?.searchParams.get("success")).toBe("tiktok");
     const replay = await followCallback(browser, back);
-    expect(replay.location?.toString()).toBe(`${APP_URL}/settings/accounts?error=invalid_state`);
+    expect(replay.location?.toString()).toBe(`${APP_URL}/settings/accounts?error=invalid_state&provider=tiktok`);
     expect(mark.codeExchanges()).toBe(1);
     expect(logs.events()).not.toContain("oauth.callback_failed");
   });
@@ -82,7 +82,7 @@ describe("faults: the services built by another bundle's copy of the modules", {
     const browser = new TestBrowser(user.cookie);
     const back = await decideAtSandbox(await startConnect(browser), { decision: "cancel" });
     const result = await followCallback(browser, back);
-    expect(result.location?.toString()).toBe(`${APP_URL}/settings/accounts?error=access_denied`);
+    expect(result.location?.toString()).toBe(`${APP_URL}/settings/accounts?error=access_denied&provider=tiktok`);
     expect(logs.events()).not.toContain("oauth.callback_failed");
   });
 

@@ -293,7 +293,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
       expect(new URL(back).searchParams.get("error_description")).toBeTruthy();
       const mark = counterMark(h);
       const result = await followCallback(browser, back);
-      expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=access_denied`);
+      expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=access_denied&provider=tiktok`);
       expect(mark.token()).toBe(0);
       expect(await accountRowsOf(h.db, user.id)).toHaveLength(0);
       expect(await stateRowsOf(h.db, user.id)).toHaveLength(0);
@@ -312,7 +312,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
           browser,
           `error=${encodeURIComponent(error)}&error_description=${encodeURIComponent(description)}&state=${encodeURIComponent(state)}`,
         );
-        expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=provider_error`);
+        expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=provider_error&provider=tiktok`);
         const body = await result.response.text();
         for (const reflected of [description, "onerror", "SCAM", "script"]) {
           expect(result.location!.toString()).not.toContain(reflected);
@@ -327,7 +327,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
       const { user, browser, state } = await started();
       const mark = counterMark(h);
       const result = await callback(browser, `state=${encodeURIComponent(state)}&scopes=user.info.basic`);
-      expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=missing_params`);
+      expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=missing_params&provider=tiktok`);
       expect(await stateRowsOf(h.db, user.id)).toHaveLength(0);
       expect(errorOf(await callback(browser, `code=abc*0!1234.va&state=${encodeURIComponent(state)}`))).toBe("invalid_state");
       expect(mark.token()).toBe(0);
@@ -338,7 +338,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
       const { user, browser, state } = await started();
       const mark = counterMark(h);
       const result = await callback(browser, `code=&error=&state=${encodeURIComponent(state)}`);
-      expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=missing_params`);
+      expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=missing_params&provider=tiktok`);
       expect(await stateRowsOf(h.db, user.id)).toHaveLength(0);
       expect(mark.token()).toBe(0);
     });
@@ -424,7 +424,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
         const result = await callback(browser, query);
         expect(result.location?.origin).toBe(APP_URL);
         expect(result.location?.pathname).toBe("/settings/accounts");
-        expect([...result.location!.searchParams.keys()]).toEqual(["error"]);
+        expect([...result.location!.searchParams.keys()]).toEqual(["error", "provider"]);
       }
     });
 

@@ -5,10 +5,11 @@ import { socialAccounts } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { systemClock, type Clock } from "@/lib/clock";
 import { getLogger } from "@/lib/log/logger";
-import { tokenAad, type Platform } from "@/lib/connections/account-store";
-import type { BaseOAuthService } from "@/lib/connections/connection-service";
-import type { TokenRefresher } from "@/lib/connections/token-refresher";
-import { reportUnreadable } from "@/lib/connections/unreadable-tokens";
+import { tokenAad } from "./account-store";
+import type { Platform, ProviderLookup } from "./provider";
+import { revokeQuietly } from "./revoke";
+import type { TokenRefresher } from "./token-refresher";
+import { reportUnreadable } from "./unreadable-tokens";
 import { recordAccountEvent } from "./events";
 import { accountChanged } from "./account-cache";
 import { ManualRefresh } from "./manual-refresh";
@@ -25,7 +26,7 @@ export type DisconnectResult = { ok: true; revoked: boolean; alreadyDisconnected
 export interface AccountServiceDeps {
   db: Database;
   cipher: TokenCipher;
-  oauth: Pick<BaseOAuthService, "revokeQuietly" | "platform">;
+  providers: ProviderLookup;
   refresher: Pick<TokenRefresher, "refresh">;
   clock?: Clock;
   logger?: Logger;
@@ -35,27 +36,25 @@ export interface AccountServiceDeps {
 export class AccountService {
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly platform: Platform;
   private readonly manualRefresh: ManualRefresh;
 
   constructor(private readonly deps: AccountServiceDeps) {
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? getLogger();
-    this.platform = deps.oauth.platform;
     this.manualRefresh = new ManualRefresh({ db: deps.db, refresher: deps.refresher, clock: this.clock });
   }
 
-  /** The one way to a user's accounts (owned-accounts.ts), for this platform. */
-  private of(userId: string): OwnerAccounts {
-    return accountsOf(this.deps.db, userId, this.platform);
+  /** The one way to a user's accounts (owned-accounts.ts); of one platform when a route names it. */
+  private of(userId: string, platform: Platform | undefined): OwnerAccounts {
+    return accountsOf(this.deps.db, userId, platform);
   }
 
   /**
    * The "Refresh" button: a forced, single-flight refresh of the user's own account, at most
    * one token call per account a minute (manual-refresh.ts).
    */
-  async refreshForUser(userId: string, accountId: string): Promise<RefreshResult> {
-    const account = await this.of(userId).get(accountId);
+  async refreshForUser(userId: string, accountId: string, platform?: Platform): Promise<RefreshResult> {
+    const account = await this.of(userId, platform).get(accountId);
     if (!account) return { ok: false, error: "not_found" };
     if (!account.row.refreshToken) return { ok: false, error: "no_refresh_token" };
     const outcome = await this.manualRefresh.refresh(account);
@@ -83,8 +82,8 @@ export class AccountService {
    * then delete. A second disconnect of the same account is a success; another user's
    * account is not found.
    */
-  async disconnectForUser(userId: string, accountId: string): Promise<DisconnectResult> {
-    const owner = this.of(userId);
+  async disconnectForUser(userId: string, accountId: string, platform?: Platform): Promise<DisconnectResult> {
+    const owner = this.of(userId, platform);
     const account = (await owner.get(accountId))?.row;
     if (!account) {
       const already = await owner.wasDisconnected(accountId);
@@ -92,6 +91,7 @@ export class AccountService {
     }
     let revoked = false;
     let accessToken: string | undefined;
+    let refreshToken: string | undefined;
     try {
       accessToken = this.deps.cipher.decrypt(account.accessToken, tokenAad(account.id, "access_token"));
     } catch {
@@ -99,7 +99,18 @@ export class AccountService {
       const input = { accountId: account.id, field: "access_token" as const, ciphertext: account.accessToken };
       reportUnreadable(this.logger, this.deps.cipher, { ...input, source: "disconnect", becameUnreadable: account.status !== "UNREADABLE" });
     }
-    if (accessToken !== undefined) revoked = await this.deps.oauth.revokeQuietly(accessToken, "disconnect");
+    if (accessToken !== undefined && account.refreshToken) {
+      // Offered to providers that revoke with it (either token ends a Google grant); optional.
+      try {
+        refreshToken = this.deps.cipher.decrypt(account.refreshToken, tokenAad(account.id, "refresh_token"));
+      } catch {
+        refreshToken = undefined;
+      }
+    }
+    if (accessToken !== undefined) {
+      const provider = this.deps.providers.get(account.platform);
+      revoked = await revokeQuietly(provider, { accessToken, refreshToken }, "disconnect", this.logger);
+    }
     const now = this.clock.now();
     await this.deps.db.transaction(async (tx) => {
       await tx.delete(socialAccounts).where(and(eq(socialAccounts.id, account.id), eq(socialAccounts.userId, userId)));

@@ -10,7 +10,7 @@ export const CALLBACK_LIMITS = {
   scopes: 1024,
 } as const;
 
-const SINGLE_VALUED = ["state", "code", "error", "error_description", "scopes"] as const;
+const SINGLE_VALUED = ["state", "code", "error", "error_description"] as const;
 
 const callbackSchema = z.object({
   state: z.string().min(1).max(CALLBACK_LIMITS.state).optional(),
@@ -30,21 +30,26 @@ export type ParsedCallback =
  * exactly once, by URLSearchParams (S13); a parameter given twice is an attack or a bug, never
  * guessed at (S10, RFC 9700 §4.5 mix-up/injection).
  */
-export function parseCallbackUrl(rawUrl: string): ParsedCallback {
+export function parseCallbackUrl(rawUrl: string, options: { scopeParam: string }): ParsedCallback {
   if (rawUrl.length > CALLBACK_LIMITS.url) return { ok: false, reason: "oversized" };
   const params = new URL(rawUrl).searchParams;
-  for (const name of SINGLE_VALUED) {
+  for (const name of [...SINGLE_VALUED, options.scopeParam]) {
     if (params.getAll(name).length > 1) return { ok: false, reason: "repeated" };
   }
   // An empty value (`state=`) is a missing one: it must get the error redirect, not a bare 400 (S4).
-  const parsed = callbackSchema.safeParse(Object.fromEntries(SINGLE_VALUED.map((n) => [n, params.get(n) || undefined])));
+  // Any other parameter (Google's `authuser`, `prompt`, `hd`, `iss`) is ignored.
+  const values = Object.fromEntries(SINGLE_VALUED.map((n) => [n, params.get(n) || undefined]));
+  const parsed = callbackSchema.safeParse({ ...values, scopes: params.get(options.scopeParam) || undefined });
   if (!parsed.success) return { ok: false, reason: "oversized" };
   const { state, code, error, scopes } = parsed.data;
   if (!state) return { ok: false, reason: "missing_state" };
   return { ok: true, state, code, error, scopes: scopes === undefined ? undefined : splitScopes(scopes) };
 }
 
-/** TikTok lists scopes comma-separated (TIKTOK_API.md §1); tolerate spaces as RFC 6749 uses. */
+/**
+ * A granted-scope list as providers write it: comma-separated (TikTok) or space-separated
+ * (RFC 6749 §3.3, Google). Scope ids contain neither, so both are separators.
+ */
 export function splitScopes(value: string): string[] {
   return [...new Set(value.split(/[,\s]+/).filter(Boolean))];
 }

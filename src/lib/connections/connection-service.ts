@@ -4,64 +4,49 @@ import type { Database } from "@/lib/db/client";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { systemClock, type Clock } from "@/lib/clock";
 import { getLogger, safeError } from "@/lib/log/logger";
-import { OAuthFlowError, OAuthProviderError, ProviderRequestError, type CallbackErrorCode } from "./errors";
-import { codeChallengeS256, createCodeVerifier, randomToken, type PkceEncoding } from "./pkce";
+import { OAuthFlowError } from "./errors";
+import { codeChallengeS256, createCodeVerifier, randomToken } from "./pkce";
 import { consumeState, insertState, STATE_TTL_MS, sweepExpiredStates } from "./state-store";
-import { saveConnection, tokenAad, type Platform, type TokenField } from "./account-store";
+import { saveConnection } from "./account-store";
 import { parseCallbackUrl, type ParsedCallback } from "./callback-params";
-import { tokenSchedule } from "./token-schedule";
-import type { FetchLike } from "./provider-http";
-import type { CallbackSession, ConnectedAccount, OAuthTokens, UserProfile } from "./types";
+import type { ConnectionProvider, Platform } from "./provider";
+import { revokeQuietly, type RevokeTokens } from "./revoke";
+import type { CallbackSession, ConnectedAccount, OAuthTokens } from "./types";
 
-export interface OAuthServiceDeps {
+export interface ConnectionServiceDeps {
   db: Database;
   cipher: TokenCipher;
+  provider: ConnectionProvider;
   clock?: Clock;
   logger?: Logger;
-  /** For tests that need a fake transport; production uses global fetch. */
-  fetch?: FetchLike;
-  timeoutMs?: number;
 }
 
 /** Where a finished connection lands: fixed, never read from the callback (SECURITY.md S39). */
 export const ACCOUNTS_PAGE = "/settings/accounts";
 
 /**
- * Provider-agnostic OAuth 2.0 authorization-code flow with PKCE (RFC 6749 §4.1, RFC 7636,
- * RFC 9700): state, PKCE, exchange, profile, encrypted persistence. A provider subclass
- * supplies its endpoints and response shapes only — adding one is one small file.
+ * The OAuth 2.0 authorization-code flow with PKCE (RFC 6749 §4.1, RFC 7636, RFC 9700) for any
+ * provider: state, PKCE, the callback's checks, the exchange, the profile and the encrypted,
+ * transactional save. The provider (provider.ts) supplies its endpoints and dialect only.
  */
-export abstract class BaseOAuthService {
-  abstract readonly provider: string;
-  abstract readonly platform: Platform;
-  protected abstract readonly pkceEncoding: PkceEncoding;
+export class ConnectionService {
+  readonly provider: ConnectionProvider;
+  private readonly db: Database;
+  private readonly cipher: TokenCipher;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
 
-  protected readonly db: Database;
-  protected readonly cipher: TokenCipher;
-  protected readonly clock: Clock;
-  protected readonly logger: Logger;
-  protected readonly fetchImpl: FetchLike | undefined;
-  protected readonly timeoutMs: number | undefined;
-
-  constructor(deps: OAuthServiceDeps) {
+  constructor(deps: ConnectionServiceDeps) {
     this.db = deps.db;
     this.cipher = deps.cipher;
+    this.provider = deps.provider;
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? getLogger();
-    this.fetchImpl = deps.fetch;
-    this.timeoutMs = deps.timeoutMs;
   }
 
-  /** The provider's authorize URL for these PKCE and state values. */
-  protected abstract buildAuthorizationUrl(params: { state: string; codeChallenge: string }): string;
-  abstract exchangeCodeForTokens(code: string, codeVerifier: string): Promise<OAuthTokens>;
-  abstract getUserProfile(accessToken: string): Promise<UserProfile>;
-  abstract refreshAccessToken(refreshToken: string): Promise<OAuthTokens>;
-  abstract revokeToken(accessToken: string): Promise<void>;
-  /** Maps a provider's `?error=` on the callback to our fixed list; its description is never shown. */
-  protected abstract mapAuthorizationError(error: string): CallbackErrorCode;
-  /** Scopes asked for, to fall back on when the provider says nothing about what it granted. */
-  protected abstract readonly requestedScopes: readonly string[];
+  get platform(): Platform {
+    return this.provider.platform;
+  }
 
   /**
    * Starts a connection: a state row (≥ 32 random bytes, 10-minute expiry, bound to this user
@@ -83,7 +68,12 @@ export abstract class BaseOAuthService {
       returnTo,
       now,
     });
-    return this.buildAuthorizationUrl({ state, codeChallenge: codeChallengeS256(verifier, this.pkceEncoding) });
+    return this.provider.authorizationUrl({ state, codeChallenge: codeChallengeS256(verifier, this.provider.pkceEncoding) });
+  }
+
+  /** Reads this provider's redirect (its scope parameter and separator). */
+  parseCallback(rawUrl: string): ParsedCallback {
+    return parseCallbackUrl(rawUrl, { scopeParam: this.provider.callbackScopeParam });
   }
 
   /**
@@ -92,8 +82,10 @@ export abstract class BaseOAuthService {
    * belonging to this user and browser.
    */
   async handleCallback(callback: string | ParsedCallback, session: CallbackSession): Promise<ConnectedAccount> {
-    const params = typeof callback === "string" ? parseCallbackUrl(callback) : callback;
+    const params = typeof callback === "string" ? this.parseCallback(callback) : callback;
     if (!params.ok) throw new OAuthFlowError(params.reason === "missing_state" ? "missing_params" : "invalid_request");
+    const provider = this.provider;
+    const log = { provider: provider.slug };
 
     const stateRow = await consumeState(this.db, {
       state: params.state,
@@ -104,32 +96,35 @@ export abstract class BaseOAuthService {
     const now = this.clock.now();
     if (!stateRow || stateRow.expiresAt.getTime() <= now.getTime()) throw new OAuthFlowError("invalid_state");
 
-    if (params.error !== undefined) throw new OAuthFlowError(this.mapAuthorizationError(params.error));
+    if (params.error !== undefined) throw new OAuthFlowError(provider.mapCallbackError(params.error));
     if (params.code === undefined) throw new OAuthFlowError("missing_params");
 
     let verifier: string;
     try {
       verifier = this.cipher.decrypt(stateRow.codeVerifier, { table: "oauth_states", rowId: stateRow.id, field: "code_verifier" });
     } catch (error) {
-      this.logger.error({ event: "oauth.state_verifier_unreadable", provider: this.provider, err: safeError(error) });
+      this.logger.error({ event: "oauth.state_verifier_unreadable", ...log, err: safeError(error) });
       throw new OAuthFlowError("oauth_failed");
     }
 
     let tokens: OAuthTokens;
     try {
       // A code is used once: never retried, whatever the failure (S16, RFC 6749 §4.1.2).
-      tokens = await this.exchangeCodeForTokens(params.code, verifier);
+      tokens = await provider.exchangeCode(params.code, verifier);
     } catch (error) {
-      this.logger.warn({ event: "oauth.token_exchange_failed", provider: this.provider, err: safeError(error) });
+      this.logger.warn({ event: "oauth.token_exchange_failed", ...log, err: safeError(error) });
       throw new OAuthFlowError("token_exchange_failed");
     }
 
     try {
-      const profile = await this.getUserProfile(tokens.accessToken);
+      const found = await provider.fetchProfile(tokens.accessToken);
+      // A valid grant with nothing to connect: nothing stored, the grant given back (below).
+      if (found.kind === "no_account") throw new OAuthFlowError("no_account");
+      const profile = found.profile;
       if (tokens.providerUserId !== undefined && tokens.providerUserId !== profile.providerUserId) {
         throw new OAuthFlowError("oauth_failed");
       }
-      const scopes = tokens.scopes ?? params.scopes ?? [...this.requestedScopes];
+      const scopes = tokens.scopes ?? params.scopes ?? [...provider.scopes];
       const saved = await saveConnection(this.db, this.cipher, {
         userId: session.userId,
         platform: this.platform,
@@ -138,7 +133,7 @@ export abstract class BaseOAuthService {
         scopes,
         now: this.clock.now(),
       });
-      this.logger.info({ event: saved.reconnected ? "oauth.reconnected" : "oauth.connected", provider: this.provider, accountId: saved.id });
+      this.logger.info({ event: saved.reconnected ? "oauth.reconnected" : "oauth.connected", ...log, accountId: saved.id });
       return saved;
     } catch (error) {
       // The account already belongs to someone else: their link must keep working, so the fresh
@@ -146,43 +141,17 @@ export abstract class BaseOAuthService {
       if (error instanceof OAuthFlowError && error.code === "account_already_linked") throw error;
       // Anything else after a successful exchange: nothing was stored (one transaction), so
       // give the fresh grant back (S23), best effort.
-      await this.revokeQuietly(tokens.accessToken, "after_failed_connect");
-      this.logger.error({ event: "oauth.connect_failed", provider: this.provider, err: safeError(error) });
+      await this.revokeQuietly(tokens, error instanceof OAuthFlowError && error.code === "no_account" ? "no_account" : "after_failed_connect");
+      if (!(error instanceof OAuthFlowError && error.code === "no_account")) {
+        this.logger.error({ event: "oauth.connect_failed", ...log, err: safeError(error) });
+      }
       throw error instanceof OAuthFlowError ? error : new OAuthFlowError("oauth_failed");
     }
   }
 
   /** Revokes without throwing; returns whether the provider confirmed it. */
-  async revokeQuietly(accessToken: string, reason: string): Promise<boolean> {
-    try {
-      await this.revokeToken(accessToken);
-      return true;
-    } catch (error) {
-      this.logger.warn({ event: "oauth.revoke_failed", provider: this.provider, reason, err: safeError(error) });
-      return false;
-    }
-  }
-
-  encryptToken(value: string, accountId: string, field: TokenField): string {
-    return this.cipher.encrypt(value, tokenAad(accountId, field));
-  }
-
-  decryptToken(ciphertext: string, accountId: string, field: TokenField): string {
-    return this.cipher.decrypt(ciphertext, tokenAad(accountId, field));
-  }
-
-  /** Access-token expiry from the provider's `expires_in`. */
-  getTokenExpiry(tokens: Pick<OAuthTokens, "expiresIn" | "refreshExpiresIn">): Date {
-    return tokenSchedule(tokens, this.clock.now()).tokenExpiry;
-  }
-
-  /** True for failures worth retrying later (network, timeout, 5xx, 429). */
-  static isTransient(error: unknown): boolean {
-    return error instanceof ProviderRequestError && error.transient;
-  }
-
-  static isInvalidGrant(error: unknown): boolean {
-    return error instanceof OAuthProviderError && error.error === "invalid_grant";
+  revokeQuietly(tokens: RevokeTokens, reason: string): Promise<boolean> {
+    return revokeQuietly(this.provider, tokens, reason, this.logger);
   }
 }
 

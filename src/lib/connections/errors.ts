@@ -15,6 +15,8 @@ export const CALLBACK_ERROR_CODES = [
   "oauth_failed",
   "account_already_linked",
   "provider_error",
+  /** The grant names no account SocialFlow can connect (a Google identity without a YouTube channel). */
+  "no_account",
   "server_error",
 ] as const;
 export type CallbackErrorCode = (typeof CALLBACK_ERROR_CODES)[number];
@@ -72,4 +74,15 @@ export class ProviderRequestError extends Error {
   get transient(): boolean {
     return this.kind === "timeout" || this.kind === "network" || (this.kind === "http_status" && (this.status === 429 || (this.status ?? 0) >= 500));
   }
+}
+
+/** RFC 6749 §5.2 `invalid_grant`: the grant is gone for good (any description). */
+export function isInvalidGrantError(error: unknown): boolean {
+  return error instanceof OAuthProviderError && error.error === "invalid_grant";
+}
+
+/** Worth retrying later: the provider unreachable, timing out, 5xx or 429 (with or without an OAuth body). */
+export function isTransientError(error: unknown): boolean {
+  if (error instanceof ProviderRequestError) return error.transient;
+  return error instanceof OAuthProviderError && (error.status === 429 || error.status >= 500);
 }

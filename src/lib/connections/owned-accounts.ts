@@ -52,14 +52,18 @@ export interface OwnerAccounts {
   wasDisconnected(accountId: string): Promise<boolean>;
 }
 
-/** Every query here has `user_id = userId` in its WHERE clause: there is no other way in. */
-export function accountsOf(db: Database, userId: string, platform: Platform = "TIKTOK"): OwnerAccounts {
+/**
+ * Every query here has `user_id = userId` in its WHERE clause: there is no other way in. With a
+ * platform, only that network's accounts (a provider's routes); without, all of them.
+ */
+export function accountsOf(db: Database, userId: string, platform?: Platform): OwnerAccounts {
+  const ofPlatform = platform === undefined ? undefined : eq(socialAccounts.platform, platform);
   return {
     async list() {
       const rows = await db
         .select()
         .from(socialAccounts)
-        .where(and(eq(socialAccounts.userId, userId), eq(socialAccounts.platform, platform)))
+        .where(and(eq(socialAccounts.userId, userId), ofPlatform))
         .orderBy(desc(socialAccounts.createdAt));
       return rows.map(mint);
     },
@@ -68,7 +72,7 @@ export function accountsOf(db: Database, userId: string, platform: Platform = "T
       const [row] = await db
         .select()
         .from(socialAccounts)
-        .where(and(eq(socialAccounts.id, accountId), eq(socialAccounts.userId, userId), eq(socialAccounts.platform, platform)));
+        .where(and(eq(socialAccounts.id, accountId), eq(socialAccounts.userId, userId), ofPlatform));
       return row && mint(row);
     },
     async wasDisconnected(accountId) {

@@ -1,4 +1,4 @@
-/** Longest display name we keep; TikTok's own limit is far lower (SECURITY.md S38). */
+/** Longest display name we keep; the providers' own limits are lower (S38). */
 export const MAX_DISPLAY_NAME = 64;
 const MAX_URL = 2048;
 
@@ -9,7 +9,7 @@ const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u206
  * Makes a provider display name safe to store and show: no control or direction-override
  * characters, clamped by code points. HTML escaping is React's job at render time.
  */
-export function cleanDisplayName(value: string, fallback = "TikTok user"): string {
+export function cleanDisplayName(value: string, fallback: string): string {
   const cleaned = value.normalize("NFC").replace(UNSAFE_CHARS, "").trim();
   const clamped = Array.from(cleaned).slice(0, MAX_DISPLAY_NAME).join("");
   return clamped || fallback;
@@ -17,7 +17,7 @@ export function cleanDisplayName(value: string, fallback = "TikTok user"): strin
 
 /**
  * Keeps an avatar URL only if it is https (S38), or served by the configured provider origin
- * itself (a local TikTok stand-in on http). Anything else is dropped, and the UI shows initials.
+ * itself (a local sandbox on http). Anything else is dropped, and the UI shows initials.
  */
 export function cleanAvatarUrl(value: string | undefined, trustedOrigin?: string): string | undefined {
   if (!value || value.length > MAX_URL) return undefined;

@@ -5,15 +5,20 @@ import { REFRESH_TOKEN_WARNING_MS } from "./token-schedule";
 /** A refreshed account's new, already encrypted token pair and schedule. */
 export interface RotatedPair {
   accountId: string;
-  /** The refresh lease the writer held when it called TikTok. */
+  /** The refresh lease the writer held when it called the provider. */
   leaseId: string;
-  /** Ciphertext of the refresh token TikTok just rotated away, exactly as read from the row. */
+  /** Ciphertext of the refresh token the refresh was made with, exactly as read from the row. */
   previousRefreshToken: string;
   accessToken: string;
-  /** Absent when TikTok's answer carried none: the stored one stays (SECURITY.md S33). */
+  /** Absent when the provider's answer carried none: the stored one stays (S33). */
   refreshToken: string | null;
+  /**
+   * The provider rotates refresh tokens (`rotatesRefreshTokens`) and this answer carried a new
+   * one: the one it was made with is dead, which is what allows the guard's second arm.
+   */
+  rotated: boolean;
   refreshTokenExpiry: Date | null;
-  /** Absent when TikTok's answer carried no scope: the stored ones stay. */
+  /** Absent when the provider's answer carried no scope: the stored ones stay. */
   scopes: string[] | null;
   tokenExpiry: Date;
   nextRefreshAt: Date;
@@ -47,23 +52,24 @@ export class RotatedPairWriteTimeout extends Error {
  * in flight joins the next statement instead of queueing its own round trip and commit. A lone
  * refresh is written at once, alone, so nothing waits on a timer and a rotated pair stays in
  * memory no longer than one statement's time — the same exposure as a write of its own, and
- * what lets one process keep up with TikTok's token endpoint (docs/performance.md).
+ * what lets one process keep up with a provider's token endpoint (docs/performance.md).
  *
  * Each row is written, its lease released and its `refreshed` event appended in one statement,
  * so the pair and its audit line are committed together or not at all.
  *
- * The guard per row: the writer still holds its lease, or — when TikTok rotated the refresh
- * token — the row still holds the refresh token that was just rotated away. The second arm
- * matters when a slow TikTok let the lease lapse and another worker claimed the row meanwhile:
+ * The guard per row: the writer still holds its lease, or — when the provider rotated the
+ * refresh token (`rotated`) — the row still holds the refresh token that was just rotated away. The second arm
+ * matters when a slow provider let the lease lapse and another worker claimed the row meanwhile:
  * that worker's call with the old (now dead) token ends in `invalid_grant`, re-reads, and finds
- * this pair (S31), whereas dropping the pair would lose the account. TikTok accepts a refresh
- * token once, so nobody else can hold a newer pair from it. (An answer without a new refresh
- * token leaves the old one usable by others, so it gets no second arm.) Neither arm holds once
+ * this pair (S31), whereas dropping the pair would lose the account. A rotating provider
+ * accepts a refresh token once, so nobody else can hold a newer pair from it. (A provider that
+ * does not rotate — Google — leaves the old refresh token usable by others, and so does an
+ * answer without a new one: no second arm for them.) Neither arm holds once
  * the account was disconnected (the row is gone) or another pair was stored since, and then
  * the caller is told `false`.
  *
  * A pair whose refresh token now lives past the reconnect warning window clears an earlier
- * reconnect request (should TikTok ever extend a refresh token's life on rotation).
+ * reconnect request (should a provider ever extend a refresh token's life on rotation).
  */
 export class RotatedPairStore {
   private waiting: Waiting[] = [];
@@ -145,12 +151,13 @@ export class RotatedPairStore {
           ${column((p) => p.previousRefreshToken)}::text[],
           ${column((p) => p.accessToken)}::text[],
           ${column((p) => p.refreshToken)}::text[],
+          ${column((p) => p.rotated)}::boolean[],
           ${column((p) => iso(p.refreshTokenExpiry))}::timestamptz[],
           ${column((p) => (p.scopes ? JSON.stringify(p.scopes) : null))}::text[],
           ${column((p) => iso(p.tokenExpiry))}::timestamptz[],
           ${column((p) => iso(p.nextRefreshAt))}::timestamptz[],
           ${column((p) => iso(p.refreshedAt))}::timestamptz[]
-        ) as t(id, lease_id, previous_refresh_token, access_token, refresh_token, refresh_token_expiry,
+        ) as t(id, lease_id, previous_refresh_token, access_token, refresh_token, rotated, refresh_token_expiry,
                scopes, token_expiry, next_refresh_at, refreshed_at)
       ),
       stored as (
@@ -175,7 +182,7 @@ export class RotatedPairStore {
         from input i
         where a.id = i.id
           and (a.refresh_lease_id = i.lease_id
-               or (i.refresh_token is not null and a.refresh_token = i.previous_refresh_token))
+               or (i.rotated and i.refresh_token is not null and a.refresh_token = i.previous_refresh_token))
         returning a.id, a.user_id, i.refreshed_at
       ),
       logged as (

@@ -8,7 +8,8 @@ import { getLogger, safeError } from "@/lib/log/logger";
 import { incrementMetric } from "@/lib/observability/metrics";
 import { recordAccountEvent } from "@/lib/connections/events";
 import { tokenAad } from "./account-store";
-import { BaseOAuthService } from "./connection-service";
+import type { ConnectionProvider, ProviderLookup } from "./provider";
+import { revokeQuietly } from "./revoke";
 import { refreshBackoffMs } from "./backoff";
 import { acquireRefreshLease, REFRESH_LEASE_MS, releaseRefreshLease, updateHoldingLease, updateUnderLease } from "./refresh-lease";
 import { RotatedPairStore, type RotatedPair } from "./rotated-pair-store";
@@ -42,7 +43,8 @@ export interface RefreshOptions {
 export interface TokenRefresherDeps {
   db: Database;
   cipher: TokenCipher;
-  oauth: Pick<BaseOAuthService, "refreshAccessToken" | "revokeQuietly">;
+  /** Each row is refreshed by its own platform's provider. */
+  providers: ProviderLookup;
   clock?: Clock;
   logger?: Logger;
   leaseMs?: number;
@@ -50,23 +52,24 @@ export interface TokenRefresherDeps {
   waitTimeoutMs?: number;
   random?: () => number;
   /**
-   * Pauses between attempts to store a pair TikTok has already rotated (a database outage
+   * Pauses between attempts to store a pair the provider has already rotated (a database outage
    * must not cost the account). Their sum stays far below the lease.
    */
   storeRetryDelaysMs?: readonly number[];
 }
 
 /**
- * Single-flight token refresh (DESIGN.md "Refresh"; SECURITY.md S30–S34). TikTok rotates
- * refresh tokens and the old one dies when used (TIKTOK_API.md §2), so two refreshes of one
- * account must never race: one promise per account in this process, one lease per account
- * across processes, and a re-read under the lease before calling TikTok.
+ * Single-flight token refresh (docs/architecture.md "Refresh"; S30–S34), for every provider:
+ * each row is refreshed by the provider of its `platform`. A provider that rotates refresh
+ * tokens (TikTok: the old one dies when used) makes racing refreshes fatal to the account, so
+ * two refreshes of one account never race: one promise per account in this process, one lease
+ * per account across processes, and a re-read under the lease before calling the provider.
  */
 export class TokenRefresher {
   private readonly inFlight = new Map<string, Promise<RefreshOutcome>>();
   private readonly db: Database;
   private readonly cipher: TokenCipher;
-  private readonly oauth: TokenRefresherDeps["oauth"];
+  private readonly providers: ProviderLookup;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly leaseMs: number;
@@ -78,7 +81,7 @@ export class TokenRefresher {
   constructor(deps: TokenRefresherDeps) {
     this.db = deps.db;
     this.cipher = deps.cipher;
-    this.oauth = deps.oauth;
+    this.providers = deps.providers;
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? getLogger();
     this.leaseMs = deps.leaseMs ?? REFRESH_LEASE_MS;
@@ -140,7 +143,7 @@ export class TokenRefresher {
 
   /**
    * Another caller refreshed this account while we waited. If it failed transiently, we share
-   * its failure and its backoff instead of calling TikTok again at once (S30, S32).
+   * its failure and its backoff instead of calling the provider again at once (S30, S32).
    */
   private outcomeOfOtherAttempt(current: SocialAccountRow, before: SocialAccountRow): RefreshOutcome {
     if (current.refreshFailures > before.refreshFailures) {
@@ -178,18 +181,19 @@ export class TokenRefresher {
     try {
       refreshToken = this.cipher.decrypt(row.refreshToken, tokenAad(row.id, "refresh_token"));
     } catch {
-      // A key missing from this deployment, not a verdict of TikTok's: never EXPIRED (S58).
+      // A key missing from this deployment, not a verdict of the provider's: never EXPIRED (S58).
       return this.markUnreadable(row, leaseId, "refresh_token", row.refreshToken);
     }
+    const provider = this.providers.get(row.platform);
     let tokens: OAuthTokens;
     try {
-      tokens = await this.oauth.refreshAccessToken(refreshToken);
+      tokens = await provider.refresh(refreshToken);
     } catch (error) {
-      if (BaseOAuthService.isInvalidGrant(error)) return this.handleInvalidGrant(row, leaseId);
-      return this.recordFailure(row, leaseId, error);
+      if (provider.isInvalidGrant(error)) return this.handleInvalidGrant(row, leaseId);
+      return this.recordFailure(row, leaseId, error, provider);
     }
-    // From here TikTok has rotated the pair and the old refresh token is dead: the new one must
-    // be stored, through a short database outage if need be, or the account is lost.
+    // From here a rotating provider has replaced the pair and the old refresh token is dead: the
+    // new one must be stored, through a short database outage if need be, or the account is lost.
     const now = this.clock.now();
     const schedule = tokenSchedule(tokens, now);
     // Encrypted once, so every retry sends the very same ciphertexts: a retry after a write that
@@ -199,8 +203,9 @@ export class TokenRefresher {
       leaseId,
       previousRefreshToken: row.refreshToken,
       accessToken: this.cipher.encrypt(tokens.accessToken, tokenAad(row.id, "access_token")),
-      // TikTok rotates the refresh token; if a response ever lacks one, the old one stays (S33).
+      // An answer without a refresh token (Google's always, TikTok's never) keeps the stored one (S33).
       refreshToken: tokens.refreshToken ? this.cipher.encrypt(tokens.refreshToken, tokenAad(row.id, "refresh_token")) : null,
+      rotated: provider.rotatesRefreshTokens && tokens.refreshToken !== undefined,
       refreshTokenExpiry: schedule.refreshTokenExpiry ?? null,
       scopes: tokens.scopes ?? null,
       tokenExpiry: schedule.tokenExpiry,
@@ -209,7 +214,7 @@ export class TokenRefresher {
     };
     const stored = await this.storeRotated(row.id, () => this.pairs.store(pair));
     if (!stored) {
-      const settled = await this.settleUnstoredPair(row, pair, tokens.accessToken);
+      const settled = await this.settleUnstoredPair(row, pair, tokens, provider);
       if (settled) return settled;
     }
     this.logger.info({ event: "token.refreshed", accountId: row.id });
@@ -222,11 +227,17 @@ export class TokenRefresher {
    * whose answer was lost: undefined, it is a success), or the row holds a newer pair (the user
    * reconnected meanwhile), or the row is gone (disconnected, S34) — never brought back or
    * overwritten. The orphan grant is revoked only when SocialFlow holds no connection to that
-   * TikTok account any more: TikTok's revoke disconnects the app from the user altogether
-   * (TIKTOK_API.md §3; "revokes a user access token and disconnects your app from the user's
-   * TikTok account"), which would end the connection a reconnect has just stored.
+   * provider account any more: a revoke may end every grant of the app for that user (TikTok:
+   * https://developers.tiktok.com/doc/oauth-revoke-a-user-access-token "disconnects your app
+   * from the user's TikTok account"; Google: revoking either token ends the whole grant), which
+   * would end the connection a reconnect has just stored.
    */
-  private async settleUnstoredPair(row: SocialAccountRow, pair: RotatedPair, accessToken: string): Promise<RefreshOutcome | undefined> {
+  private async settleUnstoredPair(
+    row: SocialAccountRow,
+    pair: RotatedPair,
+    tokens: OAuthTokens,
+    provider: ConnectionProvider,
+  ): Promise<RefreshOutcome | undefined> {
     const current = await this.read(row.id);
     if (current?.accessToken === pair.accessToken) return undefined;
     if (current) {
@@ -239,7 +250,7 @@ export class TokenRefresher {
       .from(socialAccounts)
       .where(and(eq(socialAccounts.platform, row.platform), eq(socialAccounts.platformUserId, row.platformUserId)))
       .limit(1);
-    if (!linked) await this.oauth.revokeQuietly(accessToken, "refresh_not_stored");
+    if (!linked) await revokeQuietly(provider, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }, "refresh_not_stored", this.logger);
     return { status: "not_found" };
   }
 
@@ -296,7 +307,7 @@ export class TokenRefresher {
    * An UNREADABLE account's retry (S58), under its lease. Still unreadable: stays so, retried
    * again in UNREADABLE_RETRY_MS. Readable again (the key is back): ACTIVE with its usual
    * schedule, or — when that refresh is due — `refreshWith` the row as it now is: the caller
-   * goes on to TikTok under the same lease, and the rotated pair is stored by the usual guarded
+   * goes on to the provider under the same lease, and the rotated pair is stored by the usual guarded
    * write. Only the refresh token readable: refreshed too (a new pair replaces the access
    * token; until it is stored the account stays UNREADABLE).
    */
@@ -351,11 +362,11 @@ export class TokenRefresher {
   }
 
   /** S32: tokens kept, failure counted, retried later with backoff; never marked expired. */
-  private async recordFailure(row: SocialAccountRow, leaseId: string, error: unknown): Promise<RefreshOutcome> {
+  private async recordFailure(row: SocialAccountRow, leaseId: string, error: unknown, provider: ConnectionProvider): Promise<RefreshOutcome> {
     const now = this.clock.now();
     const failures = row.refreshFailures + 1;
     const retryAt = new Date(now.getTime() + refreshBackoffMs(failures, this.random));
-    const transient = BaseOAuthService.isTransient(error) || isUnavailableAnswer(error);
+    const transient = provider.isTransient(error);
     const reason = transient ? "provider_unreachable" : errorReason(error);
     const recorded = await updateUnderLease(this.db, row.id, leaseId, {
       refreshFailures: failures,
@@ -393,15 +404,6 @@ function sameRefresh(a: SocialAccountRow, b: SocialAccountRow): boolean {
     a.refreshFailures === b.refreshFailures &&
     (a.lastRefreshedAt?.getTime() ?? 0) === (b.lastRefreshedAt?.getTime() ?? 0)
   );
-}
-
-/**
- * A 5xx or 429 that carries a flat OAuth error body (the sandbox answers
- * `{"error":"internal_error"}` with a 503) is TikTok being unavailable, not a verdict on the
- * grant: it must count as transient like a bare 5xx does.
- */
-function isUnavailableAnswer(error: unknown): boolean {
-  return error instanceof OAuthProviderError && (error.status === 429 || error.status >= 500);
 }
 
 function errorReason(error: unknown): string {

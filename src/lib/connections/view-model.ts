@@ -1,22 +1,18 @@
 import type { SocialAccountRow } from "@/lib/db/schema";
 import { REFRESH_TOKEN_WARNING_MS } from "@/lib/connections/token-schedule";
 import { ownValue } from "@/lib/own-key";
+import type { ConnectionProvider } from "./provider";
 
-/** Scopes in plain words (TikTok's scope ids in TIKTOK_API.md §4–5). */
-export const SCOPE_LABELS: Record<string, string> = {
-  "user.info.basic": "Profile (name, avatar)",
-  "user.info.profile": "Profile details",
-  "user.info.stats": "Profile statistics",
-  "video.list": "Your videos and their stats",
-  "video.upload": "Upload videos to your inbox",
-  "video.publish": "Post videos directly",
-};
+/** What the view needs of the row's provider. */
+export type ViewProvider = Pick<ConnectionProvider, "slug" | "displayName" | "scopeLabels" | "capabilityScopes">;
 
 /** "unavailable": tokens SocialFlow cannot decrypt right now (UNREADABLE) — ours to fix, not the user's. */
 export type AccountHealth = "active" | "retrying" | "reconnect" | "unavailable" | "error";
 
 export interface AccountView {
   id: string;
+  /** The network: its URL slug (for its routes) and its name. */
+  provider: { slug: string; displayName: string };
   displayName: string;
   avatarUrl: string | null;
   initials: string;
@@ -32,7 +28,7 @@ export interface AccountView {
 }
 
 /** What the accounts page shows for a row: no token, only state a person can act on. */
-export function toAccountView(row: SocialAccountRow, now: Date): AccountView {
+export function toAccountView(row: SocialAccountRow, now: Date, provider: ViewProvider): AccountView {
   const tokenExpired = row.tokenExpiry.getTime() <= now.getTime();
   const health: AccountHealth =
     row.status === "EXPIRED" || row.status === "REVOKED"
@@ -46,22 +42,23 @@ export function toAccountView(row: SocialAccountRow, now: Date): AccountView {
             : "active";
   const statusLabel = {
     active: "Connected",
-    // The token may have lapsed while TikTok is unreachable: that is not "expired" (issue #5).
-    retrying: tokenExpired ? "TikTok unreachable, retrying" : "Refresh delayed, retrying",
+    // The token may have lapsed while the provider is unreachable: that is not "expired" (issue #5).
+    retrying: tokenExpired ? `${provider.displayName} unreachable, retrying` : "Refresh delayed, retrying",
     reconnect: "Reconnect needed",
     unavailable: "Temporarily unavailable",
     error: "Needs attention",
   }[health];
   return {
     id: row.id,
+    provider: { slug: provider.slug, displayName: provider.displayName },
     displayName: row.displayName,
     avatarUrl: row.avatarUrl,
     initials: Array.from(row.displayName.trim()).slice(0, 1).join("").toUpperCase() || "?",
     health,
     statusLabel,
-    scopes: row.scopes.map((id) => ({ id, label: ownValue(SCOPE_LABELS, id) ?? id })),
-    canPost: row.scopes.includes("video.upload") || row.scopes.includes("video.publish"),
-    canListVideos: row.scopes.includes("video.list"),
+    scopes: row.scopes.map((id) => ({ id, label: ownValue(provider.scopeLabels, id) ?? id })),
+    canPost: grantsAny(row.scopes, provider.capabilityScopes.upload),
+    canListVideos: grantsAny(row.scopes, provider.capabilityScopes.recentVideos),
     tokenExpiry: row.tokenExpiry.toISOString(),
     tokenExpired,
     lastRefreshedAt: row.lastRefreshedAt?.toISOString() ?? null,
@@ -71,4 +68,8 @@ export function toAccountView(row: SocialAccountRow, now: Date): AccountView {
       row.reconnectRequestedAt !== null ||
       (row.refreshTokenExpiry !== null && row.refreshTokenExpiry.getTime() - now.getTime() < REFRESH_TOKEN_WARNING_MS),
   };
+}
+
+function grantsAny(granted: readonly string[], needed: readonly string[] | undefined): boolean {
+  return needed !== undefined && needed.some((scope) => granted.includes(scope));
 }

@@ -23,16 +23,13 @@ import {
   creatorInfoSchema,
   publishInitSchema,
   publishStatusSchema,
-  userInfoSchema,
   videoListSchema,
   VIDEO_FIELDS,
-  USER_FIELDS,
   type CreatorInfo,
   type DirectPostInfo,
   type FileUploadSource,
   type PublishInit,
   type PublishStatus,
-  type TikTokUser,
   type VideoPage,
 } from "./api-schemas";
 
@@ -66,7 +63,6 @@ export interface TikTokApiClientDeps {
 type Endpoint = { name: string; method: "GET" | "POST"; path: string; scopes: string[] };
 
 const ENDPOINTS = {
-  userInfo: { name: "user_info", method: "GET", path: `/v2/user/info/?fields=${USER_FIELDS}`, scopes: ["user.info.basic"] },
   videoList: { name: "video_list", method: "POST", path: `/v2/video/list/?fields=${VIDEO_FIELDS}`, scopes: ["video.list"] },
   creatorInfo: { name: "creator_info", method: "POST", path: "/v2/post/publish/creator_info/query/", scopes: ["video.publish"] },
   inboxInit: { name: "inbox_init", method: "POST", path: "/v2/post/publish/inbox/video/init/", scopes: ["video.upload"] },
@@ -92,10 +88,6 @@ export class TikTokApiClient {
     this.logger = deps.logger ?? getLogger();
     this.tokenLimits = deps.tokenLimits ?? new TokenEndpointLimits();
     this.creatorInfo = new OwnedCache<CreatorInfo>(CREATOR_INFO_TTL_MS, 1000, () => this.clock.now().getTime());
-  }
-
-  async getUserInfo(account: OwnedAccount): Promise<TikTokUser> {
-    return (await this.call(account, ENDPOINTS.userInfo, undefined, userInfoSchema)).user;
   }
 
   /** One page of the user's videos, newest first; `cursor` from the previous page. */
@@ -129,14 +121,6 @@ export class TikTokApiClient {
 
   async fetchPublishStatus(account: OwnedAccount, publishId: string): Promise<PublishStatus> {
     return this.call(account, ENDPOINTS.status, { publish_id: publishId }, publishStatusSchema);
-  }
-
-  /**
-   * An access token good for at least the margin: refreshed (single-flight) when close to
-   * its end. Throws reconnect_required when TikTok has ended the grant.
-   */
-  async getValidAccessToken(account: OwnedAccount): Promise<string> {
-    return this.accessTokenFor(await this.reload(account));
   }
 
   private async accessTokenFor(account: OwnedAccount, forceAfterFailureOf?: SocialAccountRow): Promise<string> {

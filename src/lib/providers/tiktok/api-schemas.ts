@@ -7,8 +7,8 @@ export const VIDEO_FIELDS = "id,title,cover_image_url,share_url,create_time,dura
 
 export const userInfoSchema = z.object({
   user: z.object({
-    open_id: z.string(),
-    union_id: z.string().optional(),
+    open_id: z.string().min(1).max(256),
+    union_id: z.string().max(256).optional(),
     avatar_url: z.string().optional(),
     display_name: z.string().optional(),
   }),

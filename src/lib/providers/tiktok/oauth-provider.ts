@@ -2,13 +2,14 @@ import { z } from "zod";
 import type { AppConfig } from "@/lib/config/config";
 import { ConfigError } from "@/lib/config/config";
 import { parseTikTokEnvelope } from "@/lib/providers/tiktok/api-response";
-import { BaseOAuthService, type OAuthServiceDeps } from "@/lib/connections/connection-service";
-import { OAuthProviderError, ProviderRequestError, type CallbackErrorCode } from "@/lib/connections/errors";
-import { providerRequest } from "@/lib/connections/provider-http";
+import { isInvalidGrantError, isTransientError, OAuthProviderError, ProviderRequestError, type CallbackErrorCode } from "@/lib/connections/errors";
+import { providerRequest, type FetchLike } from "@/lib/connections/provider-http";
+import type { ConnectionProvider, ProfileResult } from "@/lib/connections/provider";
+import { USER_FIELDS, userInfoSchema } from "./api-schemas";
 import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
 import { splitScopes } from "@/lib/connections/callback-params";
 import type { PkceEncoding } from "@/lib/connections/pkce";
-import type { OAuthTokens, UserProfile } from "@/lib/connections/types";
+import type { OAuthTokens } from "@/lib/connections/types";
 
 /** RFC 6749 §5.2 error values TikTok uses (TIKTOK_API.md §2); anything else is "unknown_error". */
 export const OAUTH_ERROR_CODES = [
@@ -41,52 +42,70 @@ const tokenResponseSchema = z.object({
   token_type: z.string().optional(),
 });
 
-const userInfoSchema = z.object({
-  user: z.object({
-    open_id: z.string().min(1).max(256),
-    union_id: z.string().max(256).optional(),
-    avatar_url: z.string().optional(),
-    display_name: z.string().optional(),
-  }),
-});
-
-/** Fields needing only `user.info.basic` (TIKTOK_API.md §4). */
-const PROFILE_FIELDS = "open_id,union_id,avatar_url,display_name";
-
 export type TikTokOAuthConfig = AppConfig["tiktok"];
 
+export interface ProviderTransport {
+  /** For tests that need a fake transport; production uses global fetch. */
+  fetch?: FetchLike;
+  timeoutMs?: number;
+}
+
+/** Scopes in plain words (https://developers.tiktok.com/doc/tiktok-api-scopes). */
+export const TIKTOK_SCOPE_LABELS: Readonly<Record<string, string>> = {
+  "user.info.basic": "Profile (name, avatar)",
+  "user.info.profile": "Profile details",
+  "user.info.stats": "Profile statistics",
+  "video.list": "Your videos and their stats",
+  "video.upload": "Upload videos to your inbox",
+  "video.publish": "Post videos directly",
+};
+
 /**
- * TikTok Login Kit v2 (login-kit-web, oauth-user-access-token-management). TikTok names the
- * client id `client_key`, separates scopes with commas, answers token errors in the body
- * (sometimes with HTTP 200), and wants PKCE as hex for desktop apps.
+ * TikTok Login Kit v2 (https://developers.tiktok.com/doc/login-kit-web,
+ * https://developers.tiktok.com/doc/oauth-user-access-token-management). TikTok names the
+ * client id `client_key`, separates scopes with commas, rotates the refresh token on every
+ * refresh, answers token errors in the body (sometimes with HTTP 200), and wants PKCE as hex
+ * for desktop apps.
  */
-export class TikTokOAuthService extends BaseOAuthService {
-  readonly provider = "tiktok";
+export class TikTokProvider implements ConnectionProvider {
   readonly platform = "TIKTOK" as const;
-  protected readonly pkceEncoding: PkceEncoding;
-  protected readonly requestedScopes: readonly string[];
-  readonly authorizationUrl: string;
+  readonly slug = "tiktok";
+  readonly displayName = "TikTok";
+  readonly scopeSeparator = ",";
+  readonly callbackScopeParam = "scopes";
+  readonly rotatesRefreshTokens = true;
+  readonly scopeLabels = TIKTOK_SCOPE_LABELS;
+  readonly capabilityScopes = { recentVideos: ["video.list"], upload: ["video.upload", "video.publish"] } as const;
+  readonly pkceEncoding: PkceEncoding;
+  readonly scopes: readonly string[];
+  readonly trustedMediaOrigin: string;
+  readonly authorizeEndpoint: string;
   readonly tokenUrl: string;
   readonly revokeUrl: string;
   readonly profileUrl: string;
-  private readonly config: TikTokOAuthConfig;
+  private readonly fetchImpl: FetchLike | undefined;
+  private readonly timeoutMs: number | undefined;
 
-  constructor(deps: OAuthServiceDeps, config: TikTokOAuthConfig) {
-    super(deps);
-    this.config = config;
+  constructor(
+    private readonly config: TikTokOAuthConfig,
+    transport: ProviderTransport = {},
+  ) {
     this.pkceEncoding = config.pkceEncoding;
-    this.requestedScopes = config.scopes;
-    this.authorizationUrl = config.authUrl;
+    this.scopes = config.scopes;
+    this.trustedMediaOrigin = config.apiBaseUrl;
+    this.authorizeEndpoint = config.authUrl;
     this.tokenUrl = `${config.apiBaseUrl}/v2/oauth/token/`;
     this.revokeUrl = `${config.apiBaseUrl}/v2/oauth/revoke/`;
     this.profileUrl = `${config.apiBaseUrl}/v2/user/info/`;
+    this.fetchImpl = transport.fetch;
+    this.timeoutMs = transport.timeoutMs;
   }
 
-  protected buildAuthorizationUrl({ state, codeChallenge }: { state: string; codeChallenge: string }): string {
-    const url = new URL(this.authorizationUrl);
+  authorizationUrl({ state, codeChallenge }: { state: string; codeChallenge: string }): string {
+    const url = new URL(this.authorizeEndpoint);
     url.search = new URLSearchParams({
       client_key: this.getClientKey(),
-      scope: this.requestedScopes.join(","),
+      scope: this.scopes.join(this.scopeSeparator),
       response_type: "code",
       redirect_uri: this.config.redirectUri,
       state,
@@ -96,7 +115,7 @@ export class TikTokOAuthService extends BaseOAuthService {
     return url.toString();
   }
 
-  async exchangeCodeForTokens(code: string, codeVerifier: string): Promise<OAuthTokens> {
+  async exchangeCode(code: string, codeVerifier: string): Promise<OAuthTokens> {
     return this.tokenRequest({
       client_key: this.getClientKey(),
       client_secret: this.getClientSecret(),
@@ -107,7 +126,7 @@ export class TikTokOAuthService extends BaseOAuthService {
     });
   }
 
-  async refreshAccessToken(refreshToken: string): Promise<OAuthTokens> {
+  async refresh(refreshToken: string): Promise<OAuthTokens> {
     return this.tokenRequest({
       client_key: this.getClientKey(),
       client_secret: this.getClientSecret(),
@@ -116,8 +135,11 @@ export class TikTokOAuthService extends BaseOAuthService {
     });
   }
 
-  /** oauth-revoke-a-user-access-token: revokes with the access token; success is `{}`. */
-  async revokeToken(accessToken: string): Promise<void> {
+  /**
+   * https://developers.tiktok.com/doc/oauth-revoke-a-user-access-token: revokes with the access
+   * token, and disconnects the app from the user's account altogether; success is `{}`.
+   */
+  async revoke({ accessToken }: { accessToken: string }): Promise<void> {
     const response = await this.post(this.revokeUrl, {
       client_key: this.getClientKey(),
       client_secret: this.getClientSecret(),
@@ -129,24 +151,35 @@ export class TikTokOAuthService extends BaseOAuthService {
     }
   }
 
-  /** tiktok-api-v2-get-user-info: GET with `fields` in the query (the plan's POST is wrong). */
-  async getUserProfile(accessToken: string): Promise<UserProfile> {
+  /** https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info: GET with `fields` in the query. */
+  async fetchProfile(accessToken: string): Promise<ProfileResult> {
     const response = await providerRequest(
-      `${this.profileUrl}?fields=${PROFILE_FIELDS}`,
+      `${this.profileUrl}?fields=${USER_FIELDS}`,
       { method: "GET", headers: { Authorization: `Bearer ${accessToken}` } },
       { timeoutMs: this.timeoutMs, fetch: this.fetchImpl },
     );
     const { user } = parseTikTokEnvelope(response, userInfoSchema);
     return {
-      providerUserId: user.open_id,
-      unionId: user.union_id || undefined,
-      displayName: cleanDisplayName(user.display_name ?? ""),
-      avatarUrl: cleanAvatarUrl(user.avatar_url, this.config.apiBaseUrl),
+      kind: "account",
+      profile: {
+        providerUserId: user.open_id,
+        unionId: user.union_id || undefined,
+        displayName: cleanDisplayName(user.display_name ?? "", "TikTok user"),
+        avatarUrl: cleanAvatarUrl(user.avatar_url, this.config.apiBaseUrl),
+      },
     };
   }
 
-  protected mapAuthorizationError(error: string): CallbackErrorCode {
+  mapCallbackError(error: string): CallbackErrorCode {
     return error === "access_denied" ? "access_denied" : "provider_error";
+  }
+
+  isInvalidGrant(error: unknown): boolean {
+    return isInvalidGrantError(error);
+  }
+
+  isTransient(error: unknown): boolean {
+    return isTransientError(error);
   }
 
   private async tokenRequest(form: Record<string, string>): Promise<OAuthTokens> {
@@ -187,12 +220,12 @@ export class TikTokOAuthService extends BaseOAuthService {
     throw new OAuthProviderError(typeof error === "string" && OAUTH_ERRORS.has(error) ? error : "unknown_error", status);
   }
 
-  protected getClientKey(): string {
+  private getClientKey(): string {
     if (!this.config.clientKey) throw new ConfigError("TIKTOK_CLIENT_KEY is not configured");
     return this.config.clientKey;
   }
 
-  protected getClientSecret(): string {
+  private getClientSecret(): string {
     if (!this.config.clientSecret) throw new ConfigError("TIKTOK_CLIENT_SECRET is not configured");
     return this.config.clientSecret;
   }

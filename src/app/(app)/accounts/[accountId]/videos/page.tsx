@@ -7,7 +7,7 @@ import { redirectToSignIn } from "@/lib/auth/sign-in-redirect";
 import { getTikTokServices } from "@/lib/services";
 import { TikTokCallError } from "@/lib/providers/tiktok/call-errors";
 import { callErrorMessage } from "@/lib/providers/tiktok/call-error-messages";
-import type { VideoPageView } from "@/lib/connections/video-service";
+import type { VideoPageView } from "@/lib/providers/tiktok/video-list";
 import { getDb } from "@/lib/db";
 import { accountsOf } from "@/lib/connections/owned-accounts";
 import { Suspense } from "react";

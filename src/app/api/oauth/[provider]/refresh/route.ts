@@ -1,22 +1,26 @@
 import { NextResponse } from "next/server";
 import { guardMutation, jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { readAccountIdBody } from "@/lib/http/account-id-body";
-import { getTikTokServices } from "@/lib/services";
+import { getAppServices } from "@/lib/services";
 import { getLogger, safeError } from "@/lib/log/logger";
 import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
 
-/** POST `{ accountId }`: refresh that account's TikTok token now. */
-export async function POST(request: Request) {
+type Context = { params: Promise<{ provider: string }> };
+
+/** POST `{ accountId }`: refresh that account's token at its provider now. */
+export async function POST(request: Request, context: Context) {
   const { user, error } = await guardMutation(request);
   if (error) return error;
   const accountId = await readAccountIdBody(request);
   if (!accountId) return jsonError(400, "invalid_request", "Account ID required");
   try {
-    const { accounts } = await getTikTokServices();
-    const result = await accounts.refreshForUser(user.id, accountId);
+    const { providers, accounts } = await getAppServices();
+    const provider = providers.bySlug((await context.params).provider);
+    if (!provider) return jsonError(404, "not_found", "Account not found");
+    const result = await accounts.refreshForUser(user.id, accountId, provider.platform);
     if (result.ok) {
       return NextResponse.json(
-        { success: true, message: "TikTok token refreshed successfully", tokenExpiry: result.tokenExpiry.toISOString() },
+        { success: true, message: `${provider.displayName} token refreshed successfully`, tokenExpiry: result.tokenExpiry.toISOString() },
         { headers: NO_STORE },
       );
     }
@@ -26,7 +30,7 @@ export async function POST(request: Request) {
       case "no_refresh_token":
         return jsonError(400, "no_refresh_token", "No refresh token available");
       case "expired":
-        return jsonError(409, "reconnect_required", "TikTok access has ended: reconnect the account");
+        return jsonError(409, "reconnect_required", `${provider.displayName} access has ended: reconnect the account`);
       case "unavailable":
         return jsonError(503, "account_unavailable", ACCOUNT_UNAVAILABLE_MESSAGE);
       case "refresh_failed":
