@@ -15,7 +15,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { createTokenCipher, parseKeyring } from "@/lib/crypto";
-import { tokenAad } from "@/lib/oauth/account-store";
+import { tokenAad } from "@/lib/connections/account-store";
 import { decideAtSandbox } from "../tests/helpers/app-harness";
 import { Client, processCpuMs, serverPids, startApp } from "./app-server";
 import { sandboxOnlyFlow } from "./connect-flow";

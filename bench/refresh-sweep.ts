@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { createTokenCipher, parseKeyring } from "@/lib/crypto";
 import { socialAccounts } from "@/lib/db/schema";
-import { tokenAad } from "@/lib/oauth/account-store";
+import { tokenAad } from "@/lib/connections/account-store";
 import { seedConnectedAccounts } from "../tests/helpers/seed-accounts";
 import {
   cpuBusyPercent,

@@ -3,10 +3,10 @@
  * and come out as the unknown/default outcome, never as an inherited function or object.
  */
 import { describe, expect, it } from "vitest";
-import { bannerFor, CALLBACK_ERROR_MESSAGES } from "@/lib/accounts/banner-messages";
+import { bannerFor, callbackErrorMessage } from "@/lib/connections/banner-messages";
 import { authErrorMessage } from "@/lib/auth/messages";
-import { TikTokApiError, knownTikTokErrorCode } from "@/lib/tiktok/api-errors";
-import { TikTokCallError } from "@/lib/tiktok/call-errors";
+import { TikTokApiError, knownTikTokErrorCode } from "@/lib/providers/tiktok/api-errors";
+import { TikTokCallError } from "@/lib/providers/tiktok/call-errors";
 import { checkChosenFile } from "@/lib/uploads/client-checks";
 import type { MediaFacts } from "@/lib/uploads/media-probe";
 import { outcomeMessage, STATE_MESSAGES } from "@/lib/uploads/outcome-messages";
@@ -49,7 +49,9 @@ describe.each(PROTOTYPE_NAMES)("S47: the outside string %s", (name) => {
   });
 
   it("as a callback error or a Better Auth code, shows the generic message", () => {
-    expect(bannerFor({ error: name })).toEqual({ kind: "error", message: CALLBACK_ERROR_MESSAGES.oauth_failed });
+    const lookup = (slug: string) => (slug === "tiktok" ? { displayName: "TikTok" } : undefined);
+    expect(bannerFor({ error: name, provider: name }, lookup)).toEqual({ kind: "error", message: callbackErrorMessage("oauth_failed", "the network") });
+    expect(bannerFor({ success: name }, lookup)).toBeNull();
     expect(authErrorMessage(name)).toBe("Something went wrong. Please try again.");
   });
 

@@ -11,7 +11,7 @@ export const REDIRECT_URI = `${APP_URL}/api/oauth/tiktok/callback`;
 
 type Globals = {
   __socialflowAuth?: unknown;
-  __socialflowTikTok?: unknown;
+  __socialflowServices?: unknown;
   __socialflowCipher?: unknown;
   __socialflowLogger?: unknown;
 };
@@ -86,7 +86,7 @@ export type AppHarness = Awaited<ReturnType<typeof startAppHarness>>;
 export function resetAppGlobals(): void {
   const g = globalThis as unknown as Globals;
   g.__socialflowAuth = undefined;
-  g.__socialflowTikTok = undefined;
+  g.__socialflowServices = undefined;
   g.__socialflowCipher = undefined;
 }
 

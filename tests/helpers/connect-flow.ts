@@ -1,5 +1,4 @@
-import { POST as authorizeRoute } from "@/app/api/oauth/tiktok/authorize/route";
-import { GET as callbackRoute } from "@/app/api/oauth/tiktok/callback/route";
+import { authorizeRoute, callbackRoute } from "./oauth-routes";
 import { APP_URL, decideAtSandbox, TestBrowser } from "./app-harness";
 
 /** POST authorize as this browser; returns the TikTok URL (and keeps the binding cookie). */

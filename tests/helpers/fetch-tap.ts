@@ -1,4 +1,4 @@
-import type { FetchLike } from "@/lib/oauth/provider-http";
+import type { FetchLike } from "@/lib/connections/provider-http";
 
 /** One HTTP exchange seen by the tap (the sandbox's own request log keeps paths only). */
 export interface TappedExchange {

@@ -1,18 +1,20 @@
+import type { OAuthTokens } from "@/lib/connections/types";
+import { refreshRoute, disconnectRoute } from "./oauth-routes";
 /**
  * Small tools shared by the security and refresh integration tests (docs/security.md cases).
  */
 import { eq, sql } from "drizzle-orm";
-import { POST as refreshRoute } from "@/app/api/oauth/tiktok/refresh/route";
-import { POST as disconnectRoute } from "@/app/api/oauth/tiktok/disconnect/route";
 import type { Database, DatabaseHandle } from "@/lib/db/client";
 import { setDatabaseForTests } from "@/lib/db";
 import { accountEvents, oauthStates, socialAccounts } from "@/lib/db/schema";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
-import { MANUAL_REFRESH_WINDOW_MS } from "@/lib/accounts/manual-refresh";
-import { saveConnection, tokenAad } from "@/lib/oauth/account-store";
-import { BINDING_COOKIE } from "@/lib/oauth/browser-binding";
-import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import type { OAuthServiceDeps } from "@/lib/oauth/base-oauth-service";
+import { MANUAL_REFRESH_WINDOW_MS } from "@/lib/connections/manual-refresh";
+import { saveConnection, tokenAad } from "@/lib/connections/account-store";
+import { BINDING_COOKIE } from "@/lib/connections/browser-binding";
+import { TikTokProvider, type ProviderTransport } from "@/lib/providers/tiktok/oauth-provider";
+import { ConnectionService, type ConnectionServiceDeps } from "@/lib/connections/connection-service";
+import { ProviderRegistry } from "@/lib/providers/registry";
+import type { ConnectionProvider } from "@/lib/connections/provider";
 import { APP_URL, resetAppGlobals, type AppHarness, type TestBrowser } from "./app-harness";
 
 /** Rows of a query result from either driver (PGlite and node-postgres both answer `{ rows }`). */
@@ -93,9 +95,23 @@ export async function storedTokens(db: Database, accountId: string) {
   };
 }
 
-/** A TikTokOAuthService outside the process-wide services: the harness's db, config and cipher, plus any deps. */
-export function directOAuthService(h: AppHarness, deps: Partial<OAuthServiceDeps> = {}): TikTokOAuthService {
-  return new TikTokOAuthService({ db: h.db, cipher: getTokenCipher(), ...deps }, h.config.tiktok);
+/**
+ * TikTok's connect flow outside the process-wide services: the harness's db, config and cipher,
+ * plus any deps; `fetch`/`timeoutMs` go to the provider.
+ */
+export function directOAuthService(h: AppHarness, deps: Partial<Omit<ConnectionServiceDeps, "provider">> & ProviderTransport = {}): ConnectionService {
+  const { fetch, timeoutMs, ...rest } = deps;
+  return new ConnectionService({ db: h.db, cipher: getTokenCipher(), provider: new TikTokProvider(h.config.tiktok, { fetch, timeoutMs }), ...rest });
+}
+
+/** A registry of these providers (a test's own, beside the process-wide one). */
+export function registryOf(...providers: ConnectionProvider[]): ProviderRegistry {
+  return new ProviderRegistry(providers);
+}
+
+/** The same provider with some calls replaced (a slow or failing token endpoint, a revoke spy). */
+export function providerWith(base: ConnectionProvider, overrides: Partial<Pick<ConnectionProvider, "refresh" | "revoke">>): ConnectionProvider {
+  return Object.assign(Object.create(base) as ConnectionProvider, overrides);
 }
 
 /**
@@ -174,4 +190,28 @@ export async function letRefreshMinutePass(db: Database, accountId: string): Pro
       manualRefreshAt: sql`${socialAccounts.manualRefreshAt} - ${back}`,
     })
     .where(eq(socialAccounts.id, accountId));
+}
+
+/** A stand-in for the provider's token calls as the refresh tests write them. */
+export type FakeTokenCalls = {
+  refreshAccessToken?: (refreshToken: string) => Promise<OAuthTokens>;
+  /** Called with the access token the core asked to revoke; false = the revoke failed. */
+  revokeQuietly?: (accessToken: string, reason: string) => Promise<boolean>;
+};
+
+/** `base` with the fake's calls in place of its own (a ConnectionService's provider as it is). */
+export function fakeProvider(base: ConnectionProvider, fake: FakeTokenCalls | ConnectionService | undefined): ConnectionProvider {
+  if (fake === undefined) return base;
+  if (fake instanceof ConnectionService) return fake.provider;
+  const { refreshAccessToken, revokeQuietly } = fake;
+  return providerWith(base, {
+    ...(refreshAccessToken ? { refresh: refreshAccessToken } : {}),
+    ...(revokeQuietly
+      ? {
+          revoke: async ({ accessToken }: { accessToken: string }) => {
+            if (!(await revokeQuietly(accessToken, "revoke"))) throw new Error("revoke failed");
+          },
+        }
+      : {}),
+  });
 }

@@ -4,8 +4,8 @@ import type { Database } from "@/lib/db/client";
 import { user } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto";
 import type { AppConfig } from "@/lib/config/config";
-import { tokenAad } from "@/lib/oauth/account-store";
-import { tokenSchedule } from "@/lib/oauth/token-schedule";
+import { tokenAad } from "@/lib/connections/account-store";
+import { tokenSchedule } from "@/lib/connections/token-schedule";
 import type { IssuedTokens, SandboxControl } from "../../sandbox/tiktok/index";
 
 /** Where tokens come from: the sandbox in this process, or a bulk issuer (a sandbox in another process). */

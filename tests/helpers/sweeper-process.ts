@@ -1,3 +1,4 @@
+import { registryOf } from "./security-kit";
 /**
  * One refresh-sweeper process, built directly from its parts (no app globals), for the
  * multi-process test and the benchmark:
@@ -22,9 +23,10 @@ import * as schema from "@/lib/db/schema";
 import type { Database } from "@/lib/db/client";
 import { createTokenCipher, parseKeyring } from "@/lib/crypto";
 import { createLogger } from "@/lib/log/logger";
-import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import { TokenRefresher } from "@/lib/oauth/token-refresher";
-import { RefreshSweeper, type SweepResult } from "@/lib/jobs/refresh-sweeper";
+import { TikTokProvider } from "@/lib/providers/tiktok/oauth-provider";
+import { ConnectionService } from "@/lib/connections/connection-service";
+import { TokenRefresher } from "@/lib/connections/token-refresher";
+import { RefreshSweeper, type SweepResult } from "@/lib/connections/refresh-sweeper";
 import { sandboxTikTokConfig } from "./seed-accounts";
 
 function required(name: string): string {
@@ -112,8 +114,8 @@ async function main(): Promise<void> {
     ...(process.env.TIKTOK_CLIENT_KEY ? { clientKey: process.env.TIKTOK_CLIENT_KEY } : {}),
     ...(process.env.TIKTOK_CLIENT_SECRET ? { clientSecret: process.env.TIKTOK_CLIENT_SECRET } : {}),
   });
-  const oauth = new TikTokOAuthService({ db, cipher, logger }, config);
-  const refresher = new TokenRefresher({ db, cipher, oauth, logger });
+  const oauth = new ConnectionService({ db, cipher, logger, provider: new TikTokProvider(config) });
+  const refresher = new TokenRefresher({ db, cipher, providers: registryOf(oauth.provider), logger });
   const sweeper = new RefreshSweeper({ db, refresher, logger, batchSize, concurrency });
 
   // Warm the pool and the code paths that load lazily, outside the measured time.

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { GET as videosRoute } from "@/app/api/accounts/[accountId]/videos/route";
 import { socialAccounts } from "@/lib/db/schema";
-import { getTikTokServices } from "@/lib/tiktok/services";
-import { accountsOf } from "@/lib/accounts/owned-accounts";
-import { TikTokCallError } from "@/lib/tiktok/call-errors";
+import { getTikTokServices } from "@/lib/services";
+import { accountsOf } from "@/lib/connections/owned-accounts";
+import { TikTokCallError } from "@/lib/providers/tiktok/call-errors";
 import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok } from "../helpers/connect-flow";
 

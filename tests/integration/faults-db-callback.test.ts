@@ -20,7 +20,7 @@ import { accountRow, clearAccounts, counterMark, stateRowsOf } from "../helpers/
 import { startTcpProxy, targetOf, type TcpProxy } from "../helpers/tcp-proxy";
 import { usingRealPostgres } from "../helpers/test-db";
 
-const GENERIC_ERROR = "http://localhost:3999/settings/accounts?error=oauth_failed";
+const GENERIC_ERROR = "http://localhost:3999/settings/accounts?error=oauth_failed&provider=tiktok";
 
 describe.skipIf(!usingRealPostgres)("faults: PostgreSQL failing mid-callback (real PostgreSQL through a TCP proxy)", { timeout: 60_000 }, () => {
   let h: AppHarness;

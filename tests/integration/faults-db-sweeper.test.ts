@@ -1,3 +1,4 @@
+import { registryOf } from "../helpers/security-kit";
 /**
  * Fault: PostgreSQL going away while the refresh sweeper runs (issue 7, item 3). The
  * sweeper's pool reaches the REAL PostgreSQL through a loopback TCP proxy; `block()` resets
@@ -16,11 +17,12 @@ import { createManualClock } from "@/lib/clock";
 import { createTokenCipher, parseKeyring } from "@/lib/crypto";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
-import { RefreshSweeper } from "@/lib/jobs/refresh-sweeper";
-import { tokenAad } from "@/lib/oauth/account-store";
-import { REFRESH_LEASE_MS } from "@/lib/oauth/refresh-lease";
-import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import { TokenRefresher } from "@/lib/oauth/token-refresher";
+import { RefreshSweeper } from "@/lib/connections/refresh-sweeper";
+import { tokenAad } from "@/lib/connections/account-store";
+import { REFRESH_LEASE_MS } from "@/lib/connections/refresh-lease";
+import { TikTokProvider } from "@/lib/providers/tiktok/oauth-provider";
+import { ConnectionService } from "@/lib/connections/connection-service";
+import { TokenRefresher } from "@/lib/connections/token-refresher";
 import { memoryLogger } from "../helpers/log-capture";
 import { refreshedEventCounts, sandboxTikTokConfig, seedConnectedAccounts, type SeededAccount } from "../helpers/seed-accounts";
 import { startTcpProxy, targetOf, type TcpProxy } from "../helpers/tcp-proxy";
@@ -64,8 +66,8 @@ describe.skipIf(!usingRealPostgres)("faults: PostgreSQL going away while the swe
   async function world() {
     const clock = createManualClock(new Date());
     const logger = memoryLogger(lines, "info");
-    const oauth = new TikTokOAuthService({ db: proxied.db, cipher, clock, logger, timeoutMs: 5_000 }, sandboxTikTokConfig(sandbox.url));
-    const refresher = new TokenRefresher({ db: proxied.db, cipher, oauth, clock, logger, random: () => 0.5 });
+    const oauth = new ConnectionService({ db: proxied.db, cipher, clock, logger, provider: new TikTokProvider(sandboxTikTokConfig(sandbox.url), { timeoutMs: 5_000 }) });
+    const refresher = new TokenRefresher({ db: proxied.db, cipher, providers: registryOf(oauth.provider), clock, logger, random: () => 0.5 });
     sweeper = new RefreshSweeper({ db: proxied.db, refresher, clock, logger, batchSize: 20, concurrency: ACCOUNTS, idleMs: 20 });
     const { accounts } = await seedConnectedAccounts({
       db: direct.db,

@@ -1,7 +1,7 @@
 /**
  * Fault: two copies of the app's modules in one process — what a `next build` produces. Each
  * route and page is its own bundle with its own copy of `src/lib`, but the TikTok services are
- * built once per process and kept on globalThis (src/lib/tiktok/services.ts), so the services a
+ * built once per process and kept on globalThis (src/lib/services.ts), so the services a
  * route uses were often built by ANOTHER bundle's copy, and throw that copy's error classes.
  * Found by building and running the app: a replayed callback answered `oauth_failed` (and
  * logged `oauth.callback_failed`) instead of `invalid_state`, because the callback route's
@@ -12,7 +12,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { GET as videosRoute } from "@/app/api/accounts/[accountId]/videos/route";
-import * as errors from "@/lib/oauth/errors";
+import * as errors from "@/lib/connections/errors";
 import { APP_URL, decideAtSandbox, resetAppGlobals, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { followCallback, startConnect } from "../helpers/connect-flow";
 import { captureLogs, type LogCapture } from "../helpers/log-capture";
@@ -28,9 +28,9 @@ describe("faults: the services built by another bundle's copy of the modules", {
     h.install();
     resetAppGlobals();
     vi.resetModules();
-    const other = (await import("@/lib/tiktok/services")) as typeof import("@/lib/tiktok/services");
+    const other = (await import("@/lib/services")) as typeof import("@/lib/services");
     await other.getTikTokServices();
-    const otherErrors = (await import("@/lib/oauth/errors")) as typeof errors;
+    const otherErrors = (await import("@/lib/connections/errors")) as typeof errors;
     // The premise: really two distinct classes.
     expect(otherErrors.OAuthFlowError).not.toBe(errors.OAuthFlowError);
   }
@@ -52,7 +52,7 @@ describe("faults: the services built by another bundle's copy of the modules", {
 
   it("the OAuth error classes are recognised across copies", async () => {
     vi.resetModules();
-    const other = (await import("@/lib/oauth/errors")) as typeof errors;
+    const other = (await import("@/lib/connections/errors")) as typeof errors;
     expect(other.OAuthFlowError).not.toBe(errors.OAuthFlowError);
     expect(new other.OAuthFlowError("invalid_state")).toBeInstanceOf(errors.OAuthFlowError);
     expect(new other.OAuthProviderError("invalid_grant", 400)).toBeInstanceOf(errors.OAuthProviderError);
@@ -72,7 +72,7 @@ describe("faults: the services built by another bundle's copy of the modules", {
     const first = await followCallback(browser, back);
     expect(first.location?.searchParams.get("success")).toBe("tiktok");
     const replay = await followCallback(browser, back);
-    expect(replay.location?.toString()).toBe(`${APP_URL}/settings/accounts?error=invalid_state`);
+    expect(replay.location?.toString()).toBe(`${APP_URL}/settings/accounts?error=invalid_state&provider=tiktok`);
     expect(mark.codeExchanges()).toBe(1);
     expect(logs.events()).not.toContain("oauth.callback_failed");
   });
@@ -82,7 +82,7 @@ describe("faults: the services built by another bundle's copy of the modules", {
     const browser = new TestBrowser(user.cookie);
     const back = await decideAtSandbox(await startConnect(browser), { decision: "cancel" });
     const result = await followCallback(browser, back);
-    expect(result.location?.toString()).toBe(`${APP_URL}/settings/accounts?error=access_denied`);
+    expect(result.location?.toString()).toBe(`${APP_URL}/settings/accounts?error=access_denied&provider=tiktok`);
     expect(logs.events()).not.toContain("oauth.callback_failed");
   });
 

@@ -1,7 +1,7 @@
 /**
  * Fault: Redis going away MID-RUN under the per-user TikTok budget, then coming back
  * (issue 7, item 3; docs/security.md S35). The app's own Redis client (`getRedis`) reaches the
- * real Redis through a loopback TCP proxy. The documented direction (src/lib/tiktok/
+ * real Redis through a loopback TCP proxy. The documented direction (src/lib/connections/
  * user-budget.ts, docs/observability.md): while Redis is unreachable each instance counts
  * alone in memory — limits loosen to at most N× across N instances, a call is never refused
  * or failed merely because Redis is down — and once Redis is back the shared counters apply
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { getRedis } from "@/lib/redis/client";
 import { metricValue } from "@/lib/observability/metrics";
-import { UserBudget, type BudgetDecision } from "@/lib/tiktok/user-budget";
+import { UserBudget, type BudgetDecision } from "@/lib/connections/user-budget";
 import { startTcpProxy, targetOf, type TcpProxy } from "../helpers/tcp-proxy";
 
 const redisUrl = process.env.TEST_REDIS_URL;

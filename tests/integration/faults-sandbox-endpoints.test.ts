@@ -1,3 +1,4 @@
+import { registryOf } from "../helpers/security-kit";
 /**
  * Fault: TikTok (the sandbox) hanging or answering garbage on every endpoint in turn
  * (issue 7, item 3; docs/security.md S17–S19, S32, S37). Each endpoint is reached the way a user
@@ -10,15 +11,16 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GET as videosRoute } from "@/app/api/accounts/[accountId]/videos/route";
-import { AccountService } from "@/lib/accounts/account-service";
+import { AccountService } from "@/lib/connections/account-service";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { metricValue } from "@/lib/observability/metrics";
-import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import { TokenRefresher } from "@/lib/oauth/token-refresher";
-import { TikTokApiClient } from "@/lib/tiktok/api-client";
-import { getTikTokServices } from "@/lib/tiktok/services";
-import { UserBudget } from "@/lib/tiktok/user-budget";
-import { VideoService } from "@/lib/videos/video-service";
+import { TikTokProvider } from "@/lib/providers/tiktok/oauth-provider";
+import { ConnectionService } from "@/lib/connections/connection-service";
+import { TokenRefresher } from "@/lib/connections/token-refresher";
+import { TikTokApiClient } from "@/lib/providers/tiktok/api-client";
+import { getAppServices } from "@/lib/services";
+import { UserBudget } from "@/lib/connections/user-budget";
+import { VideoService } from "@/lib/providers/tiktok/video-list";
 import type { Fault } from "../../sandbox/tiktok/index";
 import { APP_URL, decideAtSandbox, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { followCallback, startConnect } from "../helpers/connect-flow";
@@ -63,22 +65,23 @@ describe("faults: the sandbox hanging or answering garbage on every endpoint in 
   /** The app's services as services.ts builds them, but with a short provider timeout. */
   async function installFastServices() {
     h.install();
-    const real = await getTikTokServices();
+    const real = await getAppServices();
     const db = h.db;
     const cipher = getTokenCipher();
-    const oauth = new TikTokOAuthService({ db, cipher, timeoutMs: TIMEOUT_MS }, h.config.tiktok);
-    const refresher = new TokenRefresher({ db, cipher, oauth });
-    const accounts = new AccountService({ db, cipher, oauth, refresher });
+    const oauth = new ConnectionService({ db, cipher, provider: new TikTokProvider(h.config.tiktok, { timeoutMs: TIMEOUT_MS }) });
+    const providers = registryOf(oauth.provider);
+    const refresher = new TokenRefresher({ db, cipher, providers });
+    const accounts = new AccountService({ db, cipher, providers, refresher });
     const budget = new UserBudget({ perMinute: 10_000, perDay: 100_000 });
     const api = new TikTokApiClient({ db, cipher, refresher, budget, apiBaseUrl: h.config.tiktok.apiBaseUrl, timeoutMs: TIMEOUT_MS });
     const videos = new VideoService(api, h.config.tiktok.apiBaseUrl);
-    (globalThis as unknown as { __socialflowTikTok?: Promise<unknown> }).__socialflowTikTok = Promise.resolve({
+    (globalThis as unknown as { __socialflowServices?: Promise<unknown> }).__socialflowServices = Promise.resolve({
       ...real,
-      oauth,
+      providers,
+      connections: new Map([["TIKTOK", oauth]]),
       refresher,
       accounts,
-      api,
-      videos,
+      tiktok: { api, videos },
     });
   }
 
@@ -124,7 +127,7 @@ describe("faults: the sandbox hanging or answering garbage on every endpoint in 
       const result = await followCallback(browser, back);
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(result.status).toBe(303);
-      expect(result.location?.toString()).toBe(`${APP_URL}/settings/accounts?error=token_exchange_failed`);
+      expect(result.location?.toString()).toBe(`${APP_URL}/settings/accounts?error=token_exchange_failed&provider=tiktok`);
       expect(mark.token()).toBe(1); // the code is never retried (S16)
       expect(metricValue("sf_oauth_callbacks_total", { outcome: "token_exchange_failed" }) - outcomesBefore).toBe(1);
       expect(mark.userInfo()).toBe(0);
@@ -146,7 +149,7 @@ describe("faults: the sandbox hanging or answering garbage on every endpoint in 
         tap.restore();
       }
       expect(result.status).toBe(303);
-      expect(result.location?.toString()).toBe(`${APP_URL}/settings/accounts?error=oauth_failed`);
+      expect(result.location?.toString()).toBe(`${APP_URL}/settings/accounts?error=oauth_failed&provider=tiktok`);
       expect(mark.codeExchanges()).toBe(1);
       expect(mark.userInfo()).toBe(1);
       expect(await accountRowsOf(h.db, alice.id)).toHaveLength(0);

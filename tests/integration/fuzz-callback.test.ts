@@ -1,3 +1,4 @@
+import { callbackRoute } from "../helpers/oauth-routes";
 /**
  * Property-based tests of the REAL callback route handler (issue 7, item 2): random and
  * malformed query strings — repeated parameters, oversized values, odd percent-encodings,
@@ -11,9 +12,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { GET as callbackRoute } from "@/app/api/oauth/tiktok/callback/route";
-import { CALLBACK_LIMITS } from "@/lib/oauth/callback-params";
-import { CALLBACK_ERROR_CODES, type CallbackErrorCode } from "@/lib/oauth/errors";
+import { CALLBACK_LIMITS } from "@/lib/connections/callback-params";
+import { CALLBACK_ERROR_CODES, type CallbackErrorCode } from "@/lib/connections/errors";
 import { metricsSnapshot } from "@/lib/observability/metrics";
 import { APP_URL, REDIRECT_URI, decideAtSandbox, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { startConnect } from "../helpers/connect-flow";
@@ -223,7 +223,7 @@ describe("fuzz: GET /api/oauth/tiktok/callback", { timeout: 120_000 }, () => {
       expect(location).toMatch(new RegExp(`^${escapeRegExp(ACCOUNTS_PAGE)}\\?success=tiktok&account=[0-9a-f-]{36}$`));
     } else {
       expect(CALLBACK_ERROR_CODES).toContain(expected.error);
-      expect(location).toBe(`${ACCOUNTS_PAGE}?error=${expected.error}`);
+      expect(location).toBe(`${ACCOUNTS_PAGE}?error=${expected.error}&provider=tiktok`);
     }
   }
 

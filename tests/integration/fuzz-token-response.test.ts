@@ -12,10 +12,11 @@ import { randomBytes } from "node:crypto";
 import { createTokenCipher, parseKeyring } from "@/lib/crypto";
 import type { Database } from "@/lib/db/client";
 import { createLogger } from "@/lib/log/logger";
-import { OAuthProviderError, ProviderRequestError } from "@/lib/oauth/errors";
-import { MAX_TOKEN_LIFETIME_S, OAUTH_ERROR_CODES, TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import { tokenSchedule } from "@/lib/oauth/token-schedule";
-import { TikTokApiError } from "@/lib/tiktok/api-errors";
+import { OAuthProviderError, ProviderRequestError } from "@/lib/connections/errors";
+import { MAX_TOKEN_LIFETIME_S, OAUTH_ERROR_CODES, TikTokProvider } from "@/lib/providers/tiktok/oauth-provider";
+import { ConnectionService } from "@/lib/connections/connection-service";
+import { tokenSchedule } from "@/lib/connections/token-schedule";
+import { TikTokApiError } from "@/lib/providers/tiktok/api-errors";
 import { sandboxTikTokConfig } from "../helpers/seed-accounts";
 
 const MAX_RESPONSE_BYTES = 256 * 1024;
@@ -205,7 +206,12 @@ describe("fuzz: TikTok OAuth response parsing", { timeout: 120_000 }, () => {
   const cipher = createTokenCipher(parseKeyring(`k1:${randomBytes(32).toString("base64")}`));
   const logger = createLogger({ level: "silent" });
   const service = (t: Transport, seen = { calls: 0 }) =>
-    new TikTokOAuthService({ db: noDatabase, cipher, logger, fetch: fakeFetch(t, seen), timeoutMs: 25 }, sandboxTikTokConfig("http://127.0.0.1:9"));
+    new ConnectionService({
+      db: noDatabase,
+      cipher,
+      logger,
+      provider: new TikTokProvider(sandboxTikTokConfig("http://127.0.0.1:9"), { fetch: fakeFetch(t, seen), timeoutMs: 25 }),
+    });
 
   beforeAll(() => void process.on("unhandledRejection", onUnhandled));
   afterAll(() => void process.off("unhandledRejection", onUnhandled));
@@ -228,7 +234,7 @@ describe("fuzz: TikTok OAuth response parsing", { timeout: 120_000 }, () => {
       fc.asyncProperty(transport, fc.boolean(), async (t, refresh) => {
         const seen = { calls: 0 };
         const oauth = service(t, seen);
-        const outcome = await (refresh ? oauth.refreshAccessToken("rft.x!1234.va") : oauth.exchangeCodeForTokens("code*0!1.va", "v".repeat(43))).then(
+        const outcome = await (refresh ? oauth.provider.refresh("rft.x!1234.va") : oauth.provider.exchangeCode("code*0!1.va", "v".repeat(43))).then(
           (tokens) => ({ tokens }),
           (error: unknown) => ({ error }),
         );
@@ -268,7 +274,7 @@ describe("fuzz: TikTok OAuth response parsing", { timeout: 120_000 }, () => {
     await fc.assert(
       fc.asyncProperty(transport, fc.boolean(), async (t, revoke) => {
         const oauth = service(t);
-        const outcome = await (revoke ? oauth.revokeToken("act.x!1234.va") : oauth.getUserProfile("act.x!1234.va")).then(
+        const outcome = await (revoke ? oauth.provider.revoke({ accessToken: "act.x!1234.va" }) : oauth.provider.fetchProfile("act.x!1234.va")).then(
           (value) => ({ value }),
           (error: unknown) => ({ error }),
         );
@@ -280,7 +286,7 @@ describe("fuzz: TikTok OAuth response parsing", { timeout: 120_000 }, () => {
         expect(t.kind).toBe("answer");
         if (revoke) expect((t as { status: number }).status).toBeLessThan(300);
         else {
-          const profile = outcome.value as { providerUserId: string; displayName: string };
+          const profile = (outcome.value as { kind: "account"; profile: { providerUserId: string; displayName: string } }).profile;
           expect(typeof profile.providerUserId).toBe("string");
           expect(typeof profile.displayName).toBe("string");
         }

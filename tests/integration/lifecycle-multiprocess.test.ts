@@ -6,7 +6,7 @@ import { isNotNull } from "drizzle-orm";
 import { startTikTokSandbox } from "../../sandbox/tiktok/index";
 import { createTokenCipher, parseKeyring } from "@/lib/crypto";
 import { socialAccounts } from "@/lib/db/schema";
-import { tokenAad } from "@/lib/oauth/account-store";
+import { tokenAad } from "@/lib/connections/account-store";
 import { createTestDatabase } from "../helpers/test-db";
 import { refreshedEventCounts, seedConnectedAccounts } from "../helpers/seed-accounts";
 

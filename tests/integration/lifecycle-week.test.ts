@@ -1,3 +1,4 @@
+import { registryOf } from "../helpers/security-kit";
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { asc, eq, isNotNull, or, sql } from "drizzle-orm";
@@ -7,10 +8,11 @@ import { createTokenCipher, parseKeyring, type TokenCipher } from "@/lib/crypto"
 import type { DatabaseHandle } from "@/lib/db/client";
 import { accountEvents, socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 import { createLogger } from "@/lib/log/logger";
-import { saveConnection, tokenAad } from "@/lib/oauth/account-store";
-import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import { TokenRefresher } from "@/lib/oauth/token-refresher";
-import { RefreshSweeper } from "@/lib/jobs/refresh-sweeper";
+import { saveConnection, tokenAad } from "@/lib/connections/account-store";
+import { TikTokProvider } from "@/lib/providers/tiktok/oauth-provider";
+import { ConnectionService } from "@/lib/connections/connection-service";
+import { TokenRefresher } from "@/lib/connections/token-refresher";
+import { RefreshSweeper } from "@/lib/connections/refresh-sweeper";
 import { createTestDatabase, usingRealPostgres } from "../helpers/test-db";
 import { sandboxTikTokConfig, seedConnectedAccounts } from "../helpers/seed-accounts";
 
@@ -35,8 +37,8 @@ async function startWorld(
   const sandbox = await startTikTokSandbox({ port: 0, accessTokenTtlSec: 7200, now: () => clock.now().getTime(), ...sandboxOptions });
   const cipher: TokenCipher = createTokenCipher(parseKeyring(`k1:${randomBytes(32).toString("base64")}`));
   const logger = createLogger({ level: "silent" });
-  const oauth = new TikTokOAuthService({ db, cipher, clock, logger }, sandboxTikTokConfig(sandbox.url));
-  const refresher = new TokenRefresher({ db, cipher, oauth, clock, logger, random: () => 0.5 });
+  const oauth = new ConnectionService({ db, cipher, clock, logger, provider: new TikTokProvider(sandboxTikTokConfig(sandbox.url)) });
+  const refresher = new TokenRefresher({ db, cipher, providers: registryOf(oauth.provider), clock, logger, random: () => 0.5 });
   const batchSize = sweeperOptions.batchSize ?? 4;
   const sweeper = new RefreshSweeper({ db, refresher, clock, logger, batchSize, concurrency: sweeperOptions.concurrency ?? 3, idleMs: 5 });
 
@@ -306,7 +308,7 @@ describe(`token lifecycle with a fake clock (${usingRealPostgres ? "PostgreSQL" 
     const leaseEnds = w.clock.now().getTime() + 60_000;
 
     // Worker B: another process's sweeper on the same database and clock.
-    const refresherB = new TokenRefresher({ db: w.db, cipher: w.cipher, oauth: w.oauth, clock: w.clock, logger });
+    const refresherB = new TokenRefresher({ db: w.db, cipher: w.cipher, providers: registryOf(w.oauth.provider), clock: w.clock, logger });
     const sweeperB = new RefreshSweeper({ db: w.db, refresher: refresherB, clock: w.clock, logger, batchSize: 10, concurrency: 4 });
     // Worker A: one refresh at a time against a TikTok that takes 9 s per token call (inside
     // the 10 s timeout), so its batch of 10 needs 90 s of a 60 s lease. If A is still calling
@@ -321,8 +323,8 @@ describe(`token lifecycle with a fake clock (${usingRealPostgres ? "PostgreSQL" 
       }
       return response;
     };
-    const oauthA = new TikTokOAuthService({ db: w.db, cipher: w.cipher, clock: w.clock, logger, fetch: slowFetch }, sandboxTikTokConfig(w.sandbox.url));
-    const refresherA = new TokenRefresher({ db: w.db, cipher: w.cipher, oauth: oauthA, clock: w.clock, logger });
+    const oauthA = new ConnectionService({ db: w.db, cipher: w.cipher, clock: w.clock, logger, provider: new TikTokProvider(sandboxTikTokConfig(w.sandbox.url), { fetch: slowFetch }) });
+    const refresherA = new TokenRefresher({ db: w.db, cipher: w.cipher, providers: registryOf(oauthA.provider), clock: w.clock, logger });
     const sweeperA = new RefreshSweeper({ db: w.db, refresher: refresherA, clock: w.clock, logger, batchSize: 10, concurrency: 1 });
 
     const first = await sweeperA.sweepOnce();

@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { oauthStates } from "@/lib/db/schema";
-import { sha256Hex } from "@/lib/oauth/pkce";
-import { insertState, MAX_OPEN_STATES, STATE_TTL_MS } from "@/lib/oauth/state-store";
+import { sha256Hex } from "@/lib/connections/pkce";
+import { insertState, MAX_OPEN_STATES, STATE_TTL_MS } from "@/lib/connections/state-store";
 import { decideAtSandbox, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { followCallback, startConnect } from "../helpers/connect-flow";
 import { bindingOf, clearAccounts, counterMark, directOAuthService, stateOf, stateRowsOf } from "../helpers/security-kit";
@@ -91,7 +91,7 @@ describe(`authorize: open OAuth states capped per user (${usingRealPostgres ? "P
     await insertState(h.db, {
       id,
       state: `abandoned-${id}`,
-      provider: "tiktok",
+      provider: "TIKTOK",
       userId: bob.id,
       encryptedVerifier: getTokenCipher().encrypt("v".repeat(43), { table: "oauth_states", rowId: id, field: "code_verifier" }),
       browserBinding: "binding",

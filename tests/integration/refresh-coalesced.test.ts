@@ -1,13 +1,14 @@
+import { fakeProvider, registryOf } from "../helpers/security-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { createManualClock } from "@/lib/clock";
-import { AccountService, type RefreshResult } from "@/lib/accounts/account-service";
+import { AccountService, type RefreshResult } from "@/lib/connections/account-service";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
-import { ProviderRequestError } from "@/lib/oauth/errors";
-import { TokenRefresher } from "@/lib/oauth/token-refresher";
-import type { OAuthTokens } from "@/lib/oauth/types";
-import { getTikTokServices } from "@/lib/tiktok/services";
+import { ProviderRequestError } from "@/lib/connections/errors";
+import { TokenRefresher } from "@/lib/connections/token-refresher";
+import type { OAuthTokens } from "@/lib/connections/types";
+import { getAppServices } from "@/lib/services";
 import { startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { usingRealPostgres } from "../helpers/test-db";
 import { accountRow, counterMark, directOAuthService, eventKinds, postRefresh, seedAccount } from "../helpers/security-kit";
@@ -51,16 +52,16 @@ describe(`manual refresh: one token call per account a minute (${usingRealPostgr
     const db = options.db ?? h.db;
     const cipher = getTokenCipher();
     const real = directOAuthService(h, { db, clock, timeoutMs: 5_000 });
-    const oauth = options.oauth ? { ...options.oauth, platform: real.platform } : real;
-    const refresher = new TokenRefresher({ db, cipher, oauth, clock });
-    const accounts = new AccountService({ db, cipher, oauth, refresher, clock });
+    const providers = registryOf(fakeProvider(real.provider, options.oauth));
+    const refresher = new TokenRefresher({ db, cipher, providers, clock });
+    const accounts = new AccountService({ db, cipher, providers, refresher, clock });
     return { refresher, accounts };
   }
 
   /** Makes the route handlers use this instance's services. */
   async function serveWith(services: ReturnType<typeof instance>) {
-    const real = await getTikTokServices();
-    (globalThis as unknown as { __socialflowTikTok?: Promise<unknown> }).__socialflowTikTok = Promise.resolve({ ...real, ...services });
+    const real = await getAppServices();
+    (globalThis as unknown as { __socialflowServices?: Promise<unknown> }).__socialflowServices = Promise.resolve({ ...real, ...services });
   }
 
   /** An account connected a while ago (its last token call more than a minute behind the clock). */

@@ -1,14 +1,15 @@
+import { fakeProvider, registryOf } from "../helpers/security-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import type { Database } from "@/lib/db/client";
 import { socialAccounts } from "@/lib/db/schema";
-import { tokenAad } from "@/lib/oauth/account-store";
-import { acquireRefreshLease } from "@/lib/oauth/refresh-lease";
-import { RotatedPairStore, RotatedPairWriteTimeout, type RotatedPair } from "@/lib/oauth/rotated-pair-store";
-import { TokenRefresher } from "@/lib/oauth/token-refresher";
-import type { OAuthTokens } from "@/lib/oauth/types";
+import { tokenAad } from "@/lib/connections/account-store";
+import { acquireRefreshLease } from "@/lib/connections/refresh-lease";
+import { RotatedPairStore, RotatedPairWriteTimeout, type RotatedPair } from "@/lib/connections/rotated-pair-store";
+import { TokenRefresher } from "@/lib/connections/token-refresher";
+import type { OAuthTokens } from "@/lib/connections/types";
 import { startAppHarness, type AppHarness } from "../helpers/app-harness";
 import { usingRealPostgres } from "../helpers/test-db";
 import { accountRow, counterMark, directOAuthService, eventKinds, seedAccount, storedTokens } from "../helpers/security-kit";
@@ -71,6 +72,7 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
       accountId,
       leaseId: lease.leaseId,
       previousRefreshToken: lease.row.refreshToken!,
+      rotated: true,
       accessToken: cipher.encrypt(`act.new-${accountId}`, tokenAad(accountId, "access_token")),
       refreshToken: cipher.encrypt(`rft.new-${accountId}`, tokenAad(accountId, "refresh_token")),
       refreshTokenExpiry: new Date(now.getTime() + 86_400_000 * 180),
@@ -233,13 +235,15 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
       return new TokenRefresher({
         db: h.db,
         cipher: getTokenCipher(),
-        oauth: {
-          refreshAccessToken,
-          revokeQuietly: async (token, reason) => {
-            revoked.push(token);
-            return real.revokeQuietly(token, reason);
-          },
-        },
+        providers: registryOf(
+          fakeProvider(real.provider, {
+            refreshAccessToken,
+            revokeQuietly: async (token: string, reason: string) => {
+              revoked.push(token);
+              return real.revokeQuietly({ accessToken: token }, reason);
+            },
+          }),
+        ),
       });
     };
 
@@ -249,7 +253,7 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
       let stale: Awaited<ReturnType<typeof acquireRefreshLease>>;
       const revoked: string[] = [];
       const slow = refresherWith(async (refreshToken) => {
-        const tokens = await real.refreshAccessToken(refreshToken);
+        const tokens = await real.provider.refresh(refreshToken);
         // While the answer travels, the lease lapses and another worker claims the row.
         await h.db.update(socialAccounts).set({ refreshLeaseUntil: new Date(Date.now() - 1) }).where(eq(socialAccounts.id, account.id));
         stale = await acquireRefreshLease(h.db, account.id, new Date());
@@ -263,7 +267,7 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
       expect(h.sandbox.control.tokenState(stored.refreshToken!)).toBe("valid");
 
       // The other worker now calls TikTok with the row it claimed: the old, rotated token.
-      const other = new TokenRefresher({ db: h.db, cipher: getTokenCipher(), oauth: real });
+      const other = new TokenRefresher({ db: h.db, cipher: getTokenCipher(), providers: registryOf(real.provider) });
       expect((await other.refreshLeased(stale!.row, stale!.leaseId)).status).toBe("fresh");
       expect(mark.refreshes()).toBe(2);
       expect(await accountRow(h.db, account.id)).toMatchObject({ status: "ACTIVE", refreshLeaseId: null });
@@ -279,7 +283,7 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
       let reconnected: Awaited<ReturnType<typeof seedAccount>> | undefined;
       const revoked: string[] = [];
       const slow = refresherWith(async (refreshToken) => {
-        fresh = await real.refreshAccessToken(refreshToken);
+        fresh = await real.provider.refresh(refreshToken);
         reconnected = await seedAccount(h, userId, tag); // a new grant saved over the same row
         return fresh;
       }, revoked);
@@ -302,7 +306,7 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
       let again: Awaited<ReturnType<typeof seedAccount>> | undefined;
       const revoked: string[] = [];
       const slow = refresherWith(async (refreshToken) => {
-        const tokens = await real.refreshAccessToken(refreshToken);
+        const tokens = await real.provider.refresh(refreshToken);
         await h.db.delete(socialAccounts).where(eq(socialAccounts.id, account.id));
         again = await seedAccount(h, userId, tag);
         return tokens;
@@ -322,7 +326,7 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
         db,
         cipher: getTokenCipher(),
         storeRetryDelaysMs: [10],
-        oauth: { refreshAccessToken: (t) => real.refreshAccessToken(t), revokeQuietly: async (token) => (revoked.push(token), true) },
+        providers: registryOf(fakeProvider(real.provider, { refreshAccessToken: (t) => real.provider.refresh(t), revokeQuietly: async (token: string) => (revoked.push(token), true) })),
       });
       stats.failAfterNext = 1;
       const outcome = await refresher.refresh(account.id, { force: true });
@@ -339,7 +343,7 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
       let fresh: OAuthTokens | undefined;
       const revoked: string[] = [];
       const slow = refresherWith(async (refreshToken) => {
-        fresh = await real.refreshAccessToken(refreshToken);
+        fresh = await real.provider.refresh(refreshToken);
         await h.db.update(socialAccounts).set({ refreshLeaseUntil: new Date(Date.now() - 1) }).where(eq(socialAccounts.id, account.id));
         await acquireRefreshLease(h.db, account.id, new Date());
         await h.db.delete(socialAccounts).where(eq(socialAccounts.id, account.id));

@@ -1,4 +1,4 @@
-import { ProviderRequestError } from "@/lib/oauth/errors";
+import { ProviderRequestError } from "@/lib/connections/errors";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { createManualClock } from "@/lib/clock";
@@ -6,13 +6,16 @@ import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
 import { socialAccounts } from "@/lib/db/schema";
 import { eq } from "drizzle-orm";
-import { tokenAad } from "@/lib/oauth/account-store";
-import type { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import { TokenRefresher, type TokenRefresherDeps } from "@/lib/oauth/token-refresher";
-import type { OAuthTokens } from "@/lib/oauth/types";
+import { tokenAad } from "@/lib/connections/account-store";
+import type { ConnectionService } from "@/lib/connections/connection-service";
+import { TokenRefresher, type TokenRefresherDeps } from "@/lib/connections/token-refresher";
+import type { OAuthTokens } from "@/lib/connections/types";
 import { startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { usingRealPostgres } from "../helpers/test-db";
 import {
+  fakeProvider,
+  registryOf,
+  type FakeTokenCalls,
   accountRow,
   counterMark,
   directOAuthService,
@@ -47,10 +50,10 @@ describe(`refresh: single flight and failure handling (${usingRealPostgres ? "Po
   });
 
   const uniqueOpenId = (tag: string) => `${tag}-${randomBytes(4).toString("hex")}`;
-  const oauthFor = (deps: { db?: Database; timeoutMs?: number } = {}): TikTokOAuthService =>
+  const oauthFor = (deps: { db?: Database; timeoutMs?: number } = {}): ConnectionService =>
     directOAuthService(h, { db: deps.db ?? h.db, timeoutMs: deps.timeoutMs ?? 5_000 });
-  const refresherFor = (deps: Partial<TokenRefresherDeps> = {}) =>
-    new TokenRefresher({ db: h.db, cipher: getTokenCipher(), oauth: oauthFor({ db: deps.db }), ...deps });
+  const refresherFor = ({ oauth, ...deps }: Partial<TokenRefresherDeps> & { oauth?: FakeTokenCalls | ConnectionService } = {}) =>
+    new TokenRefresher({ db: h.db, cipher: getTokenCipher(), providers: registryOf(fakeProvider(oauthFor({ db: deps.db }).provider, oauth)), ...deps });
 
   async function waitFor(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
     const deadline = Date.now() + ms;
@@ -151,10 +154,10 @@ describe(`refresh: single flight and failure handling (${usingRealPostgres ? "Po
       let winner: OAuthTokens | undefined;
       const loser = refresherFor({
         oauth: {
-          revokeQuietly: real.revokeQuietly.bind(real),
+          revokeQuietly: (token: string) => real.revokeQuietly({ accessToken: token }, "test"),
           refreshAccessToken: async (refreshToken) => {
             // Meanwhile another worker (whose lease outlived ours) refreshed and stored the new pair…
-            winner = await real.refreshAccessToken(refreshToken);
+            winner = await real.provider.refresh(refreshToken);
             await h.db
               .update(socialAccounts)
               .set({
@@ -164,7 +167,7 @@ describe(`refresh: single flight and failure handling (${usingRealPostgres ? "Po
               })
               .where(eq(socialAccounts.id, account.id));
             // …so TikTok answers our now-stale refresh token with a genuine invalid_grant.
-            return real.refreshAccessToken(refreshToken);
+            return real.provider.refresh(refreshToken);
           },
         },
       });
@@ -364,13 +367,13 @@ describe(`refresh: single flight and failure handling (${usingRealPostgres ? "Po
       const refresher = refresherFor({
         oauth: {
           refreshAccessToken: async (refreshToken) => {
-            fresh = await real.refreshAccessToken(refreshToken);
+            fresh = await real.provider.refresh(refreshToken);
             await gate; // the response is on its way back while the user disconnects
             return fresh;
           },
-          revokeQuietly: async (token, reason) => {
+          revokeQuietly: async (token: string, reason: string) => {
             revoked.push({ token, reason });
-            return real.revokeQuietly(token, reason);
+            return real.revokeQuietly({ accessToken: token }, reason);
           },
         },
       });
@@ -381,7 +384,7 @@ describe(`refresh: single flight and failure handling (${usingRealPostgres ? "Po
       expect(await refreshing).toEqual({ status: "not_found" });
 
       expect(await accountRow(h.db, account.id)).toBeUndefined();
-      expect(revoked).toEqual([{ token: fresh!.accessToken, reason: "refresh_not_stored" }]);
+      expect(revoked).toEqual([{ token: fresh!.accessToken, reason: "revoke" }]); // the core revoked it (logged as refresh_not_stored)
       expect(h.sandbox.control.accessTokenState(fresh!.accessToken)).toBe("revoked");
       expect(h.sandbox.control.tokenState(fresh!.refreshToken!)).toBe("revoked");
       expect(await eventKinds(h.db, account.id)).toEqual(["connected", "disconnected"]);

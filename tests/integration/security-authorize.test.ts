@@ -1,9 +1,9 @@
+import { authorizeRoute } from "../helpers/oauth-routes";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import { POST as authorizeRoute } from "@/app/api/oauth/tiktok/authorize/route";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { oauthStates } from "@/lib/db/schema";
-import { sha256Hex } from "@/lib/oauth/pkce";
+import { sha256Hex } from "@/lib/connections/pkce";
 import { APP_URL, REDIRECT_URI, decideAtSandbox, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { followCallback, startConnect } from "../helpers/connect-flow";
 import { accountRowsOf, bindingOf, clearAccounts, counterMark, stateOf, stateRowsOf, trapDatabase } from "../helpers/security-kit";
@@ -95,7 +95,7 @@ describe("authorize: POST /api/oauth/tiktok/authorize", { timeout: 60_000 }, () 
     expect(row!.stateHash).toBe(sha256Hex(state));
     expect(JSON.stringify(row)).not.toContain(state);
     expect(row!.browserBindingHash).toBe(sha256Hex(bindingOf(browser)!));
-    expect(row!.provider).toBe("tiktok");
+    expect(row!.provider).toBe("TIKTOK");
     expect(row!.expiresAt.getTime() - row!.createdAt.getTime()).toBe(10 * 60 * 1000);
     const verifier = getTokenCipher().decrypt(row!.codeVerifier, { table: "oauth_states", rowId: row!.id, field: "code_verifier" });
     expect(row!.codeVerifier).not.toContain(verifier);

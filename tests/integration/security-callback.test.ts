@@ -4,11 +4,11 @@ import { eq } from "drizzle-orm";
 import { createManualClock } from "@/lib/clock";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { oauthStates } from "@/lib/db/schema";
-import { newBinding } from "@/lib/oauth/browser-binding";
-import { OAuthFlowError } from "@/lib/oauth/errors";
-import { randomToken, sha256Hex } from "@/lib/oauth/pkce";
-import { insertState, STATE_TTL_MS } from "@/lib/oauth/state-store";
-import { MAX_DISPLAY_NAME } from "@/lib/oauth/profile-sanitize";
+import { newBinding } from "@/lib/connections/browser-binding";
+import { OAuthFlowError } from "@/lib/connections/errors";
+import { randomToken, sha256Hex } from "@/lib/connections/pkce";
+import { insertState, STATE_TTL_MS } from "@/lib/connections/state-store";
+import { MAX_DISPLAY_NAME } from "@/lib/connections/profile-sanitize";
 import { APP_URL, REDIRECT_URI, decideAtSandbox, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok, followCallback, startConnect } from "../helpers/connect-flow";
 import { installGlobalFetchTap, jsonResponse } from "../helpers/fetch-tap";
@@ -231,7 +231,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
       await insertState(h.db, {
         id,
         state: foreignState,
-        provider: "youtube",
+        provider: "YOUTUBE",
         userId: user.id,
         encryptedVerifier: getTokenCipher().encrypt("v".repeat(64), { table: "oauth_states", rowId: id, field: "code_verifier" }),
         browserBinding: bindingOf(browser)!,
@@ -244,7 +244,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
       expect(mark.token()).toBe(0);
       // Not consumed by the wrong provider either.
       const [foreign] = await h.db.select().from(oauthStates).where(eq(oauthStates.stateHash, sha256Hex(foreignState)));
-      expect(foreign?.provider).toBe("youtube");
+      expect(foreign?.provider).toBe("YOUTUBE");
       expect(await accountRowsOf(h.db, user.id)).toHaveLength(0);
     });
 
@@ -293,7 +293,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
       expect(new URL(back).searchParams.get("error_description")).toBeTruthy();
       const mark = counterMark(h);
       const result = await followCallback(browser, back);
-      expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=access_denied`);
+      expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=access_denied&provider=tiktok`);
       expect(mark.token()).toBe(0);
       expect(await accountRowsOf(h.db, user.id)).toHaveLength(0);
       expect(await stateRowsOf(h.db, user.id)).toHaveLength(0);
@@ -312,7 +312,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
           browser,
           `error=${encodeURIComponent(error)}&error_description=${encodeURIComponent(description)}&state=${encodeURIComponent(state)}`,
         );
-        expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=provider_error`);
+        expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=provider_error&provider=tiktok`);
         const body = await result.response.text();
         for (const reflected of [description, "onerror", "SCAM", "script"]) {
           expect(result.location!.toString()).not.toContain(reflected);
@@ -327,7 +327,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
       const { user, browser, state } = await started();
       const mark = counterMark(h);
       const result = await callback(browser, `state=${encodeURIComponent(state)}&scopes=user.info.basic`);
-      expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=missing_params`);
+      expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=missing_params&provider=tiktok`);
       expect(await stateRowsOf(h.db, user.id)).toHaveLength(0);
       expect(errorOf(await callback(browser, `code=abc*0!1234.va&state=${encodeURIComponent(state)}`))).toBe("invalid_state");
       expect(mark.token()).toBe(0);
@@ -338,7 +338,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
       const { user, browser, state } = await started();
       const mark = counterMark(h);
       const result = await callback(browser, `code=&error=&state=${encodeURIComponent(state)}`);
-      expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=missing_params`);
+      expect(result.location?.toString()).toBe(`${ACCOUNTS_URL}?error=missing_params&provider=tiktok`);
       expect(await stateRowsOf(h.db, user.id)).toHaveLength(0);
       expect(mark.token()).toBe(0);
     });
@@ -424,7 +424,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
         const result = await callback(browser, query);
         expect(result.location?.origin).toBe(APP_URL);
         expect(result.location?.pathname).toBe("/settings/accounts");
-        expect([...result.location!.searchParams.keys()]).toEqual(["error"]);
+        expect([...result.location!.searchParams.keys()]).toEqual(["error", "provider"]);
       }
     });
 

@@ -16,7 +16,7 @@ import { startUpload, useTestUploadConfig } from "./upload-kit";
  * successful request (when caches are warm). A route or method without a driver fails here.
  */
 
-type Ids = { accountId: string; uploadId: string };
+type Ids = { accountId: string; uploadId: string; provider: string };
 type Driver = {
   /** The request `who` sends for these ids (path params are filled in from the route's pattern). */
   request(who: TestBrowser, url: string, ids: Ids): Request;
@@ -52,18 +52,18 @@ const ROUTES: Record<string, RouteEntry> = {
       },
     },
   },
-  "/api/oauth/tiktok/refresh": {
+  "/api/oauth/[provider]/refresh": {
     drive: { POST: { request: (who, url, ids) => json(who, url, "POST", { accountId: ids.accountId }), ownerStatus: 200 } },
   },
-  "/api/oauth/tiktok/disconnect": {
+  "/api/oauth/[provider]/disconnect": {
     drive: { POST: { request: (who, url, ids) => json(who, url, "POST", { accountId: ids.accountId }), ownerStatus: 200 } },
   },
   "/api/auth/[...all]": { exempt: "Better Auth's own endpoints: sessions of the caller only, no account or upload id" },
   "/api/health": { exempt: "no user data" },
   "/api/metrics": { exempt: "counters only, behind its own bearer token" },
-  "/api/oauth/tiktok/authorize": { exempt: "starts a connect for the caller; takes no id" },
-  "/api/oauth/tiktok/callback": {
-    exempt: "reads only TikTok's code and state (bound to the caller's session and browser); the accountId it mentions is the one it just stored for the caller",
+  "/api/oauth/[provider]/authorize": { exempt: "starts a connect for the caller; takes no id" },
+  "/api/oauth/[provider]/callback": {
+    exempt: "reads only the provider's code and state (bound to the caller's session and browser); the accountId it mentions is the one it just stored for the caller",
   },
 };
 
@@ -115,7 +115,7 @@ describe("cross-user matrix over every API route", { timeout: 120_000 }, () => {
     const started = await startUpload(owner.browser, accountId, { mode: "inbox", size: 1000 });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     secrets.add(started.body.upload!.id);
-    return { accountId, uploadId: started.body.upload!.id };
+    return { accountId, uploadId: started.body.upload!.id, provider: "tiktok" };
   }
 
   /** The owner's rows that the other user's request must leave exactly as they were. */
@@ -140,7 +140,7 @@ describe("cross-user matrix over every API route", { timeout: 120_000 }, () => {
       const entry = ROUTES[route.pattern];
       expect(entry, `${route.pattern} is not in the cross-user matrix: add a driver for it in ${__filename}`).toBeDefined();
       if (entry && "exempt" in entry && takesAnId(route)) {
-        expect(route.pattern === "/api/oauth/tiktok/callback", `${route.pattern} takes an account or upload id and must be driven, not exempt`).toBe(true);
+        expect(route.pattern === "/api/oauth/[provider]/callback", `${route.pattern} takes an account or upload id and must be driven, not exempt`).toBe(true);
       }
     }
     for (const pattern of Object.keys(ROUTES)) expect(onDisk.has(pattern), `${pattern} is in the matrix but not on disk`).toBe(true);

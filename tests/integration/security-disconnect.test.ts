@@ -1,5 +1,5 @@
+import { disconnectRoute } from "../helpers/oauth-routes";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { POST as disconnectRoute } from "@/app/api/oauth/tiktok/disconnect/route";
 import { accountEvents } from "@/lib/db/schema";
 import { eq } from "drizzle-orm";
 import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";

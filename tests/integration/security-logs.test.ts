@@ -1,8 +1,5 @@
+import { authorizeRoute, callbackRoute, refreshRoute, disconnectRoute } from "../helpers/oauth-routes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POST as authorizeRoute } from "@/app/api/oauth/tiktok/authorize/route";
-import { GET as callbackRoute } from "@/app/api/oauth/tiktok/callback/route";
-import { POST as refreshRoute } from "@/app/api/oauth/tiktok/refresh/route";
-import { POST as disconnectRoute } from "@/app/api/oauth/tiktok/disconnect/route";
 import { APP_URL, decideAtSandbox, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { installGlobalFetchTap, type FetchTap } from "../helpers/fetch-tap";
 import { captureConsole, captureLogs, type LogCapture } from "../helpers/log-capture";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as videosRoute } from "@/app/api/accounts/[accountId]/videos/route";
-import { getTikTokServices } from "@/lib/tiktok/services";
+import { getTikTokServices } from "@/lib/services";
 import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok } from "../helpers/connect-flow";
 import { clearAccounts, postDisconnect } from "../helpers/security-kit";
@@ -9,7 +9,7 @@ import { clearAccounts, postDisconnect } from "../helpers/security-kit";
  * Issue #11, finding 1: the video page cache was keyed by account and cursor only and read
  * before the ownership check, so anyone signed in got the owner's list for a minute after the
  * owner opened it. Caches are now keyed by owner and account, reachable only with an
- * OwnedAccount (src/lib/accounts/owned-accounts.ts), and cleared on disconnect and reconnect.
+ * OwnedAccount (src/lib/connections/owned-accounts.ts), and cleared on disconnect and reconnect.
  */
 describe("owner-scoped account access and caches", () => {
   let h: AppHarness;

@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { setDatabaseForTests } from "@/lib/db";
 import type { Database, DatabaseHandle } from "@/lib/db/client";
 import { accountEvents, socialAccounts } from "@/lib/db/schema";
-import { newBinding } from "@/lib/oauth/browser-binding";
-import { OAuthFlowError, OAuthProviderError, ProviderRequestError } from "@/lib/oauth/errors";
-import { DEFAULT_TIMEOUT_MS } from "@/lib/oauth/provider-http";
+import { newBinding } from "@/lib/connections/browser-binding";
+import { OAuthFlowError, OAuthProviderError, ProviderRequestError } from "@/lib/connections/errors";
+import { DEFAULT_TIMEOUT_MS } from "@/lib/connections/provider-http";
 import { decideAtSandbox, resetAppGlobals, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok, followCallback, startConnect } from "../helpers/connect-flow";
 import { createFetchTap, installGlobalFetchTap, jsonResponse } from "../helpers/fetch-tap";
@@ -83,7 +83,7 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
       // The exchange itself: a ProviderRequestError of kind timeout, well within bounds.
       h.sandbox.control.queueFault("token", { kind: "hang" });
       let started = Date.now();
-      const raw = await oauth.exchangeCodeForTokens("any*0!0000.va", "v".repeat(43)).catch((e: unknown) => e);
+      const raw = await oauth.provider.exchangeCode("any*0!0000.va", "v".repeat(43)).catch((e: unknown) => e);
       expect(raw).toBeInstanceOf(ProviderRequestError);
       expect((raw as ProviderRequestError).kind).toBe("timeout");
       expect((raw as ProviderRequestError).transient).toBe(true);
@@ -145,7 +145,7 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
       // (wrong_content_type wraps the real handler, which needs a real code: covered above.)
       for (const kind of ["html", "malformed_json", "json_array"] as const) {
         h.sandbox.control.queueFault("token", { kind });
-        const error = await directOAuthService(h).exchangeCodeForTokens("any*0!0000.va", "v".repeat(43)).catch((e: unknown) => e);
+        const error = await directOAuthService(h).provider.exchangeCode("any*0!0000.va", "v".repeat(43)).catch((e: unknown) => e);
         expect(error, kind).toBeInstanceOf(ProviderRequestError);
         expect((error as ProviderRequestError).kind).toBe("malformed_response");
         expect(JSON.stringify({ ...(error as object), message: (error as Error).message })).not.toMatch(/DOCTYPE|act\.|log_id/);
@@ -167,7 +167,7 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
       directOAuthService(h, { fetch: createFetchTap({ intercept: () => jsonResponse(body, status) }).fetch });
 
     it("S20: the fake transport is sound: a valid body is accepted", async () => {
-      const tokens = await withBody(valid).exchangeCodeForTokens("c", "v");
+      const tokens = await withBody(valid).provider.exchangeCode("c", "v");
       expect(tokens).toMatchObject({ accessToken: valid.access_token, refreshToken: valid.refresh_token, expiresIn: 86_400 });
     });
 
@@ -183,18 +183,18 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
       ["no open_id", without(valid, "open_id")],
       ["the retired v1 wrapped shape", { data: valid }],
     ])("S20: a 200 with %s is rejected as malformed", async (_label, body) => {
-      const error = await withBody(body).exchangeCodeForTokens("c", "v").catch((e: unknown) => e);
+      const error = await withBody(body).provider.exchangeCode("c", "v").catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProviderRequestError);
       expect((error as ProviderRequestError).kind).toBe("malformed_response");
     });
 
     it("S20: an error body with HTTP 200 is an error, even next to an access_token", async () => {
       for (const body of [{ error: "invalid_grant" }, { ...valid, error: "invalid_grant", error_description: "x" }]) {
-        const error = await withBody(body).exchangeCodeForTokens("c", "v").catch((e: unknown) => e);
+        const error = await withBody(body).provider.exchangeCode("c", "v").catch((e: unknown) => e);
         expect(error).toBeInstanceOf(OAuthProviderError);
         expect(error).toMatchObject({ error: "invalid_grant", status: 200 });
       }
-      const unknown = await withBody({ error: "<b>weird</b>" }).exchangeCodeForTokens("c", "v").catch((e: unknown) => e);
+      const unknown = await withBody({ error: "<b>weird</b>" }).provider.exchangeCode("c", "v").catch((e: unknown) => e);
       expect(unknown).toMatchObject({ error: "unknown_error" });
     });
 
@@ -301,7 +301,7 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
           tap.restore();
           h.install();
         }
-        expect(result.location?.toString()).toBe("http://localhost:3999/settings/accounts?error=oauth_failed");
+        expect(result.location?.toString()).toBe("http://localhost:3999/settings/accounts?error=oauth_failed&provider=tiktok");
         expect(mark.codeExchanges()).toBe(1);
         expect(await h.db.select().from(socialAccounts)).toHaveLength(0);
         expect(await h.db.select().from(accountEvents)).toHaveLength(eventsBefore);

@@ -44,7 +44,7 @@ describe(`start-up check of stored key ids (${usingRealPostgres ? "PostgreSQL" :
     await db.insert(oauthStates).values({
       id: stateId,
       stateHash: randomBytes(32).toString("hex"),
-      provider: "tiktok",
+      provider: "TIKTOK",
       userId,
       codeVerifier: cipherOf("k3").encrypt("verifier", { table: "oauth_states", rowId: stateId, field: "code_verifier" }),
       browserBindingHash: randomBytes(32).toString("hex"),

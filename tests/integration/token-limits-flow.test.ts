@@ -5,11 +5,11 @@ import { GET as videosRoute } from "@/app/api/accounts/[accountId]/videos/route"
 import { videoUploads } from "@/lib/db/schema";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { createManualClock } from "@/lib/clock";
-import { accountsOf } from "@/lib/accounts/owned-accounts";
-import { accountChanged } from "@/lib/accounts/account-cache";
-import { TikTokApiClient } from "@/lib/tiktok/api-client";
-import { UserBudget } from "@/lib/tiktok/user-budget";
-import { getTikTokServices } from "@/lib/tiktok/services";
+import { accountsOf } from "@/lib/connections/owned-accounts";
+import { accountChanged } from "@/lib/connections/account-cache";
+import { TikTokApiClient } from "@/lib/providers/tiktok/api-client";
+import { UserBudget } from "@/lib/connections/user-budget";
+import { getTikTokServices } from "@/lib/services";
 import { getUploadServices } from "@/lib/uploads/runtime";
 import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { seedConnectedAccounts } from "../helpers/seed-accounts";

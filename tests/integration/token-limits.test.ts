@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { TIKTOK_PER_TOKEN_PER_MINUTE, TokenEndpointLimits } from "@/lib/tiktok/token-limits";
+import { TIKTOK_PER_TOKEN_PER_MINUTE, TokenEndpointLimits } from "@/lib/providers/tiktok/token-limits";
 
 const redisUrl = process.env.TEST_REDIS_URL;
 

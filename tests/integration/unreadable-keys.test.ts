@@ -1,3 +1,4 @@
+import { registryOf } from "../helpers/security-kit";
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { asc, eq, sql } from "drizzle-orm";
@@ -6,15 +7,16 @@ import { createManualClock } from "@/lib/clock";
 import { createTokenCipher, parseKeyring, type TokenCipher } from "@/lib/crypto";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { accountEvents, socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
-import { tokenAad } from "@/lib/oauth/account-store";
-import { TikTokOAuthService } from "@/lib/oauth/tiktok-oauth-service";
-import { TokenRefresher } from "@/lib/oauth/token-refresher";
-import { RefreshSweeper } from "@/lib/jobs/refresh-sweeper";
+import { tokenAad } from "@/lib/connections/account-store";
+import { TikTokProvider } from "@/lib/providers/tiktok/oauth-provider";
+import { ConnectionService } from "@/lib/connections/connection-service";
+import { TokenRefresher } from "@/lib/connections/token-refresher";
+import { RefreshSweeper } from "@/lib/connections/refresh-sweeper";
 import { metricValue, resetMetricsForTests } from "@/lib/observability/metrics";
-import { TikTokApiClient } from "@/lib/tiktok/api-client";
-import { TikTokCallError } from "@/lib/tiktok/call-errors";
-import { AccountService } from "@/lib/accounts/account-service";
-import { accountsOf } from "@/lib/accounts/owned-accounts";
+import { TikTokApiClient } from "@/lib/providers/tiktok/api-client";
+import { TikTokCallError } from "@/lib/providers/tiktok/call-errors";
+import { AccountService } from "@/lib/connections/account-service";
+import { accountsOf } from "@/lib/connections/owned-accounts";
 import { createTestDatabase, usingRealPostgres } from "../helpers/test-db";
 import { sandboxTikTokConfig, seedConnectedAccounts } from "../helpers/seed-accounts";
 import { captureLogs, type LogCapture } from "../helpers/log-capture";
@@ -35,12 +37,12 @@ async function startWorld(database: DatabaseHandle, logs: LogCapture) {
   const logger = logs.logger;
   const deploy = (keys: string) => {
     const cipher: TokenCipher = createTokenCipher(parseKeyring(keys));
-    const oauth = new TikTokOAuthService({ db, cipher, clock, logger }, sandboxTikTokConfig(sandbox.url));
-    const refresher = new TokenRefresher({ db, cipher, oauth, clock, logger, random: () => 0.5 });
+    const oauth = new ConnectionService({ db, cipher, clock, logger, provider: new TikTokProvider(sandboxTikTokConfig(sandbox.url)) });
+    const refresher = new TokenRefresher({ db, cipher, providers: registryOf(oauth.provider), clock, logger, random: () => 0.5 });
     const sweeper = new RefreshSweeper({ db, refresher, clock, logger, batchSize: 50, idleMs: 5 });
     const budget = { consume: async () => ({ ok: true as const }) };
     const api = new TikTokApiClient({ db, cipher, refresher, budget: budget as never, apiBaseUrl: sandbox.url, clock, logger });
-    const accounts = new AccountService({ db, cipher, oauth, refresher, clock, logger });
+    const accounts = new AccountService({ db, cipher, providers: registryOf(oauth.provider), refresher, clock, logger });
     return { cipher, refresher, sweeper, api, accounts };
   };
   return {
@@ -141,7 +143,7 @@ describe(`a key missing from TOKEN_ENCRYPTION_KEYS (${usingRealPostgres ? "Postg
     // The data plane of a deploy without k1: the call fails with a fixed 503 and the account is
     // marked UNREADABLE (its tokens kept) instead of asking the user to reconnect.
     const broken = w.deploy(keyLine("k2"));
-    const failure = await broken.api.getUserInfo((await accountsOf(w.db, seeded.userId).get(id))!).catch((e: unknown) => e);
+    const failure = await broken.api.listVideos((await accountsOf(w.db, seeded.userId).get(id))!).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(TikTokCallError);
     expect((failure as TikTokCallError).code).toBe("account_unavailable");
     expect((failure as TikTokCallError).httpStatus).toBe(503);
@@ -149,7 +151,7 @@ describe(`a key missing from TOKEN_ENCRYPTION_KEYS (${usingRealPostgres ? "Postg
     expect(logs.entries().find((e) => e.event === "token.unreadable")).toMatchObject({ field: "access_token", keyId: "k1", source: "api" });
     expect(metricValue("sf_token_unreadable_total", { field: "access_token", source: "api" })).toBe(1);
     // A second call is refused before any decryption or TikTok call.
-    const again = await broken.api.getUserInfo((await accountsOf(w.db, seeded.userId).get(id))!).catch((e: unknown) => e);
+    const again = await broken.api.listVideos((await accountsOf(w.db, seeded.userId).get(id))!).catch((e: unknown) => e);
     expect((again as TikTokCallError).code).toBe("account_unavailable");
 
     // Key back: the retry restores the account with its usual schedule, no token call.
@@ -161,7 +163,7 @@ describe(`a key missing from TOKEN_ENCRYPTION_KEYS (${usingRealPostgres ? "Postg
     const restored = (await w.row(id))!;
     expect(restored).toMatchObject({ status: "ACTIVE", statusReason: null, refreshLeaseId: null, accessToken: seeded.accessToken });
     expect(restored.nextRefreshAt).toEqual(seeded.nextRefreshAt);
-    expect(await fixed.api.getUserInfo((await accountsOf(w.db, seeded.userId).get(id))!)).toMatchObject({ open_id: seeded.platformUserId });
+    expect(await fixed.api.listVideos((await accountsOf(w.db, seeded.userId).get(id))!)).toMatchObject({ videos: expect.any(Array) });
   });
 
   it("S58: disconnecting an UNREADABLE account deletes it (revoke impossible, recorded as revoke_failed)", async () => {
@@ -194,7 +196,7 @@ describe(`a key missing from TOKEN_ENCRYPTION_KEYS (${usingRealPostgres ? "Postg
     w.sandbox.control.queueFault("token", { kind: "delay", ms: 400 });
     const refreshing = healthy.refresher.refresh(id, { force: true });
     await new Promise((r) => setTimeout(r, 100));
-    const failure = await broken.api.getUserInfo((await accountsOf(w.db, userId).get(id))!).catch((e: unknown) => e);
+    const failure = await broken.api.listVideos((await accountsOf(w.db, userId).get(id))!).catch((e: unknown) => e);
     expect((failure as TikTokCallError).code).toBe("account_unavailable");
     expect((await w.row(id))!.status).toBe("UNREADABLE");
 

@@ -6,7 +6,7 @@ import { videoUploads } from "@/lib/db/schema";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { setUploadConfigForTests } from "@/lib/uploads/upload-config";
 import { getUploadServices } from "@/lib/uploads/runtime";
-import { accountsOf } from "@/lib/accounts/owned-accounts";
+import { accountsOf } from "@/lib/connections/owned-accounts";
 import { DEFAULT_CLIENT } from "../../sandbox/tiktok/index";
 import { REDIRECT_URI, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok } from "../helpers/connect-flow";

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { socialAccounts, videoUploads } from "@/lib/db/schema";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { getUploadServices, startUploadRuntime, stopUploadRuntime } from "@/lib/uploads/runtime";
-import { accountsOf } from "@/lib/accounts/owned-accounts";
+import { accountsOf } from "@/lib/connections/owned-accounts";
 import { UploadStore } from "@/lib/uploads/upload-store";
 import { resetAppGlobals, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { seedConnectedAccounts } from "../helpers/seed-accounts";

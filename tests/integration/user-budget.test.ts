@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { UserBudget } from "@/lib/tiktok/user-budget";
+import { UserBudget } from "@/lib/connections/user-budget";
 
 const redisUrl = process.env.TEST_REDIS_URL;
 

@@ -2,14 +2,17 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it, vi } from "vitest";
 import type { SocialAccountRow } from "@/lib/db/schema";
-import { toAccountView } from "@/lib/accounts/view-model";
-import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/accounts/unavailable-message";
+import { toAccountView } from "@/lib/connections/view-model";
+import { TikTokProvider } from "@/lib/providers/tiktok/oauth-provider";
+import { sandboxTikTokConfig } from "../../../tests/helpers/seed-accounts";
+import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
 import { AccountCard } from "./account-card";
 
 // The card's buttons are client components using the App Router; rendered here outside it.
 vi.mock("next/navigation", () => ({ useRouter: () => ({ refresh() {}, push() {}, replace() {} }) }));
 
 const now = new Date("2026-06-01T12:00:00Z");
+const provider = new TikTokProvider(sandboxTikTokConfig("http://127.0.0.1:9"));
 const row = (over: Partial<SocialAccountRow> = {}): SocialAccountRow => ({
   id: "a1",
   userId: "u1",
@@ -38,11 +41,11 @@ const row = (over: Partial<SocialAccountRow> = {}): SocialAccountRow => ({
   ...over,
 });
 
-const render = (r: SocialAccountRow) => renderToStaticMarkup(createElement(AccountCard, { account: toAccountView(r, now), events: [], now }));
+const render = (r: SocialAccountRow) => renderToStaticMarkup(createElement(AccountCard, { account: toAccountView(r, now, provider), events: [], now }));
 
 describe("account card", () => {
   it("S60: an UNREADABLE account reads \"Temporarily unavailable\" in its own colour, with no Reconnect (nor Refresh) to press", () => {
-    const view = toAccountView(row({ status: "UNREADABLE", statusReason: "token_unreadable" }), now);
+    const view = toAccountView(row({ status: "UNREADABLE", statusReason: "token_unreadable" }), now, provider);
     expect(view).toMatchObject({ health: "unavailable", statusLabel: "Temporarily unavailable" });
     const html = render(row({ status: "UNREADABLE", statusReason: "token_unreadable" }));
     expect(html).toContain("Temporarily unavailable");

@@ -1,7 +1,7 @@
 import Link from "next/link";
-import type { AccountView } from "@/lib/accounts/view-model";
-import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/accounts/unavailable-message";
-import { relativeTime } from "@/lib/accounts/relative-time";
+import type { AccountView } from "@/lib/connections/view-model";
+import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
+import { relativeTime } from "@/lib/connections/relative-time";
 import { AccountActions } from "./account-actions";
 import { ConnectTikTokButton } from "./connect-button";
 import { ownValue } from "@/lib/own-key";

@@ -1,5 +1,5 @@
 "use client";
-import type { CreatorInfo } from "@/lib/tiktok/api-schemas";
+import type { CreatorInfo } from "@/lib/providers/tiktok/api-schemas";
 import { MAX_TITLE_LENGTH, PRIVACY_LABELS } from "@/lib/uploads/client-checks";
 import { ownValue } from "@/lib/own-key";
 

@@ -1,5 +1,5 @@
 import type { UploadView } from "@/lib/uploads/upload-view";
-import { relativeTime } from "@/lib/accounts/relative-time";
+import { relativeTime } from "@/lib/connections/relative-time";
 import { formatBytes } from "@/lib/uploads/format";
 import { FindingsList } from "./findings-list";
 

@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import type { VideoPageView, VideoView } from "@/lib/videos/video-service";
+import type { VideoPageView, VideoView } from "@/lib/providers/tiktok/video-list";
 
 const numberFormat = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
 

@@ -63,7 +63,7 @@ async function seedState(db: Database, id: string, cipher: TokenCipher): Promise
   await db.insert(oauthStates).values({
     id,
     stateHash: `hash-${id}`,
-    provider: "tiktok",
+    provider: "TIKTOK",
     userId: USER_ID,
     codeVerifier: cipher.encrypt(verifier, stateAad(id)),
     browserBindingHash: `binding-${id}`,
@@ -235,7 +235,7 @@ describe(`S28 key rotation: reencryptAll (${usingRealPostgres ? "PostgreSQL" : "
     await db.insert(oauthStates).values({
       id: "st-002",
       stateHash: "hash-st-002",
-      provider: "tiktok",
+      provider: "TIKTOK",
       userId: USER_ID,
       codeVerifier: "plain-text-verifier-left-by-a-bug",
       browserBindingHash: "binding-st-002",

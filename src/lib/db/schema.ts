@@ -3,7 +3,11 @@ import { user } from "./auth-schema";
 
 export * from "./auth-schema";
 
-export const platformEnum = pgEnum("platform", ["TIKTOK"]);
+/**
+ * The networks SocialFlow connects, one value per provider (src/lib/providers/registry.ts).
+ * Used by both `social_accounts.platform` and `oauth_states.provider`.
+ */
+export const platformEnum = pgEnum("platform", ["TIKTOK", "YOUTUBE"]);
 /**
  * UNREADABLE: the stored tokens cannot be decrypted with the keys this deployment has (a key id
  * dropped by mistake). An operator problem, not the user's: the tokens are kept and the sweeper
@@ -21,7 +25,8 @@ export const oauthStates = pgTable(
     id: text("id").primaryKey(),
     /** SHA-256 of the state value: a database dump cannot be replayed as a callback. */
     stateHash: text("state_hash").notNull().unique(),
-    provider: text("provider").notNull(),
+    /** The provider the flow was started for: a callback of another provider never consumes it (S12). */
+    provider: platformEnum("provider").notNull(),
     userId: text("user_id")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),

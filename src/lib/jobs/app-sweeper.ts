@@ -1,16 +1,16 @@
 import { getConfig } from "@/lib/config/config";
 import { getDb } from "@/lib/db";
-import { getTikTokServices } from "@/lib/tiktok/services";
+import { getAppServices } from "@/lib/services";
 import { getLogger } from "@/lib/log/logger";
 import { metricsLogFields } from "@/lib/observability/metrics";
-import { RefreshSweeper } from "./refresh-sweeper";
+import { RefreshSweeper } from "@/lib/connections/refresh-sweeper";
 
 const holder = globalThis as unknown as { __socialflowSweeper?: RefreshSweeper; __socialflowMetricLog?: NodeJS.Timeout };
 
 /** Starts this process's refresh sweeper once (instrumentation.ts and `npm run worker`). */
 export async function startAppSweeper(options: { idleMs?: number } = {}): Promise<RefreshSweeper> {
   if (holder.__socialflowSweeper) return holder.__socialflowSweeper;
-  const [db, { refresher }] = await Promise.all([getDb(), getTikTokServices()]);
+  const [db, { refresher }] = await Promise.all([getDb(), getAppServices()]);
   const sweeper = new RefreshSweeper({ db, refresher, idleMs: options.idleMs });
   holder.__socialflowSweeper = sweeper;
   sweeper.start();

@@ -1,3 +1,4 @@
+import { authorizeRoute } from "../../../tests/helpers/oauth-routes";
 /**
  * Cookie flags (issue 7, item 5; OWASP Session Management cheat sheet): every cookie SocialFlow
  * sets — Better Auth's session cookies and the OAuth browser-binding cookie — is HttpOnly and
@@ -5,15 +6,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
-import { POST as authorizeRoute } from "@/app/api/oauth/tiktok/authorize/route";
 import { createAuth } from "@/lib/auth/auth";
 import { loadConfig, setConfigForTests, type AppConfig } from "@/lib/config/config";
 import { setDatabaseForTests } from "@/lib/db";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
-import { BINDING_COOKIE } from "@/lib/oauth/browser-binding";
+import { BINDING_COOKIE } from "@/lib/connections/browser-binding";
 
-type Globals = { __socialflowAuth?: unknown; __socialflowTikTok?: unknown; __socialflowCipher?: unknown };
+type Globals = { __socialflowAuth?: unknown; __socialflowServices?: unknown; __socialflowCipher?: unknown };
 
 function configFor(appUrl: string): AppConfig {
   return loadConfig({
@@ -44,7 +44,7 @@ describe("cookie flags", { timeout: 60_000 }, () => {
   }, 60_000);
   afterEach(() => {
     const g = globalThis as unknown as Globals;
-    g.__socialflowAuth = g.__socialflowTikTok = g.__socialflowCipher = undefined;
+    g.__socialflowAuth = g.__socialflowServices = g.__socialflowCipher = undefined;
     setConfigForTests(undefined);
     setDatabaseForTests(undefined);
   });

@@ -5,7 +5,7 @@
  * the file said is repeated back.
  */
 import type { VideoUploadRow } from "@/lib/db/schema";
-import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/accounts/unavailable-message";
+import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
 import { ownValue } from "@/lib/own-key";
 
 export type UploadState = VideoUploadRow["state"];
@@ -52,7 +52,7 @@ export const ERROR_MESSAGES: Record<string, string> = {
     "TikTok does not allow the chosen privacy setting for this account (until TikTok approves SocialFlow's app, only “Only me” is allowed). Choose another one.",
   url_ownership_unverified: "TikTok refused the video's address as not verified for SocialFlow.",
   invalid_params: "TikTok refused the upload request as invalid.",
-  // SocialFlow's TikTok client (src/lib/tiktok/call-errors.ts)
+  // SocialFlow's TikTok client (src/lib/providers/tiktok/call-errors.ts)
   rate_limited: "TikTok's limit on uploads for this account was reached. Try again in a minute.",
   budget_exceeded: "You have reached SocialFlow's limit on TikTok requests for now. Try again shortly.",
   reconnect_required: "TikTok no longer accepts SocialFlow's access to this account. Reconnect it on the Accounts page.",

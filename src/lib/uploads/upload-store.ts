@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, lt, notInArray, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { videoUploads, type VideoUploadRow } from "@/lib/db/schema";
-import type { OwnedAccount } from "@/lib/accounts/owned-accounts";
+import type { OwnedAccount } from "@/lib/connections/owned-accounts";
 import { POLLED_STATES, type UploadState } from "./outcome-messages";
 import { admitAnnouncement, admitFile, type Admission, type QuotaLimits } from "./upload-quotas";
 

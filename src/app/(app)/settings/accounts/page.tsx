@@ -3,11 +3,12 @@ import { headers } from "next/headers";
 import { getSessionUser } from "@/lib/auth";
 import { redirectToSignIn } from "@/lib/auth/sign-in-redirect";
 import { getConfig } from "@/lib/config/config";
-import { accountsOf } from "@/lib/accounts/owned-accounts";
-import { toAccountView } from "@/lib/accounts/view-model";
-import { bannerFor } from "@/lib/accounts/banner-messages";
-import { listAccountEvents } from "@/lib/accounts/events";
+import { accountsOf } from "@/lib/connections/owned-accounts";
+import { toAccountView } from "@/lib/connections/view-model";
+import { bannerFor } from "@/lib/connections/banner-messages";
+import { listAccountEvents } from "@/lib/connections/events";
 import { getDb } from "@/lib/db";
+import { getAppServices } from "@/lib/services";
 import { AccountCard } from "@/components/accounts/account-card";
 import { ConnectTikTokButton } from "@/components/accounts/connect-button";
 
@@ -21,14 +22,19 @@ export default async function AccountsPage({ searchParams }: { searchParams: Sea
   if (!user) redirectToSignIn(await headers());
   const params = await searchParams;
   const single = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
-  const banner = bannerFor({ success: single(params.success), error: single(params.error) });
+  const { providers } = await getAppServices();
+  const banner = bannerFor(
+    // A link without `provider` (an older redirect) speaks of the one provider, when there is one.
+    { success: single(params.success), error: single(params.error), provider: single(params.provider) ?? onlyProvider(providers.all()) },
+    (slug) => providers.bySlug(slug),
+  );
 
   const db = await getDb();
   const owned = await accountsOf(db, user.id).list();
   const now = new Date();
   const cards = await Promise.all(
     owned.map(async (account) => ({
-      view: toAccountView(account.row, now),
+      view: toAccountView(account.row, now, providers.get(account.row.platform)),
       events: (await listAccountEvents(db, account, 5)).map((e) => ({ kind: e.kind, at: e.createdAt.toISOString() })),
     })),
   );
@@ -74,4 +80,8 @@ export default async function AccountsPage({ searchParams }: { searchParams: Sea
       )}
     </section>
   );
+}
+
+function onlyProvider(all: { slug: string }[]): string | undefined {
+  return all.length === 1 ? all[0]!.slug : undefined;
 }

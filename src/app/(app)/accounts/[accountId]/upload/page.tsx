@@ -7,7 +7,7 @@ import { redirectToSignIn } from "@/lib/auth/sign-in-redirect";
 import { getUploadServices } from "@/lib/uploads/runtime";
 import { getUploadConfig } from "@/lib/uploads/upload-config";
 import { getDb } from "@/lib/db";
-import { accountsOf } from "@/lib/accounts/owned-accounts";
+import { accountsOf } from "@/lib/connections/owned-accounts";
 import { ERROR_MESSAGES } from "@/lib/uploads/outcome-messages";
 import { UploadForm } from "@/components/uploads/upload-form";
 import { UploadHistory } from "@/components/uploads/upload-history";

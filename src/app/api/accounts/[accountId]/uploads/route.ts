@@ -8,7 +8,7 @@ import { uploadResponse } from "@/lib/uploads/route-responses";
 import { ERROR_MESSAGES } from "@/lib/uploads/outcome-messages";
 import { getUploadServices } from "@/lib/uploads/runtime";
 import { getDb } from "@/lib/db";
-import { accountsOf } from "@/lib/accounts/owned-accounts";
+import { accountsOf } from "@/lib/connections/owned-accounts";
 
 const paramsSchema = z.object({ accountId: idSchema });
 type Context = { params: Promise<{ accountId: string }> };

@@ -4,10 +4,10 @@ import { idSchema } from "@/lib/http/ids";
 import { requireAuth } from "@/lib/auth-helpers";
 import { jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { getDb } from "@/lib/db";
-import { accountsOf } from "@/lib/accounts/owned-accounts";
-import { getTikTokServices } from "@/lib/tiktok/services";
-import { TikTokCallError } from "@/lib/tiktok/call-errors";
-import { callErrorMessage } from "@/lib/videos/call-error-messages";
+import { accountsOf } from "@/lib/connections/owned-accounts";
+import { getTikTokServices } from "@/lib/services";
+import { TikTokCallError } from "@/lib/providers/tiktok/call-errors";
+import { callErrorMessage } from "@/lib/providers/tiktok/call-error-messages";
 import { getLogger } from "@/lib/log/logger";
 
 const paramsSchema = z.object({ accountId: idSchema });

@@ -5,7 +5,7 @@ import { jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { idSchema } from "@/lib/uploads/request-schemas";
 import { getUploadServices } from "@/lib/uploads/runtime";
 import { getDb } from "@/lib/db";
-import { accountsOf } from "@/lib/accounts/owned-accounts";
+import { accountsOf } from "@/lib/connections/owned-accounts";
 
 const paramsSchema = z.object({ accountId: idSchema, uploadId: idSchema });
 

@@ -6,7 +6,7 @@ import { asIfProxied, uploadResponse } from "@/lib/uploads/route-responses";
 import { getUploadServices } from "@/lib/uploads/runtime";
 import { ERROR_MESSAGES } from "@/lib/uploads/outcome-messages";
 import { getDb } from "@/lib/db";
-import { accountsOf } from "@/lib/accounts/owned-accounts";
+import { accountsOf } from "@/lib/connections/owned-accounts";
 
 const paramsSchema = z.object({ accountId: idSchema, uploadId: idSchema });
 const contentLengthSchema = z.string().regex(/^\d{1,13}$/).transform(Number).optional();

@@ -1,0 +1,88 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { Database } from "@/lib/db/client";
+import { accountEvents, socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
+import { idSchema } from "@/lib/http/ids";
+
+type Platform = SocialAccountRow["platform"];
+
+/** Set by OwnedAccount's static block: the one place an OwnedAccount is made. */
+let mint: (row: SocialAccountRow) => OwnedAccount;
+
+/**
+ * A connected account as seen by its owner: the only way routes, pages and services reach an
+ * account, its videos, uploads and events (issue #11). Only this module constructs one, and
+ * only from a row whose `user_id` is the owner it carries, so holding an `OwnedAccount` proves
+ * the ownership check has happened — a cache or a TikTok call that takes one cannot run first.
+ *
+ * The brand is TypeScript's (a private constructor and a private member make the type nominal),
+ * not a runtime `#field` or `instanceof`: a production build gives each route its own copy of
+ * this module while the services are shared per process, so a runtime brand from one copy
+ * would not be recognised by another.
+ */
+export class OwnedAccount {
+  private readonly ownedBrand = true;
+
+  private constructor(
+    /** The SocialFlow user the row belongs to (`social_accounts.user_id`). */
+    readonly userId: string,
+    readonly row: SocialAccountRow,
+  ) {}
+
+  get id(): string {
+    return this.row.id;
+  }
+
+  /** The same account with a re-read row (after a refresh); only from a row of the same owner. */
+  withRow(row: SocialAccountRow): OwnedAccount {
+    if (row.id !== this.row.id || row.userId !== this.userId) throw new Error("withRow: another account's row");
+    return new OwnedAccount(this.userId, row);
+  }
+
+  static {
+    mint = (row) => new OwnedAccount(row.userId, row);
+  }
+}
+
+export interface OwnerAccounts {
+  /** The owner's accounts, newest first. */
+  list(): Promise<OwnedAccount[]>;
+  /** The owner's account with this id; undefined for another user's, a removed or a malformed id. */
+  get(accountId: string): Promise<OwnedAccount | undefined>;
+  /** True when this owner disconnected this account (a repeated disconnect is then a success). */
+  wasDisconnected(accountId: string): Promise<boolean>;
+}
+
+/**
+ * Every query here has `user_id = userId` in its WHERE clause: there is no other way in. With a
+ * platform, only that network's accounts (a provider's routes); without, all of them.
+ */
+export function accountsOf(db: Database, userId: string, platform?: Platform): OwnerAccounts {
+  const ofPlatform = platform === undefined ? undefined : eq(socialAccounts.platform, platform);
+  return {
+    async list() {
+      const rows = await db
+        .select()
+        .from(socialAccounts)
+        .where(and(eq(socialAccounts.userId, userId), ofPlatform))
+        .orderBy(desc(socialAccounts.createdAt));
+      return rows.map(mint);
+    },
+    async get(accountId) {
+      if (!idSchema.safeParse(accountId).success) return undefined;
+      const [row] = await db
+        .select()
+        .from(socialAccounts)
+        .where(and(eq(socialAccounts.id, accountId), eq(socialAccounts.userId, userId), ofPlatform));
+      return row && mint(row);
+    },
+    async wasDisconnected(accountId) {
+      if (!idSchema.safeParse(accountId).success) return false;
+      const rows = await db
+        .select({ id: accountEvents.id })
+        .from(accountEvents)
+        .where(and(eq(accountEvents.accountId, accountId), eq(accountEvents.userId, userId), eq(accountEvents.kind, "disconnected")))
+        .limit(1);
+      return rows.length > 0;
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import type { Database } from "@/lib/db/client";
+import { oauthStates, type OAuthStateRow } from "@/lib/db/schema";
+
+type Platform = OAuthStateRow["provider"];
+import { sha256Hex } from "./pkce";
+
+/** How long a user has to approve at the provider (phase plan: 10-minute expiry). */
+export const STATE_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * Open flows kept per user and provider; a new one pushes out the oldest. A person has one or
+ * two Connect tabs going at once, so ten leaves room for several tabs, retries and double
+ * clicks within the 10-minute life of a state, while a loop (or a script holding the user's
+ * cookie) can no longer grow the table: it only ever replaces its own oldest flows.
+ */
+export const MAX_OPEN_STATES = 10;
+
+export interface NewStateRow {
+  id: string;
+  state: string;
+  provider: Platform;
+  userId: string;
+  encryptedVerifier: string;
+  browserBinding: string;
+  returnTo: string;
+  now: Date;
+}
+
+/**
+ * Stores a new flow and, in the same transaction, drops this user's oldest flows beyond
+ * MAX_OPEN_STATES. A transaction-scoped advisory lock on (provider, user) serialises concurrent
+ * authorizes of one user, from any connection or instance: without it two transactions could
+ * each see N-1 others, keep them and leave N+1. Other users never wait on it (hash collisions
+ * aside, which only serialise two unrelated inserts for a moment).
+ */
+export async function insertState(db: Database, row: NewStateRow): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`oauth_states:${row.provider}:${row.userId}`}, 0))`);
+    const keep = MAX_OPEN_STATES - 1;
+    const older = tx
+      .select({ id: oauthStates.id })
+      .from(oauthStates)
+      .where(and(eq(oauthStates.userId, row.userId), eq(oauthStates.provider, row.provider)))
+      .orderBy(desc(oauthStates.createdAt), desc(oauthStates.id))
+      .offset(keep);
+    await tx.delete(oauthStates).where(inArray(oauthStates.id, older));
+    await insertRow(tx, row);
+  });
+}
+
+async function insertRow(db: Pick<Database, "insert">, row: NewStateRow): Promise<void> {
+  await db.insert(oauthStates).values({
+    id: row.id,
+    stateHash: sha256Hex(row.state),
+    provider: row.provider,
+    userId: row.userId,
+    codeVerifier: row.encryptedVerifier,
+    browserBindingHash: sha256Hex(row.browserBinding),
+    returnTo: row.returnTo,
+    createdAt: row.now,
+    expiresAt: new Date(row.now.getTime() + STATE_TTL_MS),
+  });
+}
+
+/**
+ * Consumes a state exactly once (SECURITY.md S6): one atomic `DELETE … RETURNING`, so of two
+ * concurrent callbacks only one gets the row. The row must also belong to this provider (S12),
+ * this user (S7) and this browser (S8); a request that matches none of them consumes nothing,
+ * so an attacker cannot burn a victim's flow.
+ */
+export async function consumeState(
+  db: Database,
+  query: { state: string; provider: Platform; userId: string; browserBinding: string },
+): Promise<OAuthStateRow | undefined> {
+  const rows = await db
+    .delete(oauthStates)
+    .where(
+      and(
+        eq(oauthStates.stateHash, sha256Hex(query.state)),
+        eq(oauthStates.provider, query.provider),
+        eq(oauthStates.userId, query.userId),
+        eq(oauthStates.browserBindingHash, sha256Hex(query.browserBinding)),
+      ),
+    )
+    .returning();
+  return rows[0];
+}
+
+/** Drops abandoned flows. */
+export async function sweepExpiredStates(db: Database, now: Date): Promise<void> {
+  await db.delete(oauthStates).where(lt(oauthStates.expiresAt, now));
+}

@@ -1,0 +1,81 @@
+import { z } from "zod";
+
+/** Fields asked of user info (scope user.info.basic; TIKTOK_API.md §4). */
+export const USER_FIELDS = "open_id,union_id,avatar_url,display_name";
+/** Fields asked of the video list (scope video.list). */
+export const VIDEO_FIELDS = "id,title,cover_image_url,share_url,create_time,duration,view_count,like_count,comment_count,share_count";
+
+export const userInfoSchema = z.object({
+  user: z.object({
+    open_id: z.string().min(1).max(256),
+    union_id: z.string().max(256).optional(),
+    avatar_url: z.string().optional(),
+    display_name: z.string().optional(),
+  }),
+});
+export type TikTokUser = z.infer<typeof userInfoSchema>["user"];
+
+const count = z.number().int().nonnegative().optional();
+export const videoSchema = z.object({
+  id: z.string().max(64),
+  title: z.string().max(4000).optional(),
+  cover_image_url: z.string().max(4096).optional(),
+  share_url: z.string().max(4096).optional(),
+  create_time: z.number().int().optional(),
+  duration: z.number().nonnegative().optional(),
+  view_count: count,
+  like_count: count,
+  comment_count: count,
+  share_count: count,
+});
+export type TikTokVideo = z.infer<typeof videoSchema>;
+
+export const videoListSchema = z.object({
+  videos: z.array(videoSchema).max(100).default([]),
+  cursor: z.number().int().optional(),
+  has_more: z.boolean().default(false),
+});
+export type VideoPage = z.infer<typeof videoListSchema>;
+
+export const creatorInfoSchema = z.object({
+  creator_nickname: z.string().optional(),
+  creator_username: z.string().optional(),
+  creator_avatar_url: z.string().optional(),
+  privacy_level_options: z.array(z.string()).default([]),
+  comment_disabled: z.boolean().default(false),
+  duet_disabled: z.boolean().default(false),
+  stitch_disabled: z.boolean().default(false),
+  max_video_post_duration_sec: z.number().int().positive().optional(),
+});
+export type CreatorInfo = z.infer<typeof creatorInfoSchema>;
+
+export const publishInitSchema = z
+  .object({ publish_id: z.string().min(1).max(256), upload_url: z.string().url().optional() })
+  .transform((d) => ({ publishId: d.publish_id, uploadUrl: d.upload_url }));
+export type PublishInit = z.infer<typeof publishInitSchema>;
+
+export const PUBLISH_STATUSES = ["PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD", "SEND_TO_USER_INBOX", "PUBLISH_COMPLETE", "FAILED"] as const;
+export const publishStatusSchema = z
+  .object({
+    status: z.enum(PUBLISH_STATUSES),
+    fail_reason: z.string().max(128).optional(),
+    uploaded_bytes: z.number().int().nonnegative().optional(),
+  })
+  .transform((d) => ({ status: d.status, failReason: d.fail_reason, uploadedBytes: d.uploaded_bytes }));
+export type PublishStatus = z.infer<typeof publishStatusSchema>;
+
+export interface FileUploadSource {
+  source: "FILE_UPLOAD";
+  video_size: number;
+  chunk_size: number;
+  total_chunk_count: number;
+}
+
+export interface DirectPostInfo {
+  privacy_level: string;
+  title?: string;
+  disable_comment?: boolean;
+  disable_duet?: boolean;
+  disable_stitch?: boolean;
+  video_cover_timestamp_ms?: number;
+}

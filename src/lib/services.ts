@@ -1,0 +1,80 @@
+import { getConfig } from "@/lib/config/config";
+import { getDb } from "@/lib/db";
+import { getTokenCipher } from "@/lib/crypto/app-cipher";
+import { ConnectionService } from "@/lib/connections/connection-service";
+import { TokenRefresher } from "@/lib/connections/token-refresher";
+import { AccountService } from "@/lib/connections/account-service";
+import { UserBudget } from "@/lib/connections/user-budget";
+import type { ConnectionProvider, Platform } from "@/lib/connections/provider";
+import { getRedis } from "@/lib/redis/client";
+import { providersFromConfig, type ProviderRegistry } from "@/lib/providers/registry";
+import { TikTokApiClient } from "@/lib/providers/tiktok/api-client";
+import { TokenEndpointLimits } from "@/lib/providers/tiktok/token-limits";
+import { VideoService } from "@/lib/providers/tiktok/video-list";
+
+/** The process's services: the composition root, the one place that knows every layer. */
+export interface AppServices {
+  providers: ProviderRegistry;
+  /** The connect flow of each provider (state, PKCE, callback), by platform. */
+  connections: ReadonlyMap<Platform, ConnectionService>;
+  /** One refresher for every provider: rows are dispatched on their platform. */
+  refresher: TokenRefresher;
+  accounts: AccountService;
+  tiktok: { api: TikTokApiClient; videos: VideoService };
+}
+
+const holder = globalThis as unknown as { __socialflowServices?: Promise<AppServices> };
+
+/**
+ * The app's services, built once per process from config. One refresher per process is what
+ * makes the in-process single-flight map meaningful.
+ */
+export function getAppServices(): Promise<AppServices> {
+  holder.__socialflowServices ??= (async () => {
+    const config = getConfig();
+    const db = await getDb();
+    const cipher = getTokenCipher();
+    const providers = providersFromConfig(config);
+    const connections = new Map(providers.all().map((provider) => [provider.platform, new ConnectionService({ db, cipher, provider })]));
+    const refresher = new TokenRefresher({ db, cipher, providers });
+    const accounts = new AccountService({ db, cipher, providers, refresher });
+    const redis = config.redisUrl ? await getRedis(config.redisUrl) : undefined;
+    const budget = new UserBudget({ perMinute: config.rateLimit.perMinute, perDay: config.rateLimit.perDay, redis });
+    const tokenLimits = new TokenEndpointLimits({ redis });
+    const api = new TikTokApiClient({ db, cipher, refresher, budget, tokenLimits, apiBaseUrl: config.tiktok.apiBaseUrl });
+    const videos = new VideoService(api, config.tiktok.apiBaseUrl);
+    return { providers, connections, refresher, accounts, tiktok: { api, videos } };
+  })().catch((error: unknown) => {
+    holder.__socialflowServices = undefined;
+    throw error;
+  });
+  return holder.__socialflowServices;
+}
+
+/**
+ * The provider a route's `[provider]` segment names, from config alone (no database: the
+ * callback checks sizes before anything else, S11); undefined when unknown.
+ */
+export function providerBySlug(slug: string): ConnectionProvider | undefined {
+  return providersFromConfig(getConfig()).bySlug(slug);
+}
+
+/** The connect flow of the provider a route's `[provider]` segment names; undefined when unknown. */
+export async function connectionFor(slug: string): Promise<{ provider: ConnectionProvider; connection: ConnectionService } | undefined> {
+  const services = await getAppServices();
+  const provider = services.providers.bySlug(slug);
+  const connection = provider && services.connections.get(provider.platform);
+  return provider && connection ? { provider, connection } : undefined;
+}
+
+/** TikTok's services with the shared ones, as TikTok's data-plane callers (uploads, videos) want them. */
+export async function getTikTokServices() {
+  const services = await getAppServices();
+  return {
+    oauth: services.connections.get("TIKTOK")!,
+    refresher: services.refresher,
+    accounts: services.accounts,
+    api: services.tiktok.api,
+    videos: services.tiktok.videos,
+  };
+}
