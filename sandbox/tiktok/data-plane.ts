@@ -1,6 +1,6 @@
 /**
  * Read APIs (https://developers.tiktok.com/doc/tiktok-api-v2-video-list):
- *   GET  /v2/user/info/?fields=…   (GET with a query — the phase plan's JSON POST is a known error)
+ *   GET  /v2/user/info/?fields=…   (GET with a query — a JSON POST is a known error)
  *   POST /v2/video/list/?fields=…  body {cursor?, max_count?}
  */
 import { z } from "zod";

@@ -7,7 +7,7 @@ export type RequireAuthResult =
   | { user: null; error: NextResponse<{ error: string; code: string }> };
 
 /**
- * The phase plan's `requireAuth()`: `{ user, error }` where `error` is a ready 401 JSON
+ * `requireAuth()`: `{ user, error }` where `error` is a ready 401 JSON
  * response. Reads the request's headers from Next unless given them (tests, services).
  */
 export async function requireAuth(requestHeaders?: Headers): Promise<RequireAuthResult> {

@@ -1,4 +1,4 @@
-/** Injectable time source: tests move it (SECURITY.md S9 uses one to cross the 10-minute line). */
+/** Injectable time source: tests move it (docs/security.md S9 uses one to cross the 10-minute line). */
 export interface Clock {
   now(): Date;
 }

@@ -1,7 +1,7 @@
 import { test, expect, signUp } from "./helpers";
 import { accountCard, banner, connectTikTok, sandboxCounters, sandboxRequests } from "./tiktok";
 
-test.describe("Connect TikTok (phase plan manual checklist)", () => {
+test.describe("Connect TikTok (the manual checklist)", () => {
   test("connect → card with name and avatar → refresh moments later spends no token call → disconnect revokes at TikTok", async ({ page, request, sandboxURL }) => {
     await signUp(page);
     const before = await sandboxCounters(request, sandboxURL);

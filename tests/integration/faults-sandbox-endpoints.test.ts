@@ -170,7 +170,7 @@ describe("faults: the sandbox hanging or answering garbage on every endpoint in 
       const reason = transient ? "provider_unreachable" : "provider_malformed_response";
       const failuresBefore = metricValue("sf_token_refresh_failures_total", { reason });
       const { status, body, response } = await postRefresh(new TestBrowser(alice.cookie), seeded.id);
-      // The phase plan's answer for a failed refresh (500 refresh_failed); 503 would also be clean.
+      // The route's answer for a failed refresh (500 refresh_failed); 503 would also be clean.
       expect([500, 503]).toContain(status);
       expect(body).toEqual({ error: "Failed to refresh token", code: "refresh_failed" });
       expect(response.headers.get("cache-control")).toBe("no-store");

@@ -8,7 +8,7 @@ import { betterAuthLogger } from "./auth-logger";
 
 export const MIN_PASSWORD_LENGTH = 10;
 
-/** Better Auth: email + password sign-in with a session cookie (DESIGN.md "app sign-in"). */
+/** Better Auth: email + password sign-in with a session cookie (docs/architecture.md). */
 export function createAuth(db: Database, config: AppConfig) {
   return betterAuth({
     appName: "SocialFlow",

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES, MAX_VIDEO_BYTES, MIN_CHUNK_BYTES } from "@/lib/uploads/chunk-plan";
 
 /**
- * The environment contract (DESIGN.md "Configuration"). Every variable the app reads is here,
+ * The environment contract (README "Configuration"). Every variable the app reads is here,
  * validated once; nothing else reads `process.env` for these names.
  */
 const csv = (fallback: string) =>

@@ -78,7 +78,7 @@ export class AccountService {
   }
 
   /**
-   * Disconnect (SECURITY.md S37): revoke at the provider first (best effort, and recorded),
+   * Disconnect (docs/security.md S37): revoke at the provider first (best effort, and recorded),
    * then delete. A second disconnect of the same account is a success; another user's
    * account is not found.
    */

@@ -17,7 +17,7 @@ export function tokenAad(accountId: string, field: TokenField) {
 }
 
 /**
- * Stores a fresh connection in one transaction (SECURITY.md S23, S24): the row's id is fixed
+ * Stores a fresh connection in one transaction (docs/security.md S23, S24): the row's id is fixed
  * first because each token's ciphertext is bound to it (S27), then the row is inserted or
  * updated and the event recorded together. The same provider account linked to another
  * SocialFlow user is refused, never moved (S22).

@@ -2,7 +2,7 @@ import { randomToken } from "./pkce";
 
 /**
  * The browser-binding cookie ties a state to the browser that started the flow (RFC 9700
- * §4.7.1, SECURITY.md S8). HttpOnly; SameSite=Lax so it comes back on TikTok's top-level
+ * §4.7.1, docs/security.md S8). HttpOnly; SameSite=Lax so it comes back on TikTok's top-level
  * redirect; scoped to the OAuth routes. One value per browser, so two tabs share it (S3).
  */
 export const BINDING_COOKIE = "sf_oauth_binding";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Bounds on what a provider callback may carry (SECURITY.md S11): larger is refused unread. */
+/** Bounds on what a provider callback may carry (docs/security.md S11): larger is refused unread. */
 export const CALLBACK_LIMITS = {
   url: 4096,
   state: 128,

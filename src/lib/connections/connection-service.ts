@@ -21,7 +21,7 @@ export interface ConnectionServiceDeps {
   logger?: Logger;
 }
 
-/** Where a finished connection lands: fixed, never read from the callback (SECURITY.md S39). */
+/** Where a finished connection lands: fixed, never read from the callback (docs/security.md S39). */
 export const ACCOUNTS_PAGE = "/settings/accounts";
 
 /**

@@ -12,7 +12,7 @@ export function createCodeVerifier(): string {
 
 /**
  * RFC 7636 §4.2 S256: BASE64URL(SHA256(verifier)). TikTok's desktop Login Kit instead wants
- * the SHA-256 as hex (TIKTOK_API.md §1), so the encoding is the provider's choice.
+ * the SHA-256 as hex (https://developers.tiktok.com/doc/login-kit-web), so the encoding is the provider's choice.
  */
 export function codeChallengeS256(verifier: string, encoding: PkceEncoding): string {
   return createHash("sha256").update(verifier, "ascii").digest(encoding);

@@ -1,6 +1,6 @@
 import { ProviderRequestError } from "./errors";
 
-/** TikTok's token endpoint must answer within this (SECURITY.md S18: ≤ 10 s). */
+/** TikTok's token endpoint must answer within this (docs/security.md S18: ≤ 10 s). */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** No legitimate provider response is near this; a larger one is cut off unread. */
 const MAX_RESPONSE_BYTES = 256 * 1024;
@@ -16,7 +16,7 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 /**
  * The one place SocialFlow talks HTTP to an OAuth provider: a timeout on the whole exchange,
  * a size cap, JSON-object-only bodies, and nothing of the body in any error or log
- * (SECURITY.md S18, S19).
+ * (docs/security.md S18, S19).
  */
 export async function providerRequest(
   url: string,

@@ -8,7 +8,7 @@ export const REFRESH_LEASE_MS = 60_000;
 
 /**
  * Takes the account's refresh lease if nobody holds a live one: one conditional UPDATE, so
- * of any number of processes exactly one wins (SECURITY.md S30). Returns the row as it is
+ * of any number of processes exactly one wins (docs/security.md S30). Returns the row as it is
  * now, or undefined when the lease is held elsewhere or the row is gone.
  */
 export async function acquireRefreshLease(

@@ -89,7 +89,7 @@ export class RefreshSweeper {
         try {
           if (this.leaseTooShort(row.refreshLeaseUntil)) {
             // A slow TikTok made the batch outlast its lease: once it lapses another worker may
-            // claim this row, and a refresh still running here would race it (TIKTOK_API.md §2
+            // claim this row, and a refresh still running here would race it (https://developers.tiktok.com/doc/oauth-user-access-token-management
             // — the loser's invalid_grant can cost the account). Hand it back instead.
             await releaseRefreshLease(this.db, row.id, leaseId);
             status = "deferred";

@@ -5,7 +5,7 @@ import { REFRESH_TOKEN_WARNING_MS } from "@/lib/connections/token-schedule";
 /**
  * Asks for a reconnect of every ACTIVE account whose refresh token ends within the warning
  * window. TikTok's refresh tokens live 365 or 180 days "after the initial issuance"
- * (TIKTOK_API.md §2; developers.tiktok.com oauth-user-access-token-management), so refreshing
+ * (https://developers.tiktok.com/doc/oauth-user-access-token-management), so refreshing
  * does not save an account from that end: marks the row once and appends a `reconnect_requested` event, in one
  * statement. Returns the accounts flagged now (never the ones flagged before).
  */

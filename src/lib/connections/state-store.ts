@@ -5,7 +5,7 @@ import { oauthStates, type OAuthStateRow } from "@/lib/db/schema";
 type Platform = OAuthStateRow["provider"];
 import { sha256Hex } from "./pkce";
 
-/** How long a user has to approve at the provider (phase plan: 10-minute expiry). */
+/** How long a user has to approve at the provider (10 minutes, as RFC 9700 §4.7 advises short-lived state). */
 export const STATE_TTL_MS = 10 * 60 * 1000;
 
 /**
@@ -64,7 +64,7 @@ async function insertRow(db: Pick<Database, "insert">, row: NewStateRow): Promis
 }
 
 /**
- * Consumes a state exactly once (SECURITY.md S6): one atomic `DELETE … RETURNING`, so of two
+ * Consumes a state exactly once (docs/security.md S6): one atomic `DELETE … RETURNING`, so of two
  * concurrent callbacks only one gets the row. The row must also belong to this provider (S12),
  * this user (S7) and this browser (S8); a request that matches none of them consumes nothing,
  * so an attacker cannot burn a victim's flow.

@@ -6,13 +6,13 @@ import type { OAuthTokens } from "./types";
  */
 export const REFRESH_TOKEN_WARNING_MS = 14 * 24 * 60 * 60 * 1000;
 
-/** Proactive refresh once this share of the access token's life has passed (DESIGN.md). */
+/** Proactive refresh once this share of the access token's life has passed (docs/architecture.md). */
 export const REFRESH_AT_LIFE_FRACTION = 0.8;
 
 /**
  * Expiry and next refresh time from what the provider said (`expires_in`,
  * `refresh_expires_in`), never from a hard-coded lifetime: TikTok's docs have said both
- * 24 h and 2 h (TIKTOK_API.md §2). 24 h tokens come due at 19.2 h, 2 h tokens at 96 min.
+ * 24 h and 2 h (https://developers.tiktok.com/doc/oauth-user-access-token-management). 24 h tokens come due at 19.2 h, 2 h tokens at 96 min.
  */
 export function tokenSchedule(tokens: Pick<OAuthTokens, "expiresIn" | "refreshExpiresIn">, now: Date) {
   const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);

@@ -1,7 +1,7 @@
 /** What a provider's token endpoint gave us, already validated. */
 export interface OAuthTokens {
   accessToken: string;
-  /** Absent when the provider did not rotate it (keep the old one: SECURITY.md S33). */
+  /** Absent when the provider did not rotate it (keep the old one: docs/security.md S33). */
   refreshToken: string | undefined;
   /** Seconds, from the response (`expires_in`), never hard-coded. */
   expiresIn: number;
@@ -21,7 +21,7 @@ export interface UserProfile {
 
 export interface CallbackSession {
   userId: string;
-  /** Value of the browser-binding cookie (SECURITY.md S8). */
+  /** Value of the browser-binding cookie (docs/security.md S8). */
   browserBinding: string;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Moves every stored token to the primary key (SECURITY.md S28), for `npm run keys:rotate`.
+ * Moves every stored token to the primary key (docs/security.md S28), for `npm run keys:rotate`.
  *
  * - Keyset pagination (`where id > lastId order by id limit N`): memory stays flat, and a run
  *   that was interrupted simply starts again — rows already moved are skipped because

@@ -22,7 +22,7 @@ export interface OpenDatabaseOptions {
 }
 
 /**
- * Opens a database: node-postgres when given a postgres URL, PGlite otherwise (DESIGN.md).
+ * Opens a database: node-postgres when given a postgres URL, PGlite otherwise (docs/architecture.md).
  * Drivers are imported lazily so that neither is loaded where it is not used.
  */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {

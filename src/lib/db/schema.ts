@@ -17,7 +17,7 @@ export const accountStatusEnum = pgEnum("account_status", ["ACTIVE", "EXPIRED", 
 
 /**
  * One row per authorization request in flight (RFC 6749 §10.12 CSRF, RFC 7636 PKCE).
- * Consumed exactly once with an atomic `DELETE … RETURNING` (SECURITY.md S6).
+ * Consumed exactly once with an atomic `DELETE … RETURNING` (docs/security.md S6).
  */
 export const oauthStates = pgTable(
   "oauth_states",
@@ -110,7 +110,7 @@ export const accountEvents = pgTable(
 export type SocialAccountRow = typeof socialAccounts.$inferSelect;
 export type OAuthStateRow = typeof oauthStates.$inferSelect;
 
-/** Issue #6: a video on its way to TikTok (Content Posting API, TIKTOK_API.md §5). */
+/** Issue #6: a video on its way to TikTok (Content Posting API, https://developers.tiktok.com/doc/content-posting-api-reference-upload-video). */
 export const videoUploadModeEnum = pgEnum("video_upload_mode", ["inbox", "direct"]);
 /**
  * Our own steps first (the file coming in, being checked, refused, its chunks going out), then

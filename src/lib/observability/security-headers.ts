@@ -1,7 +1,7 @@
 /**
  * Security headers for every response (issue 7, item 5), computed in one place so the proxy
  * (`src/proxy.ts`) and the tests agree. References: OWASP HTTP Headers cheat sheet, CSP Level 3,
- * RFC 9700 §4.2.4 (no Referer from OAuth redirects), SECURITY.md S40.
+ * RFC 9700 §4.2.4 (no Referer from OAuth redirects), docs/security.md S40.
  */
 
 export interface HeaderPolicyInput {

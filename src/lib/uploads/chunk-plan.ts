@@ -1,5 +1,5 @@
 /**
- * TikTok's FILE_UPLOAD chunk rules (content-posting-api-media-transfer-guide, TIKTOK_API.md §5):
+ * TikTok's FILE_UPLOAD chunk rules (content-posting-api-media-transfer-guide, https://developers.tiktok.com/doc/content-posting-api-reference-upload-video):
  * - chunks are 5–64 MB; the final chunk takes the remainder and may reach 128 MB;
  * - total_chunk_count = floor(video_size / chunk_size), between 1 and 1000;
  * - a video under 5 MB is sent whole: chunk_size = video_size, one chunk;

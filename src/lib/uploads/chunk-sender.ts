@@ -6,7 +6,7 @@ import type { VideoContentType } from "./video-rules";
 
 /**
  * How sending the chunks ended when it did not complete. Upload-URL answers per TikTok's media
- * transfer guide (TIKTOK_API.md §5): 403 the URL expired (it lives 1 h), 404 unknown upload,
+ * transfer guide (https://developers.tiktok.com/doc/content-posting-api-reference-upload-video): 403 the URL expired (it lives 1 h), 404 unknown upload,
  * 400 malformed request, 416 range mismatch; 5xx and network failures are retried per chunk.
  */
 export type ChunkFailureCode = "upload_url_expired" | "upload_not_found" | "chunk_rejected" | "range_mismatch" | "chunk_failed";

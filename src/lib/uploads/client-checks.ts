@@ -7,7 +7,7 @@ import { MAX_VIDEO_BYTES } from "./chunk-plan";
 import { formatBytes, formatBytesOver } from "./format";
 import { ownValue } from "@/lib/own-key";
 
-/** TikTok's post_info.title limit (TIKTOK_API.md §5), in UTF-16 code units as TikTok counts. */
+/** TikTok's post_info.title limit (https://developers.tiktok.com/doc/content-posting-api-reference-upload-video), in UTF-16 code units as TikTok counts. */
 export const MAX_TITLE_LENGTH = 2200;
 
 export type ClaimedVideoType = "video/mp4" | "video/quicktime" | "video/webm";

@@ -1,6 +1,6 @@
 /**
  * Every outcome of an upload in plain words (issue #6): our own refusals, TikTok's posting
- * errors (TIKTOK_API.md §5 "Init errors") and every fail_reason of the status endpoint
+ * errors (https://developers.tiktok.com/doc/content-posting-api-reference-upload-video "Init errors") and every fail_reason of the status endpoint
  * (content-posting-api-reference-get-video-status). Fixed sentences only: nothing TikTok or
  * the file said is repeated back.
  */

@@ -32,7 +32,7 @@ const MAX_INTERVAL_MS = 60_000;
 
 /**
  * Polls TikTok's status/fetch for uploads whose bytes have arrived, until SEND_TO_USER_INBOX,
- * PUBLISH_COMPLETE or FAILED (TIKTOK_API.md §5). State lives in video_uploads, not in memory,
+ * PUBLISH_COMPLETE or FAILED (https://developers.tiktok.com/doc/content-posting-api-reference-upload-video). State lives in video_uploads, not in memory,
  * so an instance that starts resumes every upload still in PROCESSING_*; rows are claimed with
  * FOR UPDATE SKIP LOCKED so several instances share the work. TikTok allows 30 status requests
  * a minute per token: the interval starts at `pollIntervalMs` and doubles every 5 polls up to a

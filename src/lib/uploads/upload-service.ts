@@ -73,7 +73,7 @@ export class UploadService {
     this.logger = deps.logger ?? getLogger();
   }
 
-  /** What the account can do: video.upload → inbox, video.publish → direct post (TIKTOK_API.md §5). */
+  /** What the account can do: video.upload → inbox, video.publish → direct post (https://developers.tiktok.com/doc/content-posting-api-reference-upload-video). */
   async postingOptions(owned: OwnedAccount): Promise<PostingOptions> {
     const account = owned.row;
     const options: PostingOptions = {

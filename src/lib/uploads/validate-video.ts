@@ -10,7 +10,7 @@ export const UNREADABLE_IN_TIME = {
 
 /**
  * Server-side check of an uploaded file (a temporary file's path) against TikTok's rules
- * (TIKTOK_API.md §6), before a single byte goes to TikTok: a bad file is refused here with
+ * (https://developers.tiktok.com/doc/content-posting-api-media-transfer-guide), before a single byte goes to TikTok: a bad file is refused here with
  * what is wrong and what is allowed, instead of wasting an upload and a pending-share slot.
  * An analysis that runs past `probeTimeoutMs` is refused as unreadable.
  */

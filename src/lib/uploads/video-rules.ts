@@ -6,10 +6,10 @@ import { isOwnKey, ownValue } from "@/lib/own-key";
 export { formatBytes, formatDuration } from "./format";
 
 /**
- * TikTok's video requirements (TIKTOK_API.md §6, content-posting-api "Video restrictions"):
+ * TikTok's video requirements (https://developers.tiktok.com/doc/content-posting-api-media-transfer-guide, content-posting-api "Video restrictions"):
  * MP4 (recommended), MOV or WEBM; H.264/H.265/VP8/VP9; 23–60 fps; each side 360–4096 px;
  * at most 4 GB; 3 s up to the creator's max_video_post_duration_sec, never over 10 min.
- * The phase plan recommends at least 540×960 portrait: below that is a warning, not a refusal.
+ * SocialFlow recommends at least 540×960 portrait: below that is a warning, not a refusal.
  */
 export const VIDEO_RULES = {
   minFrameRate: 23,

@@ -74,7 +74,7 @@ const ENDPOINTS = {
  * SocialFlow's TikTok data-plane client (issue #5): a valid access token for every call
  * (refreshed within a margin, single-flight), the user's own budget spent before anything
  * leaves, TikTok's errors mapped by one table, `access_token_invalid` answered by one forced
- * refresh and one retry — never a loop (SECURITY.md S35, S36).
+ * refresh and one retry — never a loop (docs/security.md S35, S36).
  */
 export class TikTokApiClient {
   private readonly clock: Clock;

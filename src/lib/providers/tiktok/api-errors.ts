@@ -2,11 +2,11 @@ import { brand } from "@/lib/errors/brand";
 import { isOwnKey, ownValue } from "@/lib/own-key";
 
 /**
- * TikTok data-plane error codes (TIKTOK_API.md §4–5) and what SocialFlow does about each:
+ * TikTok data-plane error codes (https://developers.tiktok.com/doc/tiktok-api-v2-error-handling) and what SocialFlow does about each:
  * one table, not string searches. Unknown codes are treated as failures of the request.
  */
 export type TikTokErrorOutcome =
-  /** The access token is dead: one forced refresh and one retry (SECURITY.md S36). */
+  /** The access token is dead: one forced refresh and one retry (docs/security.md S36). */
   | "refresh_and_retry"
   /** Consent is missing: ask the user to reconnect with consent, no refresh. */
   | "reconnect"

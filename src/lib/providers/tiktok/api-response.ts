@@ -10,7 +10,7 @@ const envelopeSchema = z.object({
 
 /**
  * Reads TikTok's wrapped data-plane response `{data, error:{code,message,log_id}}`
- * (TIKTOK_API.md §4): `error.code` other than "ok" is a failure whatever the HTTP status,
+ * (https://developers.tiktok.com/doc/tiktok-api-v2-video-list): `error.code` other than "ok" is a failure whatever the HTTP status,
  * and `data` is validated against the endpoint's schema.
  */
 export function parseTikTokEnvelope<T>(response: ProviderResponse, dataSchema: z.ZodType<T>): T {

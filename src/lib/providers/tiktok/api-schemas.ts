@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Fields asked of user info (scope user.info.basic; TIKTOK_API.md §4). */
+/** Fields asked of user info (scope user.info.basic; https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info). */
 export const USER_FIELDS = "open_id,union_id,avatar_url,display_name";
 /** Fields asked of the video list (scope video.list). */
 export const VIDEO_FIELDS = "id,title,cover_image_url,share_url,create_time,duration,view_count,like_count,comment_count,share_count";

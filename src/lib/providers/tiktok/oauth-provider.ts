@@ -11,7 +11,7 @@ import { splitScopes } from "@/lib/connections/callback-params";
 import type { PkceEncoding } from "@/lib/connections/pkce";
 import type { OAuthTokens } from "@/lib/connections/types";
 
-/** RFC 6749 §5.2 error values TikTok uses (TIKTOK_API.md §2); anything else is "unknown_error". */
+/** RFC 6749 §5.2 error values TikTok uses (https://developers.tiktok.com/doc/oauth-user-access-token-management); anything else is "unknown_error". */
 export const OAUTH_ERROR_CODES = [
   "access_denied",
   "invalid_client",
@@ -31,7 +31,7 @@ const OAUTH_ERRORS: ReadonlySet<string> = new Set(OAUTH_ERROR_CODES);
  */
 export const MAX_TOKEN_LIFETIME_S = 10 * 365 * 24 * 3600;
 
-/** TikTok's token success body is flat (the phase plan's `data.data` belongs to the retired v1 API). */
+/** TikTok's token success body is flat (a nested `data.data` belongs to the retired v1 API). */
 const tokenResponseSchema = z.object({
   access_token: z.string().min(1).max(4096),
   expires_in: z.number().int().positive().max(MAX_TOKEN_LIFETIME_S),
