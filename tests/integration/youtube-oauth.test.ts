@@ -3,9 +3,9 @@
  * is driven through the sandbox's chooser and consent forms like a browser would.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { codeChallengeS256, createCodeVerifier } from "@/lib/oauth/pkce";
-import { parseCallbackUrl } from "@/lib/oauth/callback-params";
-import { OAuthProviderError, ProviderRequestError } from "@/lib/oauth/errors";
+import { codeChallengeS256, createCodeVerifier } from "@/lib/connections/pkce";
+import { parseCallbackUrl } from "@/lib/connections/callback-params";
+import { OAuthProviderError, ProviderRequestError } from "@/lib/connections/errors";
 import { loadYouTubeConfig, YOUTUBE_READONLY, YOUTUBE_UPLOAD, type YouTubeConfig } from "@/lib/providers/youtube/config";
 import { missingScopes, tokenFailure, YouTubeOAuth } from "@/lib/providers/youtube/oauth";
 import { YouTubeApiClient } from "@/lib/providers/youtube/api-client";
@@ -50,7 +50,7 @@ async function authorize(choice: ConsentChoice = {}, scopes?: string[]) {
 
 async function connect(choice: ConsentChoice = {}) {
   const { verifier, callback } = await authorize(choice);
-  const parsed = parseCallbackUrl(callback);
+  const parsed = parseCallbackUrl(callback, { scopeParam: "scope" });
   if (!parsed.ok || !parsed.code) throw new Error("no code");
   return oauth.exchangeCode(parsed.code, verifier);
 }
@@ -85,7 +85,7 @@ describe("Google OAuth for YouTube, against the Google sandbox", () => {
 
   it("a wrong PKCE verifier is invalid_grant, and the code is spent", async () => {
     const { callback } = await authorize();
-    const parsed = parseCallbackUrl(callback);
+    const parsed = parseCallbackUrl(callback, { scopeParam: "scope" });
     if (!parsed.ok || !parsed.code) throw new Error("no code");
     const error = await oauth.exchangeCode(parsed.code, createCodeVerifier()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OAuthProviderError);
@@ -103,13 +103,13 @@ describe("Google OAuth for YouTube, against the Google sandbox", () => {
     const { callback } = await authorize({ account: BEN });
     const params = new URL(callback).searchParams;
     for (const name of ["authuser", "prompt", "hd", "iss", "scope"]) expect(params.has(name)).toBe(true);
-    const parsed = parseCallbackUrl(callback);
+    const parsed = parseCallbackUrl(callback, { scopeParam: "scope" });
     expect(parsed).toMatchObject({ ok: true, state: "st-1", error: undefined });
   });
 
   it("Cancel → ?error=access_denied, mapped to the fixed access_denied code; unknown errors → provider_error", async () => {
     const { callback } = await authorize({ cancelAt: "consent" });
-    const parsed = parseCallbackUrl(callback);
+    const parsed = parseCallbackUrl(callback, { scopeParam: "scope" });
     expect(parsed).toMatchObject({ ok: true, error: "access_denied", code: undefined });
     expect(oauth.mapAuthorizationError("access_denied")).toBe("access_denied");
     expect(oauth.mapAuthorizationError("consent_required")).toBe("provider_error");
@@ -177,7 +177,7 @@ describe("Google OAuth for YouTube, against the Google sandbox", () => {
   it("granular consent: an unticked scope is missing from the grant, named in words; Grant permission adds it (include_granted_scopes)", async () => {
     const { verifier, callback, consentHtml } = await authorize({ ticked: [YOUTUBE_READONLY] });
     expect(consentHtml).toContain('name="select_all"');
-    const parsed = parseCallbackUrl(callback);
+    const parsed = parseCallbackUrl(callback, { scopeParam: "scope" });
     if (!parsed.ok || !parsed.code) throw new Error("no code");
     const tokens = await oauth.exchangeCode(parsed.code, verifier);
     const missing = missingScopes(tokens.scopes, config.scopes);
@@ -185,7 +185,7 @@ describe("Google OAuth for YouTube, against the Google sandbox", () => {
     expect(missing.map(scopeInWords)).toEqual(["upload videos to your channel"]);
 
     const again = await authorize({}, missing);
-    const second = parseCallbackUrl(again.callback);
+    const second = parseCallbackUrl(again.callback, { scopeParam: "scope" });
     if (!second.ok || !second.code) throw new Error("no code");
     const granted = await oauth.exchangeCode(second.code, again.verifier);
     expect(missingScopes(granted.scopes, config.scopes)).toEqual([]);

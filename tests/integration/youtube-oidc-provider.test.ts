@@ -25,8 +25,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Provider, { interactionPolicy } from "oidc-provider";
-import { codeChallengeS256, createCodeVerifier } from "@/lib/oauth/pkce";
-import { parseCallbackUrl } from "@/lib/oauth/callback-params";
+import { codeChallengeS256, createCodeVerifier } from "@/lib/connections/pkce";
+import { parseCallbackUrl } from "@/lib/connections/callback-params";
 import { loadYouTubeConfig, YOUTUBE_READONLY, YOUTUBE_UPLOAD, type YouTubeConfig } from "@/lib/providers/youtube/config";
 import { tokenFailure, YouTubeOAuth } from "@/lib/providers/youtube/oauth";
 
@@ -128,7 +128,7 @@ async function browse(start: string): Promise<string> {
 async function connect(oauth: YouTubeOAuth) {
   const verifier = createCodeVerifier();
   const callback = await browse(oauth.authorizationUrl({ state: "st-oidc", codeChallenge: codeChallengeS256(verifier, "base64url") }));
-  const parsed = parseCallbackUrl(callback);
+  const parsed = parseCallbackUrl(callback, { scopeParam: "scope" });
   if (!parsed.ok || !parsed.code) throw new Error("no code in the callback");
   return { callback, parsed, tokens: await oauth.exchangeCode(parsed.code, verifier) };
 }
@@ -147,7 +147,7 @@ describe("YouTubeOAuth against oidc-provider (Google-like configuration)", () =>
   it("a wrong PKCE verifier is invalid_grant", async () => {
     const oauth = new YouTubeOAuth(config);
     const callback = await browse(oauth.authorizationUrl({ state: "s2", codeChallenge: codeChallengeS256(createCodeVerifier(), "base64url") }));
-    const parsed = parseCallbackUrl(callback);
+    const parsed = parseCallbackUrl(callback, { scopeParam: "scope" });
     if (!parsed.ok || !parsed.code) throw new Error("no code");
     expect(tokenFailure(await oauth.exchangeCode(parsed.code, createCodeVerifier()).catch((e: unknown) => e))).toBe("invalid_grant");
   });

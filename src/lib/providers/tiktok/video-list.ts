@@ -3,19 +3,9 @@ import type { TikTokVideo } from "@/lib/providers/tiktok/api-schemas";
 import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
 import { OwnedCache } from "@/lib/connections/account-cache";
 import type { OwnedAccount } from "@/lib/connections/owned-accounts";
+import type { VideoView } from "@/lib/connections/video-view";
 
-export interface VideoView {
-  id: string;
-  title: string;
-  coverUrl: string | null;
-  shareUrl: string | null;
-  createdAt: string | null;
-  durationSec: number | null;
-  views: number;
-  likes: number;
-  comments: number;
-  shares: number;
-}
+export type { VideoView };
 
 export interface VideoPageView {
   videos: VideoView[];

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { systemClock, type Clock } from "@/lib/clock";
-import { ProviderRequestError } from "@/lib/oauth/errors";
-import { providerRequest, type FetchLike } from "@/lib/oauth/provider-http";
+import { ProviderRequestError } from "@/lib/connections/errors";
+import { providerRequest, type FetchLike } from "@/lib/connections/provider-http";
 import { youTubeError, YouTubeApiError } from "./api-errors";
 import type { YouTubeQuotaLedger } from "./quota-ledger";
 

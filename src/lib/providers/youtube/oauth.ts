@@ -1,6 +1,6 @@
-import { OAuthProviderError, ProviderRequestError, type CallbackErrorCode } from "@/lib/oauth/errors";
-import { providerRequest, type FetchLike, type ProviderResponse } from "@/lib/oauth/provider-http";
-import type { OAuthTokens } from "@/lib/oauth/types";
+import { OAuthProviderError, ProviderRequestError, type CallbackErrorCode } from "@/lib/connections/errors";
+import { providerRequest, type FetchLike, type ProviderResponse } from "@/lib/connections/provider-http";
+import type { OAuthTokens } from "@/lib/connections/types";
 import { googleOAuthErrorSchema, googleTokenSchema } from "./api-schemas";
 import type { YouTubeConfig } from "./config";
 

@@ -1,5 +1,5 @@
-import { cleanAvatarUrl, cleanDisplayName } from "@/lib/oauth/profile-sanitize";
-import type { UserProfile } from "@/lib/oauth/types";
+import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
+import type { UserProfile } from "@/lib/connections/types";
 import type { AccessTokenSource, YouTubeApiClient } from "./api-client";
 import { channelListSchema, type YouTubeChannel } from "./api-schemas";
 

@@ -1,5 +1,5 @@
-import { cleanAvatarUrl, cleanDisplayName } from "@/lib/oauth/profile-sanitize";
-import type { VideoView } from "@/lib/videos/video-service";
+import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
+import type { VideoView } from "@/lib/connections/video-view";
 import { YouTubeCallError, type AccessTokenSource, type YouTubeApiClient } from "./api-client";
 import { playlistItemListSchema, videoListSchema, type YouTubeVideo } from "./api-schemas";
 import { isoDurationSeconds } from "./iso-duration";
