@@ -2,6 +2,7 @@
  * The HTTP control API under /__sandbox/ (what Playwright uses from another process).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { controlRequest } from "../../kit/test-helpers";
 import { AVA, api, authorizeParams, connect, consent, errorCode, exchange, getCode, refresh, start, type Sandbox } from "./helpers";
 
 let sb: Sandbox;
@@ -11,14 +12,7 @@ beforeAll(async () => {
 afterAll(() => sb.close());
 beforeEach(() => sb.control.reset());
 
-async function ctl(method: string, route: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${sb.url}/__sandbox/${route}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as unknown };
-}
+const ctl = (method: string, route: string, body?: unknown) => controlRequest(sb.url, method, route, body);
 
 describe("control API over HTTP", () => {
   it("GET /__sandbox/ lists the routes", async () => {
