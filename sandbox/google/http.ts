@@ -12,21 +12,7 @@
  */
 import { JSON_TYPE, type Reply } from "../kit/http";
 
-export {
-  BodyTooLargeError,
-  drain,
-  emptyReply,
-  escapeHtml,
-  htmlReply,
-  jsonReply,
-  mediaType,
-  parseForm,
-  readText,
-  redirectReply,
-  sendReply,
-  svgReply,
-  type Reply,
-} from "../kit/http";
+export * from "../kit/http";
 
 /** Token endpoint headers (RFC 6749 §5.1 asks for no-store; Google sends all of these). */
 export const TOKEN_HEADERS: Readonly<Record<string, string>> = Object.freeze({

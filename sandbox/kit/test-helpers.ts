@@ -2,16 +2,50 @@
  * Test helpers both sandboxes' tests share: drive a sandbox over real HTTP the way SocialFlow (and
  * a browser) would.
  */
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 /** RFC 7636 Appendix B. */
 export const RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 export const RFC_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+/** Query parameters from a record; undefined values are left out (to test missing parameters). */
+export function definedParams(values: Record<string, string | undefined>): URLSearchParams {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) p.append(k, v);
+  return p;
+}
 
 /** A started sandbox, as its start function returns it. */
 export interface RunningSandbox<Control> {
   url: string;
   control: Control;
   close(): Promise<void>;
+}
+
+/**
+ * One sandbox for the test file: started before its tests, reset before each, closed after. The
+ * returned handle reads the running sandbox, so it is used inside tests (not at import time).
+ */
+export function sandboxForFile<C extends { reset(): void }>(start: () => Promise<RunningSandbox<C>>): RunningSandbox<C> {
+  let running: RunningSandbox<C> | undefined;
+  const live = (): RunningSandbox<C> => {
+    if (running === undefined) throw new Error("the sandbox starts in beforeAll: use it inside a test");
+    return running;
+  };
+  beforeAll(async () => {
+    running = await start();
+  });
+  afterAll(() => running?.close());
+  beforeEach(() => live().control.reset());
+  return {
+    get url() {
+      return live().url;
+    },
+    get control() {
+      return live().control;
+    },
+    close: () => live().close(),
+  };
 }
 
 const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };

@@ -9,21 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { jsonReply, type Reply } from "../kit/http";
 
-export {
-  BodyTooLargeError,
-  drain,
-  emptyReply,
-  escapeHtml,
-  htmlReply,
-  jsonReply,
-  mediaType,
-  parseForm,
-  readText,
-  redirectReply,
-  sendReply,
-  svgReply,
-  type Reply,
-} from "../kit/http";
+export * from "../kit/http";
 
 // --- log ids ------------------------------------------------------------------------------------
 

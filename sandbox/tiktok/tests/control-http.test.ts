@@ -1,16 +1,11 @@
 /**
  * The HTTP control API under /__sandbox/ (what Playwright uses from another process).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { controlRequest } from "../../kit/test-helpers";
-import { AVA, api, authorizeParams, connect, consent, errorCode, exchange, getCode, refresh, start, type Sandbox } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { controlRequest, sandboxForFile } from "../../kit/test-helpers";
+import { AVA, api, authorizeParams, connect, consent, errorCode, exchange, getCode, refresh, start } from "./helpers";
 
-let sb: Sandbox;
-beforeAll(async () => {
-  sb = await start();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.control.reset());
+const sb = sandboxForFile(() => start());
 
 const ctl = (method: string, route: string, body?: unknown) => controlRequest(sb.url, method, route, body);
 

@@ -4,7 +4,7 @@
 import { startTikTokSandbox } from "../index";
 import { DEFAULT_REDIRECT_URI } from "../options";
 import type { SandboxControl, SandboxOptions } from "../types";
-import { hiddenInputs, httpResult, postForm, RFC_CHALLENGE, RFC_VERIFIER, type HttpResult, type RunningSandbox } from "../../kit/test-helpers";
+import { definedParams, hiddenInputs, httpResult, postForm, RFC_CHALLENGE, RFC_VERIFIER, type HttpResult, type RunningSandbox } from "../../kit/test-helpers";
 
 export { hiddenInputs, RFC_CHALLENGE, RFC_VERIFIER, type HttpResult } from "../../kit/test-helpers";
 /** SHA-256 of the same verifier, hex (TikTok desktop). */
@@ -34,9 +34,7 @@ export function authorizeParams(overrides: Record<string, string | undefined> = 
     code_challenge_method: "S256",
     ...overrides,
   };
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(base)) if (v !== undefined) p.append(k, v);
-  return p;
+  return definedParams(base);
 }
 
 export interface ConsentChoice {
