@@ -1,25 +1,10 @@
-import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { freePort, holdPort, releaseHeldPorts } from "../tests/helpers/held-ports";
 import { startGoogleSandboxForDev } from "./dev-google-sandbox";
-
-const held: Server[] = [];
-
-/** Occupies a free port on 127.0.0.1, as another program would. */
-function holdPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      held.push(server);
-      const address = server.address();
-      resolve(typeof address === "object" && address !== null ? address.port : 0);
-    });
-  });
-}
 
 afterEach(async () => {
   vi.restoreAllMocks();
-  await Promise.all(held.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await releaseHeldPorts();
 });
 
 describe("npm run dev: the Google sandbox", () => {
@@ -55,9 +40,3 @@ describe("npm run dev: the Google sandbox", () => {
     await expect(startGoogleSandboxForDev({ GOOGLE_SANDBOX_PORT: String(taken) })).rejects.toThrow(/^GOOGLE_SANDBOX_PORT=\d+ is already in use/);
   });
 });
-
-async function freePort(): Promise<number> {
-  const p = await holdPort();
-  await new Promise((r) => held.pop()?.close(r));
-  return p;
-}

@@ -1,25 +1,10 @@
-import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTikTokSandbox } from "../sandbox/tiktok/index";
+import { holdPort, releaseHeldPorts } from "../tests/helpers/held-ports";
 import { portFromEnv, probePort, startOnFreePort } from "./dev-ports";
 
-const held: Server[] = [];
-
-/** Occupies a free port on 127.0.0.1, as another program would (e.g. a second sandbox). */
-function holdPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      held.push(server);
-      const address = server.address();
-      resolve(typeof address === "object" && address !== null ? address.port : 0);
-    });
-  });
-}
-
 afterEach(async () => {
-  await Promise.all(held.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await releaseHeldPorts();
 });
 
 describe("npm run dev ports", () => {

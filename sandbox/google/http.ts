@@ -8,24 +8,11 @@
  *   (https://developers.google.com/youtube/v3/docs/errors), and JSON that escapes `<`, `>`, `&`,
  *   `=` and `'` as \u003c… the way Google's front ends do (thumbnail URLs show `\u003ds88`).
  *
- * Body reading, sending and HTML escaping are the TikTok sandbox's (transport, not provider).
+ * Body reading, sending, form parsing and HTML escaping are the sandbox kit's (transport, not provider).
  */
-import type { Reply } from "../tiktok/http";
+import { JSON_TYPE, type Reply } from "../kit/http";
 
-export {
-  BodyTooLargeError,
-  drain,
-  emptyReply,
-  escapeHtml,
-  mediaType,
-  readText,
-  redirectReply,
-  sendReply,
-  svgReply,
-  type Reply,
-} from "../tiktok/http";
-
-const JSON_TYPE = "application/json; charset=utf-8";
+export * from "../kit/http";
 
 /** Token endpoint headers (RFC 6749 §5.1 asks for no-store; Google sends all of these). */
 export const TOKEN_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -34,14 +21,6 @@ export const TOKEN_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   pragma: "no-cache",
   expires: "Mon, 01 Jan 1990 00:00:00 GMT",
 });
-
-export function jsonReply(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
-  return { status, headers: { "content-type": JSON_TYPE, "cache-control": "no-store", ...headers }, body: JSON.stringify(value) };
-}
-
-export function htmlReply(status: number, html: string, headers: Record<string, string> = {}): Reply {
-  return { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...headers }, body: html };
-}
 
 export function tokenReply(status: number, value: unknown): Reply {
   return { status, headers: { ...TOKEN_HEADERS }, body: JSON.stringify(value) };
@@ -84,18 +63,4 @@ export function apiErrorReply(spec: ApiErrorSpec): Reply {
   if (spec.status !== undefined) error.status = spec.status;
   if (spec.details !== undefined) error.details = spec.details;
   return apiReply(spec.code, { error }, spec.headers);
-}
-
-/**
- * Parses an x-www-form-urlencoded body. Repeated parameters make the request invalid
- * (RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once").
- */
-export function parseForm(body: string): { params: Map<string, string>; duplicate: string | undefined } {
-  const params = new Map<string, string>();
-  let duplicate: string | undefined;
-  for (const [k, v] of new URLSearchParams(body)) {
-    if (params.has(k)) duplicate ??= k;
-    params.set(k, v);
-  }
-  return { params, duplicate };
 }

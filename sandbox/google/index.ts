@@ -8,7 +8,8 @@
  *   sb.control.queueFault("token", { kind: "status", status: 503 });
  *   await sb.close();
  */
-import type { AddressInfo } from "node:net";
+import { withClock } from "../kit/options";
+import { listen } from "../kit/start";
 import { createControl } from "./control";
 import { optionsSchema } from "./options";
 import { createSandboxServer } from "./server";
@@ -45,22 +46,9 @@ export interface RunningGoogleSandbox {
 }
 
 export async function startGoogleSandbox(options?: Partial<SandboxOptions> & { port?: number; host?: string }): Promise<RunningGoogleSandbox> {
-  const { port = 0, host = "127.0.0.1", now, ...rest } = options ?? {};
-  const checked = optionsSchema.parse(rest);
-  const state = new SandboxState(now === undefined ? checked : { ...checked, now });
+  const { port = 0, host = "127.0.0.1", ...rest } = options ?? {};
+  const state = new SandboxState(withClock(optionsSchema, rest));
   const control = createControl(state);
-  const { server, close } = createSandboxServer(state, control);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const addr = server.address() as AddressInfo;
-  const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  const url = `http://${shownHost}:${addr.port}`;
-  state.baseUrl = url;
-  let closed: Promise<void> | undefined;
-  return { url, control, close: () => (closed ??= close()) };
+  const { url, close } = await listen(createSandboxServer(state, control), state, port, host);
+  return { url, control, close };
 }

@@ -2,6 +2,7 @@
  * Option defaults, merging, and the zod schemas the control API validates with.
  */
 import { z } from "zod";
+import { httpStatus, transportFaultSchemas } from "../kit/options";
 import { parseScopeParam } from "./scopes";
 import { ENDPOINTS, type ResolvedOptions, type SandboxClient, type SandboxOptionsInput } from "./types";
 
@@ -82,21 +83,16 @@ export const optionsSchema = z.strictObject({
 
 export const endpointSchema = z.enum(ENDPOINTS);
 
-const httpStatus = z.number().int().min(100).max(599);
+const t = transportFaultSchemas;
 
 export const faultSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("status"), status: httpStatus, retryAfterSec: z.number().int().nonnegative().optional() }),
-  z.strictObject({ kind: z.literal("hang") }),
-  z.strictObject({ kind: z.literal("html") }),
-  z.strictObject({ kind: z.literal("malformed_json") }),
-  z.strictObject({ kind: z.literal("wrong_content_type") }),
-  z.strictObject({ kind: z.literal("delay"), ms: z.number().int().nonnegative().max(600_000) }),
-  z.strictObject({
-    kind: z.literal("oauth_error"),
-    error: z.string().min(1).max(100),
-    status: httpStatus.optional(),
-    description: z.string().max(500).optional(),
-  }),
+  t.status,
+  t.hang,
+  t.html,
+  t.malformed_json,
+  t.wrong_content_type,
+  t.delay,
+  t.oauth_error,
   z.strictObject({
     kind: z.literal("api_error"),
     reason: z.string().min(1).max(100),

@@ -5,29 +5,8 @@
  * same accounts, channel ids and videos. Synthetic accounts (addTestUsers, issueTokensDirectly)
  * are derived from their id the same way.
  */
+import { hash32, hashHex, prng, syntheticColour } from "../kit/seed";
 import type { SeedAccount, SeedChannel, SeedVideo } from "./types";
-
-/** mulberry32: tiny deterministic PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** FNV-1a 32-bit, for seeding from strings. */
-export function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -187,9 +166,8 @@ export function seededAccount(id: string): SeedAccount | undefined {
 
 /** A deterministic account with a channel of 25 uploads, for any other id (load tests). */
 export function syntheticAccount(id: string): SeedAccount {
-  const h = hash32(id).toString(16).padStart(8, "0");
-  const palette = ["#0ea5e9", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#ec4899"];
-  const colour = palette[hash32(`c:${id}`) % palette.length] ?? "#0ea5e9";
+  const h = hashHex(id);
+  const colour = syntheticColour(id);
   return makeAccount({
     id,
     email: `${id.toLowerCase()}@example.com`,

@@ -1,26 +1,26 @@
 /**
- * The HTTP server: routing, counting, logging, fault injection. Handlers live in their own files.
+ * Google's routes: counting, fault injection and dispatch to the handlers (their own files). The
+ * server itself (control plane, logging, fault timing, close) is the kit's.
  *
  * One origin serves what Google spreads over three hosts (accounts.google.com for the consent
  * pages, oauth2.googleapis.com for /token and /revoke, www.googleapis.com for the YouTube API);
  * the paths are Google's, matched exactly.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { withFaultContentType } from "../kit/faults";
+import { BODY_LIMIT, createSandboxServer as createKitServer, type RequestContext, type SandboxServer } from "../kit/server";
 import { handleChannels, handlePlaylistItems, handleVideos } from "./youtube";
 import type { ApiRequest } from "./api-auth";
 import { knownError } from "./api-errors";
 import { ACCOUNT_PATH, AUTHORIZE_PATH, CONSENT_PATH, handleAccountChoice, handleAuthorizePage, handleConsent } from "./consent-page";
 import { CONTROL_PREFIX, handleControl } from "./control";
 import { faultReply } from "./faults";
-import { BodyTooLargeError, drain, jsonReply, mediaType, readText, sendReply, svgReply, type Reply } from "./http";
+import { drain, jsonReply, mediaType, readText, sendReply, svgReply, type Reply } from "./http";
 import { jwks } from "./id-token";
 import { circleSvg, VIDEO_THUMBNAIL_SIZES, videoSvg } from "./images";
 import { grantTypeOf, handleRevoke, handleToken } from "./oauth";
 import type { SandboxState } from "./state";
 import type { EndpointName, SandboxControl } from "./types";
-
-const BODY_LIMIT = 1024 * 1024;
 
 interface Route {
   endpoint: EndpointName;
@@ -41,37 +41,11 @@ const ROUTES = new Map<string, Route>([
   [`${YOUTUBE_PREFIX}/videos`, { endpoint: "videos", body: false, handle: handleVideos }],
 ]);
 
-export function createSandboxServer(state: SandboxState, control: SandboxControl): { server: Server; close(): Promise<void> } {
-  const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
-      timers.add(t);
-    });
-
-  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const rawUrl = req.url ?? "/";
-    const q = rawUrl.indexOf("?");
-    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-    const query = q === -1 ? "" : rawUrl.slice(q + 1);
-    const method = req.method ?? "GET";
-
-    // Control plane: neither counted nor logged.
-    if (path.startsWith(CONTROL_PREFIX) || path === CONTROL_PREFIX.slice(0, -1)) {
-      const body = method === "GET" || method === "HEAD" ? (await drain(req), "") : await readText(req, BODY_LIMIT);
-      sendReply(res, handleControl(state, control, method, path === "/__sandbox" ? CONTROL_PREFIX : path, query, body));
-      return;
-    }
-
+export function createSandboxServer(state: SandboxState, control: SandboxControl): SandboxServer {
+  async function handle(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
+    const { method, path, query } = ctx;
     const route = ROUTES.get(path);
-    const entry = state.logRequest(method, path, route?.endpoint ?? logName(path));
-    res.on("finish", () => {
-      entry.status = res.statusCode;
-    });
+    ctx.log(route?.endpoint ?? logName(path));
     const type = mediaType(req);
 
     if (route === undefined) {
@@ -88,44 +62,22 @@ export function createSandboxServer(state: SandboxState, control: SandboxControl
     }
 
     const fault = state.faults.take(route.endpoint);
-    if (fault?.kind === "hang") return; // never answer; close() destroys the socket
-    if (fault?.kind === "delay") await sleep(fault.ms);
+    if (await ctx.stall(fault)) return;
     const injected = fault ? faultReply(route.endpoint, fault) : undefined;
     if (injected) {
       sendReply(res, injected);
       return;
     }
-    const reply = route.handle({ state, method, query, headers: req.headers, mediaType: type, body });
-    if (fault?.kind === "wrong_content_type") reply.headers["content-type"] = "text/plain; charset=utf-8";
-    sendReply(res, reply);
+    sendReply(res, withFaultContentType(route.handle({ state, method, query, headers: req.headers, mediaType: type, body }), fault));
   }
 
-  const server = createServer((req, res) => {
-    onRequest(req, res).catch((e: unknown) => {
-      if (res.headersSent) return;
-      if (e instanceof BodyTooLargeError) {
-        sendReply(res, { ...jsonReply(413, { error: "request_too_large" }), headers: { "content-type": "application/json", connection: "close" } });
-        return;
-      }
-      sendReply(res, knownError("backendError"));
-    });
+  return createKitServer({
+    state,
+    control: (method, path, query, body) => handleControl(state, control, method, path, query, body),
+    handle,
+    tooLarge: jsonReply(413, { error: "request_too_large" }),
+    internalError: () => knownError("backendError"),
   });
-  // Longer than undici's default keep-alive so pooled client sockets are not reset under load.
-  server.keepAliveTimeout = 30_000;
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  return {
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
-  };
 }
 
 function logName(path: string): string {

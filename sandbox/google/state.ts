@@ -15,15 +15,15 @@
  * the event loop: exactly one wins.
  */
 import { randomBytes } from "node:crypto";
-import { FaultQueue } from "./faults";
+import { SandboxStateBase } from "../kit/state";
 import { defaultOptions, mergeOptions } from "./options";
 import { QuotaLedger } from "./quota";
 import { SEED_ACCOUNTS, seededAccount, syntheticAccount, videosFor } from "./seed";
 import {
   ENDPOINTS,
   isSignInScope,
-  type Counters,
-  type RequestLogEntry,
+  type EndpointName,
+  type Fault,
   type ResolvedOptions,
   type SandboxClient,
   type SandboxOptionsInput,
@@ -38,8 +38,6 @@ const DAY_MS = 86_400_000;
 export const TESTING_GRANT_MS = 7 * DAY_MS;
 /** After this long, a revoked refresh token is answered "Bad Request" instead of "Token has been expired or revoked." */
 export const REVOKED_DESCRIPTION_CHANGES_MS = 12 * 3_600_000;
-
-const LOG_LIMIT = 10_000;
 
 /** The tokens of one (client, account) pair. Revocation bumps `generation`. */
 export interface Family {
@@ -88,21 +86,9 @@ function randomToken(prefix: string, bytes: number): string {
   return `${prefix}${randomBytes(bytes).toString("base64url")}`;
 }
 
-function emptyCounters(): Counters {
-  const c = { tokenByGrant: { authorization_code: 0, refresh_token: 0 } } as Counters;
-  for (const e of ENDPOINTS) c[e] = 0;
-  return c;
-}
-
 const key = (clientId: string, accountId: string) => `${clientId}\u0000${accountId}`;
 
-export class SandboxState {
-  private readonly startOptions: ResolvedOptions;
-  options: ResolvedOptions;
-  private offsetMs = 0;
-  /** Base URL of the listening server, e.g. http://127.0.0.1:4011. */
-  baseUrl = "";
-
+export class SandboxState extends SandboxStateBase<ResolvedOptions, SandboxOptionsInput, EndpointName, Fault, TokenState> {
   readonly codes = new Map<string, CodeRecord>();
   /** Consent Google remembers per (client, account): canonical scopes. */
   private readonly consents = new Map<string, Set<Scope>>();
@@ -115,35 +101,16 @@ export class SandboxState {
   private readonly videoCache = new Map<string, SeedVideo[]>();
   private readonly videoIndex = new Map<string, { owner: SeedAccount; video: SeedVideo }>();
 
-  readonly faults = new FaultQueue();
   readonly quota = new QuotaLedger();
-  counters: Counters = emptyCounters();
-  private log: RequestLogEntry[] = [];
-  private logStart = 0;
 
   constructor(input: SandboxOptionsInput) {
-    this.startOptions = mergeOptions(defaultOptions(), input);
-    this.options = mergeOptions(this.startOptions, {});
+    super(input, { defaults: defaultOptions, merge: mergeOptions, endpoints: ENDPOINTS });
   }
 
-  // --- clock, options, reset ------------------------------------------------------------------
+  // --- reset (clock, options, faults, counters and log: the kit's) ---------------------------
 
-  now(): number {
-    return this.options.now() + this.offsetMs;
-  }
-
-  advanceTime(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError("advanceTime(ms) needs a finite ms >= 0");
-    this.offsetMs += ms;
-  }
-
-  setOptions(input: SandboxOptionsInput): void {
-    this.options = mergeOptions(this.options, input);
-  }
-
-  reset(): void {
-    this.options = mergeOptions(this.startOptions, {});
-    this.offsetMs = 0;
+  override reset(): void {
+    super.reset();
     this.codes.clear();
     this.consents.clear();
     this.families.clear();
@@ -153,11 +120,7 @@ export class SandboxState {
     this.testAccounts.clear();
     this.videoCache.clear();
     this.videoIndex.clear();
-    this.faults.clear();
     this.quota.clear();
-    this.counters = emptyCounters();
-    this.log = [];
-    this.logStart = 0;
   }
 
   client(clientId: string): SandboxClient | undefined {
@@ -337,23 +300,5 @@ export class SandboxState {
       if (a === accountId && (clientId === undefined || c === clientId)) this.consents.delete(k);
     }
     return n;
-  }
-
-  // --- counters and log -----------------------------------------------------------------------
-
-  logRequest(method: string, path: string, endpoint: string): RequestLogEntry {
-    const entry: RequestLogEntry = { at: this.now(), method, path, status: 0, endpoint };
-    if (this.log.length < LOG_LIMIT) {
-      this.log.push(entry);
-    } else {
-      this.log[this.logStart] = entry;
-      this.logStart = (this.logStart + 1) % LOG_LIMIT;
-    }
-    return entry;
-  }
-
-  requestLog(): RequestLogEntry[] {
-    const ordered = this.log.length < LOG_LIMIT ? this.log : [...this.log.slice(this.logStart), ...this.log.slice(0, this.logStart)];
-    return ordered.map((e) => ({ ...e }));
   }
 }

@@ -6,6 +6,9 @@
  * - Scopes: https://developers.google.com/identity/protocols/oauth2/scopes#youtube
  * - YouTube Data API v3: https://developers.google.com/youtube/v3/docs
  */
+import type { Counters as KitCounters, CoreControl, TransportFault } from "../kit/types";
+
+export type { RequestLogEntry } from "../kit/types";
 
 const G = "https://www.googleapis.com/auth/";
 
@@ -106,14 +109,7 @@ export type SandboxOptionsInput = Partial<SandboxOptions>;
 export type ResolvedOptions = Omit<SandboxOptions, "redirectUris">;
 
 export type Fault =
-  | { kind: "status"; status: number; retryAfterSec?: number }
-  | { kind: "hang" }
-  | { kind: "html" }
-  | { kind: "malformed_json" }
-  | { kind: "wrong_content_type" }
-  | { kind: "delay"; ms: number }
-  /** Flat OAuth error `{"error","error_description"}` (token and revoke). */
-  | { kind: "oauth_error"; error: string; status?: number; description?: string }
+  | TransportFault
   /** Google's API error envelope with this `reason` (YouTube endpoints); status defaults per reason. */
   | { kind: "api_error"; reason: string; status?: number; message?: string; domain?: string };
 
@@ -190,18 +186,7 @@ export interface IssuedTokens {
   id_token?: string;
 }
 
-export type Counters = Record<EndpointName, number> & {
-  tokenByGrant: { authorization_code: number; refresh_token: number };
-};
-
-export interface RequestLogEntry {
-  at: number;
-  method: string;
-  /** Path only: never the query (it may carry a token, e.g. /revoke?token=…). */
-  path: string;
-  status: number;
-  endpoint: string;
-}
+export type Counters = KitCounters<EndpointName>;
 
 export interface QuotaView {
   projectId: string;
@@ -213,18 +198,7 @@ export interface QuotaView {
   resetsAt: number;
 }
 
-export interface SandboxControl {
-  reset(): void;
-  setOptions(partial: SandboxOptionsInput): void;
-  options(): Omit<ResolvedOptions, "now">;
-  queueFault(endpoint: EndpointName, fault: Fault, times?: number): void;
-  clearFaults(): void;
-  advanceTime(ms: number): void;
-  now(): number;
-  counters(): Counters;
-  requestLog(): RequestLogEntry[];
-  tokenState(refreshToken: string): TokenState;
-  accessTokenState(accessToken: string): TokenState;
+export interface SandboxControl extends CoreControl<SandboxOptionsInput, ResolvedOptions, EndpointName, Fault, TokenState> {
   /** Tokens for an account without the browser (load tests). `offline` (default true) adds a refresh token. */
   issueTokensDirectly(input: { accountId: string; scopes: readonly string[] | string; clientId?: string; offline?: boolean }): IssuedTokens;
   /** The user removes the app at myaccount.google.com/permissions: every token of that client for the account dies. */

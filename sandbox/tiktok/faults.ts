@@ -1,48 +1,10 @@
 /**
  * Fault injection: the next N requests to an endpoint misbehave the way real networks and gateways
  * do, so SocialFlow's handling of S17–S20 and S32 (docs/security.md) can be tested against HTTP.
+ * The queue is the kit's (sandbox/kit/faults.ts); what each fault answers here is TikTok's.
  */
 import type { EndpointName, Fault } from "./types";
 import { apiErrorReply, apiErrorStatus, htmlReply, jsonReply, oauthErrorReply, type Reply } from "./http";
-
-interface QueuedFault {
-  fault: Fault;
-  remaining: number;
-}
-
-export class FaultQueue {
-  private readonly queues = new Map<EndpointName, QueuedFault[]>();
-
-  add(endpoint: EndpointName, fault: Fault, times: number): void {
-    if (!Number.isInteger(times) || times < 1) throw new RangeError("times must be a positive integer");
-    let q = this.queues.get(endpoint);
-    if (q === undefined) {
-      q = [];
-      this.queues.set(endpoint, q);
-    }
-    q.push({ fault, remaining: times });
-  }
-
-  /** The fault for this request, if any (FIFO; each entry is used `times` times). */
-  take(endpoint: EndpointName): Fault | undefined {
-    const q = this.queues.get(endpoint);
-    const head = q?.[0];
-    if (q === undefined || head === undefined) return undefined;
-    head.remaining -= 1;
-    if (head.remaining <= 0) q.shift();
-    return head.fault;
-  }
-
-  pending(): { endpoint: EndpointName; fault: Fault; remaining: number }[] {
-    const out: { endpoint: EndpointName; fault: Fault; remaining: number }[] = [];
-    for (const [endpoint, q] of this.queues) for (const f of q) out.push({ endpoint, ...f });
-    return out;
-  }
-
-  clear(): void {
-    this.queues.clear();
-  }
-}
 
 /**
  * "upload_url": the real answer with `data.upload_url` replaced (only where there is one: a

@@ -2,6 +2,7 @@
  * Option defaults, merging, and the zod schema the HTTP control API validates with.
  */
 import { z } from "zod";
+import { httpStatus, transportFaultSchemas } from "../kit/options";
 import {
   ENDPOINTS,
   KNOWN_SCOPES,
@@ -151,28 +152,23 @@ export const optionsSchema = z.strictObject({
 
 export const endpointSchema = z.enum(ENDPOINTS);
 
-const httpStatus = z.number().int().min(100).max(599);
+const t = transportFaultSchemas;
 
 export const faultSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("status"), status: httpStatus, retryAfterSec: z.number().int().nonnegative().optional() }),
-  z.strictObject({ kind: z.literal("hang") }),
-  z.strictObject({ kind: z.literal("html") }),
-  z.strictObject({ kind: z.literal("malformed_json") }),
+  t.status,
+  t.hang,
+  t.html,
+  t.malformed_json,
   z.strictObject({ kind: z.literal("json_array") }),
-  z.strictObject({ kind: z.literal("wrong_content_type") }),
-  z.strictObject({
-    kind: z.literal("oauth_error"),
-    error: z.string().min(1).max(100),
-    status: httpStatus.optional(),
-    description: z.string().max(500).optional(),
-  }),
+  t.wrong_content_type,
+  t.oauth_error,
   z.strictObject({
     kind: z.literal("api_error"),
     code: z.string().min(1).max(100),
     status: httpStatus.optional(),
     message: z.string().max(500).optional(),
   }),
-  z.strictObject({ kind: z.literal("delay"), ms: z.number().int().nonnegative().max(600_000) }),
+  t.delay,
   z.strictObject({ kind: z.literal("upload_url"), url: z.string().min(1).max(4096) }),
 ]);
 

@@ -5,6 +5,7 @@
  * processes see the same users and videos. Synthetic users (for load tests that need thousands of
  * distinct open_ids) are derived from their open_id the same way.
  */
+import { hash32, hashHex, prng, syntheticColour } from "../kit/seed";
 import type { SeedUser, SeedVideo } from "./types";
 
 /** https, realistic, and never fetched (`.invalid` is reserved by RFC 2606). */
@@ -16,28 +17,6 @@ const NEWEST_VIDEO_TIME = 1_767_225_600;
 const PUBLIC_OPTIONS = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"];
 /** Private accounts cannot post PUBLIC_TO_EVERYONE; TikTok offers followers instead. */
 const PRIVATE_OPTIONS = ["FOLLOWER_OF_CREATOR", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"];
-
-/** mulberry32: tiny deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** FNV-1a 32-bit, for seeding from strings. */
-function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 interface UserSpec {
   openId: string;
@@ -142,8 +121,7 @@ export function seededUser(openId: string): SeedUser | undefined {
  * (so tests of the unaudited-client rules can create many private accounts).
  */
 export function syntheticUser(openId: string): SeedUser {
-  const h = hash32(openId).toString(16).padStart(8, "0");
-  const palette = ["#0ea5e9", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#ec4899"];
+  const h = hashHex(openId);
   return makeUser({
     openId,
     displayName: `Load User ${h.slice(0, 6)}`,
@@ -153,7 +131,7 @@ export function syntheticUser(openId: string): SeedUser {
     isPrivate: /private/i.test(openId),
     maxVideoPostDurationSec: 600,
     videoCount: 25,
-    colour: palette[hash32(`c:${openId}`) % palette.length] ?? "#0ea5e9",
+    colour: syntheticColour(openId),
     commentDisabled: false,
     duetDisabled: false,
     stitchDisabled: false,

@@ -1,12 +1,14 @@
 /**
- * The HTTP server: routing, counting, logging, fault injection. Handlers live in their own files.
+ * TikTok's routes: counting, fault injection and dispatch to the handlers (their own files). The
+ * server itself (control plane, logging, fault timing, close) is the kit's.
  *
  * Paths are the real TikTok paths, matched EXACTLY (trailing slash included): an app that calls a
  * wrong path should fail here, not in production.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
-import { apiErrorReply, BodyTooLargeError, jsonReply, mediaType, newLogId, readText, sendReply, drain, svgReply, type Reply } from "./http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { withFaultContentType } from "../kit/faults";
+import { BODY_LIMIT, createSandboxServer as createKitServer, type RequestContext, type SandboxServer } from "../kit/server";
+import { apiErrorReply, jsonReply, mediaType, newLogId, readText, sendReply, drain, svgReply, type Reply } from "./http";
 import { avatarSvg } from "./avatars";
 import { coverSvg } from "./covers";
 import { AUTHORIZE_PATH, DECISION_PATH, handleAuthorizePage, handleDecision } from "./consent-page";
@@ -20,8 +22,6 @@ import { seededUser, SEED_USERS } from "./seed";
 import type { SandboxState } from "./state";
 import type { EndpointName, SandboxControl } from "./types";
 import { handleUpload, UPLOAD_PREFIX } from "./upload";
-
-const BODY_LIMIT = 1024 * 1024;
 
 interface Route {
   endpoint: EndpointName;
@@ -41,44 +41,14 @@ const ROUTES = new Map<string, Route>([
   ["/v2/post/publish/cancel/", { endpoint: "cancel", body: "json", handle: handleCancel }],
 ]);
 
-export interface SandboxServer {
-  server: Server;
-  close(): Promise<void>;
-}
+export type { SandboxServer } from "../kit/server";
 
 export function createSandboxServer(state: SandboxState, control: SandboxControl): SandboxServer {
-  const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
-      timers.add(t);
-    });
-
-  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const rawUrl = req.url ?? "/";
-    const q = rawUrl.indexOf("?");
-    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-    const query = q === -1 ? "" : rawUrl.slice(q + 1);
-    const method = req.method ?? "GET";
-
-    // Control plane: neither counted nor logged.
-    if (path.startsWith(CONTROL_PREFIX) || path === CONTROL_PREFIX.slice(0, -1)) {
-      const body = method === "GET" || method === "HEAD" ? (await drain(req), "") : await readText(req, BODY_LIMIT);
-      sendReply(res, handleControl(state, control, method, path === "/__sandbox" ? CONTROL_PREFIX : path, query, body));
-      return;
-    }
-
+  async function handle(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
+    const { method, path, query } = ctx;
     const route = ROUTES.get(path);
     const endpoint: EndpointName | undefined = route?.endpoint ?? (path.startsWith(UPLOAD_PREFIX) ? "upload" : undefined);
-    const entry = state.logRequest(method, path, endpoint ?? logName(path));
-    res.on("finish", () => {
-      entry.status = res.statusCode;
-    });
+    ctx.log(endpoint ?? logName(path));
 
     if (endpoint === undefined) {
       // Only the consent form carries a body worth reading; anything else is discarded.
@@ -89,7 +59,7 @@ export function createSandboxServer(state: SandboxState, control: SandboxControl
     state.counters[endpoint] += 1;
 
     if (endpoint === "upload") {
-      await serveUpload(req, res, path, query);
+      await serveUpload(req, res, ctx);
       return;
     }
     if (route === undefined) return; // unreachable: only uploads have no route
@@ -104,63 +74,38 @@ export function createSandboxServer(state: SandboxState, control: SandboxControl
     }
 
     const fault = state.faults.take(endpoint);
-    if (fault?.kind === "hang") return; // never answer; close() destroys the socket
-    if (fault?.kind === "delay") await sleep(fault.ms);
+    if (await ctx.stall(fault)) return;
     const injected = fault ? faultReply(endpoint, fault, state.options.oauthErrorStatus, newLogId(state.now())) : undefined;
     if (injected) {
       sendReply(res, injected);
       return;
     }
-    let reply = route.handle({ state, method, query, headers: req.headers, mediaType: type, body });
-    if (fault?.kind === "wrong_content_type") reply.headers["content-type"] = "text/plain; charset=utf-8";
+    let reply = withFaultContentType(route.handle({ state, method, query, headers: req.headers, mediaType: type, body }), fault);
     if (fault?.kind === "upload_url") reply = withUploadUrl(reply, fault.url);
     sendReply(res, reply);
   }
 
-  async function serveUpload(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void> {
+  async function serveUpload(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
     const fault = state.faults.take("upload");
-    if (fault?.kind === "hang") return;
-    if (fault?.kind === "delay") await sleep(fault.ms);
+    if (await ctx.stall(fault)) return;
     const injected = fault ? faultReply("upload", fault, state.options.oauthErrorStatus, newLogId(state.now())) : undefined;
     if (injected) {
       await drain(req);
       sendReply(res, injected);
       return;
     }
-    const reply = await handleUpload(state, req, path, query);
+    const reply = await handleUpload(state, req, ctx.path, ctx.query);
     if (reply === undefined) return;
-    if (fault?.kind === "wrong_content_type") reply.headers["content-type"] = "text/plain; charset=utf-8";
-    sendReply(res, reply);
+    sendReply(res, withFaultContentType(reply, fault));
   }
 
-  const server = createServer((req, res) => {
-    onRequest(req, res).catch((e: unknown) => {
-      if (res.headersSent) return;
-      if (e instanceof BodyTooLargeError) {
-        sendReply(res, { ...jsonReply(413, { error: "request_too_large", message: "Request body too large." }), headers: { "content-type": "application/json", connection: "close" } });
-        return;
-      }
-      sendReply(res, apiErrorReply("internal_error", "Sandbox internal error.", newLogId(state.now()), 500));
-    });
+  return createKitServer({
+    state,
+    control: (method, path, query, body) => handleControl(state, control, method, path, query, body),
+    handle,
+    tooLarge: jsonReply(413, { error: "request_too_large", message: "Request body too large." }),
+    internalError: () => apiErrorReply("internal_error", "Sandbox internal error.", newLogId(state.now()), 500),
   });
-  // Longer than undici's default keep-alive so pooled client sockets are not reset under load.
-  server.keepAliveTimeout = 30_000;
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-
-  return {
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.close(() => resolve());
-        // Hung requests (fault "hang") and idle keep-alive sockets would keep close() waiting forever.
-        for (const s of sockets) s.destroy();
-      }),
-  };
 }
 
 function logName(path: string): string {

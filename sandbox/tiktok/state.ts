@@ -6,16 +6,16 @@
  * token are decided atomically by the event loop: exactly one wins (https://developers.tiktok.com/doc/oauth-user-access-token-management).
  */
 import { createHash, randomBytes, type Hash } from "node:crypto";
+import { SandboxStateBase } from "../kit/state";
 import { defaultOptions, mergeOptions } from "./options";
-import { FaultQueue } from "./faults";
 import { SlidingWindowLimiter } from "./rate-limit";
 import { seededUser, syntheticUser, videosFor, SEED_USERS } from "./seed";
 import {
   ENDPOINTS,
-  type Counters,
+  type EndpointName,
+  type Fault,
   type IssuedTokens,
   type PublishStatus,
-  type RequestLogEntry,
   type ResolvedOptions,
   type SandboxClient,
   type SandboxOptionsInput,
@@ -87,8 +87,6 @@ export interface Publish {
   finalStatus: PublishStatus | undefined;
 }
 
-const LOG_LIMIT = 10_000;
-
 function token(prefix: string): string {
   // Real TikTok tokens look like `act.<random>!1234.va`; keep the `!` so clients that mangle
   // reserved characters fail here and not in production.
@@ -107,20 +105,7 @@ function authorizationCode(): string {
   return `${b.subarray(0, 48).toString("base64url")}*0!${digits}.va`;
 }
 
-function emptyCounters(): Counters {
-  const c = { tokenByGrant: { authorization_code: 0, refresh_token: 0 } } as Counters;
-  for (const e of ENDPOINTS) c[e] = 0;
-  return c;
-}
-
-export class SandboxState {
-  /** Options given at start-up; reset() returns to these. */
-  private readonly startOptions: ResolvedOptions;
-  options: ResolvedOptions;
-  private offsetMs = 0;
-  /** Base URL of the listening server, e.g. http://127.0.0.1:4010. */
-  baseUrl = "";
-
+export class SandboxState extends SandboxStateBase<ResolvedOptions, SandboxOptionsInput, EndpointName, Fault, TokenState> {
   readonly codes = new Map<string, CodeRecord>();
   private readonly accessTokens = new Map<string, AccessTokenRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
@@ -140,36 +125,15 @@ export class SandboxState {
   private readonly videoCache = new Map<string, SeedVideo[]>();
 
   readonly limiter = new SlidingWindowLimiter();
-  readonly faults = new FaultQueue();
-  counters: Counters = emptyCounters();
-  private log: RequestLogEntry[] = [];
-  private logStart = 0;
 
   constructor(input: SandboxOptionsInput) {
-    this.startOptions = mergeOptions(defaultOptions(), input);
-    this.options = mergeOptions(this.startOptions, {});
+    super(input, { defaults: defaultOptions, merge: mergeOptions, endpoints: ENDPOINTS });
   }
 
-  // --- clock --------------------------------------------------------------------------------
+  // --- reset (clock, options, faults, counters and log: the kit's) ---------------------------
 
-  now(): number {
-    return this.options.now() + this.offsetMs;
-  }
-
-  advanceTime(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError("advanceTime(ms) needs a finite ms >= 0");
-    this.offsetMs += ms;
-  }
-
-  // --- options and reset --------------------------------------------------------------------
-
-  setOptions(input: SandboxOptionsInput): void {
-    this.options = mergeOptions(this.options, input);
-  }
-
-  reset(): void {
-    this.options = mergeOptions(this.startOptions, {});
-    this.offsetMs = 0;
+  override reset(): void {
+    super.reset();
     this.codes.clear();
     this.accessTokens.clear();
     this.refreshTokens.clear();
@@ -182,10 +146,6 @@ export class SandboxState {
     this.testUsers.clear();
     this.videoCache.clear();
     this.limiter.clear();
-    this.faults.clear();
-    this.counters = emptyCounters();
-    this.log = [];
-    this.logStart = 0;
   }
 
   client(clientKey: string): SandboxClient | undefined {
@@ -365,24 +325,5 @@ export class SandboxState {
 
   newHash(): Hash | undefined {
     return this.options.hashUploads ? createHash("sha256") : undefined;
-  }
-
-  // --- counters and log -----------------------------------------------------------------------
-
-  logRequest(method: string, path: string, endpoint: string): RequestLogEntry {
-    const entry: RequestLogEntry = { at: this.now(), method, path, status: 0, endpoint };
-    if (this.log.length < LOG_LIMIT) {
-      this.log.push(entry);
-    } else {
-      // Ring buffer: overwrite the oldest so a long benchmark cannot grow memory without bound.
-      this.log[this.logStart] = entry;
-      this.logStart = (this.logStart + 1) % LOG_LIMIT;
-    }
-    return entry;
-  }
-
-  requestLog(): RequestLogEntry[] {
-    const ordered = this.log.length < LOG_LIMIT ? this.log : [...this.log.slice(this.logStart), ...this.log.slice(0, this.logStart)];
-    return ordered.map((e) => ({ ...e }));
   }
 }

@@ -3,6 +3,9 @@
  *
  * Ground truth for behaviour: TikTok for Developers (https://developers.tiktok.com/doc).
  */
+import type { Counters as KitCounters, CoreControl, TransportFault } from "../kit/types";
+
+export type { RequestLogEntry } from "../kit/types";
 
 /** Every scope the sandbox knows (https://developers.tiktok.com/doc/login-kit-web, https://developers.tiktok.com/doc/tiktok-api-v2-video-list, https://developers.tiktok.com/doc/content-posting-api-reference-upload-video). */
 export const KNOWN_SCOPES = [
@@ -128,15 +131,9 @@ export interface ResolvedOptions extends Omit<SandboxOptions, "rateLimits" | "re
 }
 
 export type Fault =
-  | { kind: "status"; status: number; retryAfterSec?: number }
-  | { kind: "hang" }
-  | { kind: "html" }
-  | { kind: "malformed_json" }
+  | TransportFault
   | { kind: "json_array" }
-  | { kind: "wrong_content_type" }
-  | { kind: "oauth_error"; error: string; status?: number; description?: string }
   | { kind: "api_error"; code: string; status?: number; message?: string }
-  | { kind: "delay"; ms: number }
   /** The real init answer (publish created) with data.upload_url replaced: a hostile or spoofed answer. */
   | { kind: "upload_url"; url: string };
 
@@ -196,20 +193,7 @@ export interface IssuedTokens {
   token_type: "Bearer";
 }
 
-export type Counters = Record<EndpointName, number> & {
-  tokenByGrant: { authorization_code: number; refresh_token: number };
-};
-
-export interface RequestLogEntry {
-  /** Sandbox clock (ms) when the request arrived. */
-  at: number;
-  method: string;
-  /** Path only: the query string is never logged (it may carry an upload token). */
-  path: string;
-  /** Response status; 0 while unanswered (e.g. a "hang" fault). */
-  status: number;
-  endpoint: string;
-}
+export type Counters = KitCounters<EndpointName>;
 
 export type PublishStatus =
   | "PROCESSING_UPLOAD"
@@ -234,22 +218,9 @@ export interface UploadInfo {
   sha256: string | undefined;
 }
 
-export interface SandboxControl {
-  reset(): void;
-  setOptions(partial: SandboxOptionsInput): void;
-  /** Current options (functions omitted). */
-  options(): Omit<ResolvedOptions, "now">;
-  queueFault(endpoint: EndpointName, fault: Fault, times?: number): void;
-  clearFaults(): void;
-  advanceTime(ms: number): void;
-  /** Current sandbox clock in ms. */
-  now(): number;
+export interface SandboxControl extends CoreControl<SandboxOptionsInput, ResolvedOptions, EndpointName, Fault, TokenState> {
   revokeGrant(openId: string): number;
   failUpload(publishId: string, failReason: string): void;
-  counters(): Counters;
-  requestLog(): RequestLogEntry[];
-  tokenState(refreshToken: string): TokenState;
-  accessTokenState(accessToken: string): TokenState;
   issueTokensDirectly(input: { openId: string; scopes: readonly string[] | string; clientKey?: string }): IssuedTokens;
   /** The accounts on the consent page: seeded users, then those added by addTestUsers. */
   users(): SeedUser[];

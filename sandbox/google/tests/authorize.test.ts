@@ -2,7 +2,8 @@
  * The browser half: account chooser, consent screen (granular consent), Google's own error
  * pages, the callback redirect, remembered consent, include_granted_scopes, prompt=none.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { sandboxForFile } from "../../kit/test-helpers";
 import {
   ADA,
   ADA_BRAND,
@@ -19,15 +20,9 @@ import {
   getCode,
   hiddenInputs,
   start,
-  type Sandbox,
 } from "./helpers";
 
-let sb: Sandbox;
-beforeAll(async () => {
-  sb = await start();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.control.reset());
+const sb = sandboxForFile(() => start());
 
 const authorizeUrl = (params: URLSearchParams) => `${sb.url}/o/oauth2/v2/auth?${params}`;
 

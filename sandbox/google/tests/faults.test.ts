@@ -1,15 +1,11 @@
 /**
  * Fault injection per endpoint, counters, the request log, reset, silence.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { ADA, READONLY, connect, exchange, getCode, googleError, reason, refresh, revoke, start, yt, type Sandbox } from "./helpers";
+import { describe, expect, it, vi } from "vitest";
+import { sandboxForFile } from "../../kit/test-helpers";
+import { ADA, READONLY, connect, exchange, getCode, googleError, reason, refresh, revoke, start, yt } from "./helpers";
 
-let sb: Sandbox;
-beforeAll(async () => {
-  sb = await start();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.control.reset());
+const sb = sandboxForFile(() => start());
 
 const mine = "channels?part=id&mine=true";
 const issue = () => sb.control.issueTokensDirectly({ accountId: ADA, scopes: READONLY });

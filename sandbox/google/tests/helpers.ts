@@ -4,10 +4,9 @@
 import { startGoogleSandbox } from "../index";
 import { DEFAULT_CLIENT, DEFAULT_REDIRECT_URI } from "../options";
 import type { SandboxControl, SandboxOptions } from "../types";
+import { definedParams, hiddenInputs, httpResult, postForm, RFC_CHALLENGE, RFC_VERIFIER, type HttpResult, type RunningSandbox } from "../../kit/test-helpers";
 
-/** RFC 7636 Appendix B. */
-export const RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-export const RFC_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+export { hiddenInputs, RFC_CHALLENGE, RFC_VERIFIER, type HttpResult } from "../../kit/test-helpers";
 
 export const CLIENT_ID = DEFAULT_CLIENT.clientId;
 export const CLIENT_SECRET = DEFAULT_CLIENT.clientSecret;
@@ -24,11 +23,7 @@ export const USERINFO_EMAIL = `${G}userinfo.email`;
 /** What SocialFlow asks for by default. */
 export const YT_SCOPES = `${READONLY} ${UPLOAD}`;
 
-export interface Sandbox {
-  url: string;
-  control: SandboxControl;
-  close(): Promise<void>;
-}
+export type Sandbox = RunningSandbox<SandboxControl>;
 
 export function start(options: Partial<SandboxOptions> = {}): Promise<Sandbox> {
   return startGoogleSandbox({ port: 0, ...options });
@@ -48,19 +43,7 @@ export function authorizeParams(overrides: Record<string, string | undefined> = 
     code_challenge_method: "S256",
     ...overrides,
   };
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(base)) if (v !== undefined) p.append(k, v);
-  return p;
-}
-
-const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };
-const unescapeHtml = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (m) => ENTITIES[m] ?? m);
-
-/** Hidden inputs of a form, as a browser would submit them. */
-export function hiddenInputs(html: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) out.push([unescapeHtml(m[1] ?? ""), unescapeHtml(m[2] ?? "")]);
-  return out;
+  return definedParams(base);
 }
 
 export interface ConsentChoice {
@@ -122,33 +105,8 @@ export async function getCode(url: string, params = authorizeParams(), choice: C
   return { code, scope: cb.searchParams.get("scope") ?? "", state: cb.searchParams.get("state"), params: cb.searchParams, location: r.location };
 }
 
-export interface HttpResult {
-  status: number;
-  headers: Headers;
-  contentType: string;
-  text: string;
-  json: Record<string, unknown>;
-}
-
-async function result(res: Response): Promise<HttpResult> {
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, headers: res.headers, contentType: res.headers.get("content-type") ?? "", text, json };
-}
-
-export async function form(url: string, path: string, body: Record<string, string>, headers: Record<string, string> = {}): Promise<HttpResult> {
-  const res = await fetch(`${url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
-    body: new URLSearchParams(body).toString(),
-  });
-  return result(res);
+export function form(url: string, path: string, body: Record<string, string>, headers: Record<string, string> = {}): Promise<HttpResult> {
+  return postForm(`${url}${path}`, body, headers);
 }
 
 export function exchange(url: string, code: string, extra: Record<string, string | undefined> = {}): Promise<HttpResult> {
@@ -193,7 +151,7 @@ export async function connect(url: string, overrides: Record<string, string | un
 
 export async function yt(url: string, pathAndQuery: string, token?: string): Promise<HttpResult> {
   const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
-  return result(await fetch(`${url}/youtube/v3/${pathAndQuery}`, { headers }));
+  return httpResult(await fetch(`${url}/youtube/v3/${pathAndQuery}`, { headers }));
 }
 
 export interface GoogleError {

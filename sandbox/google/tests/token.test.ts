@@ -3,7 +3,8 @@
  * POST /revoke.
  */
 import { createPublicKey, verify, type JsonWebKey } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { sandboxForFile } from "../../kit/test-helpers";
 import {
   ADA,
   BEN,
@@ -27,17 +28,11 @@ import {
   start,
   yt,
   type HttpResult,
-  type Sandbox,
   type Tokens,
 } from "./helpers";
 
-let sb: Sandbox;
-beforeAll(async () => {
-  // A frozen base clock: time moves only with advanceTime.
-  sb = await start({ now: () => Date.UTC(2026, 8, 10, 12, 0, 0) });
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.control.reset());
+// A frozen base clock: time moves only with advanceTime.
+const sb = sandboxForFile(() => start({ now: () => Date.UTC(2026, 8, 10, 12, 0, 0) }));
 
 const DAY = 86_400_000;
 

@@ -1,15 +1,11 @@
 /**
  * YouTube Data API v3: channels.list, playlistItems.list, videos.list, auth and scope errors.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ADA, ADA_BRAND, BEN, NORA, READONLY, UPLOAD, googleError, reason, start, yt, type Sandbox } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { sandboxForFile } from "../../kit/test-helpers";
+import { ADA, ADA_BRAND, BEN, NORA, READONLY, UPLOAD, googleError, reason, start, yt } from "./helpers";
 
-let sb: Sandbox;
-beforeAll(async () => {
-  sb = await start();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.control.reset());
+const sb = sandboxForFile(() => start());
 
 const token = (accountId: string, scopes = READONLY) => sb.control.issueTokensDirectly({ accountId, scopes }).access_token;
 

@@ -1,15 +1,11 @@
 /**
  * https://developers.tiktok.com/doc/login-kit-web: the consent page, its error pages, and the callback redirect.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AVA, BEN, authorizeParams, consent, exchange, getCode, hiddenInputs, REDIRECT_URI, start, type Sandbox } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { sandboxForFile } from "../../kit/test-helpers";
+import { AVA, BEN, authorizeParams, consent, exchange, getCode, hiddenInputs, REDIRECT_URI, start } from "./helpers";
 
-let sb: Sandbox;
-beforeAll(async () => {
-  sb = await start();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.control.reset());
+const sb = sandboxForFile(() => start());
 
 describe("§1 consent page", () => {
   it("§1 consent page: shows app, scopes with ids, test accounts, Authorize and Cancel, no external resources", async () => {

@@ -1,24 +1,13 @@
 /**
  * The HTTP control API under /__sandbox/ (what Playwright uses from another process).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AVA, api, authorizeParams, connect, consent, errorCode, exchange, getCode, refresh, start, type Sandbox } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { controlRequest, sandboxForFile } from "../../kit/test-helpers";
+import { AVA, api, authorizeParams, connect, consent, errorCode, exchange, getCode, refresh, start } from "./helpers";
 
-let sb: Sandbox;
-beforeAll(async () => {
-  sb = await start();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.control.reset());
+const sb = sandboxForFile(() => start());
 
-async function ctl(method: string, route: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${sb.url}/__sandbox/${route}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as unknown };
-}
+const ctl = (method: string, route: string, body?: unknown) => controlRequest(sb.url, method, route, body);
 
 describe("control API over HTTP", () => {
   it("GET /__sandbox/ lists the routes", async () => {

@@ -1,15 +1,11 @@
 /**
  * https://developers.tiktok.com/doc/tiktok-api-v2-video-list: user info, video list, wrapped errors, rate limits; avatars.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AVA, BEN, CLEO, api, connect, data, errorCode, start, type HttpResult, type Sandbox } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { sandboxForFile } from "../../kit/test-helpers";
+import { AVA, BEN, CLEO, api, connect, data, errorCode, start, type HttpResult } from "./helpers";
 
-let sb: Sandbox;
-beforeAll(async () => {
-  sb = await start();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.control.reset());
+const sb = sandboxForFile(() => start());
 
 const BASIC = "open_id,union_id,avatar_url,avatar_url_100,avatar_large_url,display_name";
 const PROFILE = "bio_description,profile_deep_link,is_verified,username";

@@ -1,15 +1,11 @@
 /**
  * Fault injection (docs/security.md S17–S20, S32), counters, request log, reset.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AVA, api, connect, errorCode, exchange, getCode, refresh, revoke, start, type Sandbox } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { sandboxForFile } from "../../kit/test-helpers";
+import { AVA, api, connect, errorCode, exchange, getCode, refresh, revoke, start } from "./helpers";
 
-let sb: Sandbox;
-beforeAll(async () => {
-  sb = await start();
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.control.reset());
+const sb = sandboxForFile(() => start());
 
 async function raw(url: string, init?: RequestInit) {
   const res = await fetch(url, init);

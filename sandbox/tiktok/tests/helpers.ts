@@ -4,10 +4,9 @@
 import { startTikTokSandbox } from "../index";
 import { DEFAULT_REDIRECT_URI } from "../options";
 import type { SandboxControl, SandboxOptions } from "../types";
+import { definedParams, hiddenInputs, httpResult, postForm, RFC_CHALLENGE, RFC_VERIFIER, type HttpResult, type RunningSandbox } from "../../kit/test-helpers";
 
-/** RFC 7636 Appendix B. */
-export const RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-export const RFC_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+export { hiddenInputs, RFC_CHALLENGE, RFC_VERIFIER, type HttpResult } from "../../kit/test-helpers";
 /** SHA-256 of the same verifier, hex (TikTok desktop). */
 export const RFC_CHALLENGE_HEX = "13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3";
 
@@ -18,11 +17,7 @@ export const AVA = "sbx-ava-0001";
 export const BEN = "sbx-ben-0002";
 export const CLEO = "sbx-cleo-0003";
 
-export interface Sandbox {
-  url: string;
-  control: SandboxControl;
-  close(): Promise<void>;
-}
+export type Sandbox = RunningSandbox<SandboxControl>;
 
 export function start(options: Partial<SandboxOptions> = {}): Promise<Sandbox> {
   return startTikTokSandbox({ port: 0, ...options });
@@ -39,19 +34,7 @@ export function authorizeParams(overrides: Record<string, string | undefined> = 
     code_challenge_method: "S256",
     ...overrides,
   };
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(base)) if (v !== undefined) p.append(k, v);
-  return p;
-}
-
-const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };
-const unescapeHtml = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (m) => ENTITIES[m] ?? m);
-
-/** Hidden inputs of the consent form, as a browser would submit them. */
-export function hiddenInputs(html: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) out.push([m[1] ?? "", unescapeHtml(m[2] ?? "")]);
-  return out;
+  return definedParams(base);
 }
 
 export interface ConsentChoice {
@@ -90,33 +73,8 @@ export async function getCode(url: string, params = authorizeParams(), choice: C
   return { code, scopes: cb.searchParams.get("scopes") ?? "", state: cb.searchParams.get("state"), location: r.location };
 }
 
-export interface HttpResult {
-  status: number;
-  headers: Headers;
-  contentType: string;
-  text: string;
-  json: Record<string, unknown>;
-}
-
-async function result(res: Response): Promise<HttpResult> {
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, headers: res.headers, contentType: res.headers.get("content-type") ?? "", text, json };
-}
-
-export async function tokenRequest(url: string, form: Record<string, string>, path = "/v2/oauth/token/"): Promise<HttpResult> {
-  const res = await fetch(`${url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(form).toString(),
-  });
-  return result(res);
+export function tokenRequest(url: string, form: Record<string, string>, path = "/v2/oauth/token/"): Promise<HttpResult> {
+  return postForm(`${url}${path}`, form);
 }
 
 export function exchange(url: string, code: string, extra: Record<string, string> = {}): Promise<HttpResult> {
@@ -165,7 +123,7 @@ export async function api(url: string, path: string, init: { token?: string; met
     body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
   }
   const res = await fetch(`${url}${path}`, { method: init.method ?? (body === undefined ? "GET" : "POST"), headers, body });
-  return result(res);
+  return httpResult(res);
 }
 
 export function errorCode(r: HttpResult): string | undefined {

@@ -4,16 +4,12 @@
  */
 import { createHash } from "node:crypto";
 import { request } from "node:http";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AVA, BEN, CLEO, api, data, errorCode, start, type HttpResult, type Sandbox } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { sandboxForFile } from "../../kit/test-helpers";
+import { AVA, BEN, CLEO, api, data, errorCode, start, type HttpResult } from "./helpers";
 
-let sb: Sandbox;
-beforeAll(async () => {
-  // Frozen base clock: status steps and the 1 h / 24 h windows move only via advanceTime.
-  sb = await start({ now: () => 1_780_000_000_000 });
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.control.reset());
+// Frozen base clock: status steps and the 1 h / 24 h windows move only via advanceTime.
+const sb = sandboxForFile(() => start({ now: () => 1_780_000_000_000 }));
 
 const MB = 1024 * 1024;
 const HOUR = 3_600_000;

@@ -1,7 +1,8 @@
 /**
  * https://developers.tiktok.com/doc/oauth-user-access-token-management (token endpoint) and §3 (revoke).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { sandboxForFile } from "../../kit/test-helpers";
 import { PKCE_ERROR_DESCRIPTION } from "../oauth";
 import {
   AVA,
@@ -21,17 +22,11 @@ import {
   revoke,
   start,
   tokenRequest,
-  type Sandbox,
   type Tokens,
 } from "./helpers";
 
-let sb: Sandbox;
-beforeAll(async () => {
-  // A frozen base clock: lifetimes are asserted to the second, time moves only via advanceTime.
-  sb = await start({ now: () => 1_780_000_000_000 });
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.control.reset());
+// A frozen base clock: lifetimes are asserted to the second, time moves only via advanceTime.
+const sb = sandboxForFile(() => start({ now: () => 1_780_000_000_000 }));
 
 const DAY = 86_400_000;
 
