@@ -5,6 +5,7 @@ import type { SocialAccountRow } from "@/lib/db/schema";
 import { toAccountView } from "@/lib/connections/view-model";
 import { TikTokProvider } from "@/lib/providers/tiktok/oauth-provider";
 import { sandboxTikTokConfig } from "../../../tests/helpers/seed-accounts";
+import { accountRowAt } from "../../../tests/helpers/account-row";
 import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
 import { AccountCard } from "./account-card";
 
@@ -13,33 +14,9 @@ vi.mock("next/navigation", () => ({ useRouter: () => ({ refresh() {}, push() {},
 
 const now = new Date("2026-06-01T12:00:00Z");
 const provider = new TikTokProvider(sandboxTikTokConfig("http://127.0.0.1:9"));
-const row = (over: Partial<SocialAccountRow> = {}): SocialAccountRow => ({
-  id: "a1",
-  userId: "u1",
-  platform: "TIKTOK",
-  platformUserId: "o1",
-  unionId: null,
-  displayName: "Ava",
-  avatarUrl: null,
-  scopes: ["user.info.basic", "video.list", "video.upload"],
-  accessToken: "v1.x",
-  refreshToken: "v1.y",
-  tokenExpiry: new Date(now.getTime() + 3_600_000),
+const row = (over: Partial<SocialAccountRow> = {}): SocialAccountRow =>
   // Its refresh token ends soon too: still no reconnect call to action while unavailable.
-  refreshTokenExpiry: new Date(now.getTime() + 86_400_000),
-  status: "ACTIVE",
-  statusReason: null,
-  lastRefreshedAt: now,
-  refreshFailures: 0,
-  nextRefreshAt: null,
-  refreshLeaseId: null,
-  refreshLeaseUntil: null,
-  reconnectRequestedAt: null,
-  manualRefreshAt: null,
-  createdAt: now,
-  updatedAt: now,
-  ...over,
-});
+  accountRowAt(now, { refreshTokenExpiry: new Date(now.getTime() + 86_400_000), ...over });
 
 const render = (r: SocialAccountRow) => renderToStaticMarkup(createElement(AccountCard, { account: toAccountView(r, now, provider), events: [], now }));
 

@@ -4,6 +4,7 @@ import { toAccountView } from "./view-model";
 import { bannerFor, callbackErrorMessage } from "./banner-messages";
 import { CALLBACK_ERROR_CODES } from "@/lib/connections/errors";
 import { relativeTime } from "./relative-time";
+import { accountRowAt } from "../../../tests/helpers/account-row";
 
 const now = new Date("2026-06-01T12:00:00Z");
 /** A provider as the view sees it (the core's tests use no real provider). */
@@ -14,32 +15,7 @@ const provider = {
   capabilityScopes: { recentVideos: ["video.list"], upload: ["video.upload"] },
 };
 
-const row = (over: Partial<SocialAccountRow> = {}): SocialAccountRow => ({
-  id: "a1",
-  userId: "u1",
-  platform: "TIKTOK",
-  platformUserId: "o1",
-  unionId: null,
-  displayName: "Ava",
-  avatarUrl: null,
-  scopes: ["user.info.basic", "video.list", "video.upload"],
-  accessToken: "v1.x",
-  refreshToken: "v1.y",
-  tokenExpiry: new Date(now.getTime() + 3_600_000),
-  refreshTokenExpiry: new Date(now.getTime() + 300 * 86_400_000),
-  status: "ACTIVE",
-  statusReason: null,
-  lastRefreshedAt: now,
-  refreshFailures: 0,
-  nextRefreshAt: null,
-  refreshLeaseId: null,
-  refreshLeaseUntil: null,
-  reconnectRequestedAt: null,
-  manualRefreshAt: null,
-  createdAt: now,
-  updatedAt: now,
-  ...over,
-});
+const row = (over: Partial<SocialAccountRow> = {}): SocialAccountRow => accountRowAt(now, over);
 
 describe("account view", () => {
   it("S21: without video.upload the account cannot post but still lists videos", () => {

@@ -1,22 +1,16 @@
 import { NextResponse } from "next/server";
-import { guardMutation, jsonError, NO_STORE } from "@/lib/http/route-guard";
-import { readAccountIdBody } from "@/lib/http/account-id-body";
-import { getAppServices } from "@/lib/services";
+import { jsonError, NO_STORE } from "@/lib/http/route-guard";
+import { startAccountMutation, type ProviderRouteContext } from "../account-mutation";
 import { getLogger, safeError } from "@/lib/log/logger";
 import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
 
-type Context = { params: Promise<{ provider: string }> };
-
 /** POST `{ accountId }`: refresh that account's token at its provider now. */
-export async function POST(request: Request, context: Context) {
-  const { user, error } = await guardMutation(request);
-  if (error) return error;
-  const accountId = await readAccountIdBody(request);
-  if (!accountId) return jsonError(400, "invalid_request", "Account ID required");
+export async function POST(request: Request, context: ProviderRouteContext) {
   try {
-    const { providers, accounts } = await getAppServices();
-    const provider = providers.bySlug((await context.params).provider);
-    if (!provider) return jsonError(404, "not_found", "Account not found");
+    const started = await startAccountMutation(request, context);
+    if (!started.ok) return started.response;
+    const { user, accountId, provider, services } = started.value;
+    const { accounts } = services;
     const result = await accounts.refreshForUser(user.id, accountId, provider.platform);
     if (result.ok) {
       return NextResponse.json(
