@@ -36,6 +36,7 @@ const row = (over: Partial<SocialAccountRow> = {}): SocialAccountRow => ({
   refreshLeaseUntil: null,
   reconnectRequestedAt: null,
   manualRefreshAt: null,
+  providerData: null,
   createdAt: now,
   updatedAt: now,
   ...over,
