@@ -40,6 +40,8 @@ export class YouTubeProvider implements ConnectionProvider {
   readonly callbackScopeParam = "scope";
   readonly rotatesRefreshTokens = false;
   readonly pkceEncoding = "base64url" as const;
+  /** Google's consent screen has a checkbox per scope: an unticked one can be granted later. */
+  readonly missingScopesCanBeGranted = true;
   readonly scopeLabels = YOUTUBE_SCOPE_LABELS;
   // Uploading to YouTube is not offered yet: no `upload` capability, so no upload page for it.
   readonly capabilityScopes = { recentVideos: [YOUTUBE_READONLY] } as const;
