@@ -68,6 +68,8 @@ export interface ConnectionProvider {
    * usually waits for TikTok's approval of the app, which a reconnect does not change.
    */
   readonly missingScopesCanBeGranted?: boolean;
+  /** A sentence shown with "Reconnect needed" when the provider has a common cause to name. */
+  readonly reconnectHelp?: string;
 
   /** The authorize URL for this state and PKCE challenge, with the provider's own extra parameters. */
   authorizationUrl(params: { state: string; codeChallenge: string }): string;

@@ -5,7 +5,7 @@ import type { ConnectionProvider } from "./provider";
 
 /** What the view needs of the row's provider. */
 export type ViewProvider = Pick<ConnectionProvider, "slug" | "displayName" | "scopeLabels" | "capabilityScopes"> &
-  Partial<Pick<ConnectionProvider, "scopes" | "missingScopesCanBeGranted">>;
+  Partial<Pick<ConnectionProvider, "scopes" | "missingScopesCanBeGranted" | "reconnectHelp">>;
 
 /** "unavailable": tokens SocialFlow cannot decrypt right now (UNREADABLE) — ours to fix, not the user's. */
 export type AccountHealth = "active" | "retrying" | "reconnect" | "unavailable" | "error";
@@ -31,6 +31,10 @@ export interface AccountView {
   subscribers: string | null;
   canPost: boolean;
   canListVideos: boolean;
+  /** The network has an upload capability at all (TikTok); false: no upload page, no posting notice. */
+  offersUpload: boolean;
+  /** Extra words with "Reconnect needed", from the provider. */
+  reconnectHelp: string | null;
   tokenExpiry: string;
   tokenExpired: boolean;
   lastRefreshedAt: string | null;
@@ -74,6 +78,8 @@ export function toAccountView(row: SocialAccountRow, now: Date, provider: ViewPr
     subscribers: subscribersOf(row.providerData),
     canPost: grantsAny(row.scopes, provider.capabilityScopes.upload),
     canListVideos: grantsAny(row.scopes, provider.capabilityScopes.recentVideos),
+    offersUpload: provider.capabilityScopes.upload !== undefined,
+    reconnectHelp: provider.reconnectHelp ?? null,
     tokenExpiry: row.tokenExpiry.toISOString(),
     tokenExpired,
     lastRefreshedAt: row.lastRefreshedAt?.toISOString() ?? null,

@@ -5,7 +5,7 @@ import type { FetchLike } from "@/lib/connections/provider-http";
 import type { OAuthTokens } from "@/lib/connections/types";
 import { YouTubeApiClient } from "./api-client";
 import { YOUTUBE_READONLY, YOUTUBE_UPLOAD, type YouTubeConfig } from "./config";
-import { NO_CHANNEL_MESSAGE_SHORT } from "./messages";
+import { NO_CHANNEL_MESSAGE_SHORT, YOUTUBE_RECONNECT_HELP } from "./messages";
 import { tokenFailure, YouTubeOAuth } from "./oauth";
 import { channelProfile } from "./profile";
 import { YouTubeQuotaLedger } from "./quota-ledger";
@@ -42,6 +42,8 @@ export class YouTubeProvider implements ConnectionProvider {
   readonly pkceEncoding = "base64url" as const;
   /** Google's consent screen has a checkbox per scope: an unticked one can be granted later. */
   readonly missingScopesCanBeGranted = true;
+  /** A project in "Testing" gets refresh tokens that die after 7 days. */
+  readonly reconnectHelp = YOUTUBE_RECONNECT_HELP;
   readonly scopeLabels = YOUTUBE_SCOPE_LABELS;
   // Uploading to YouTube is not offered yet: no `upload` capability, so no upload page for it.
   readonly capabilityScopes = { recentVideos: [YOUTUBE_READONLY] } as const;
