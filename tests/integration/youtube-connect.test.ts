@@ -209,4 +209,18 @@ describe("recent videos of a channel", () => {
     expect(body.error).toMatch(/^YouTube's daily limit is reached/);
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
   });
+
+  it("stored tokens this deployment cannot decrypt: 503 account_unavailable and UNREADABLE, never a reconnect, nothing sent to Google", async () => {
+    const { browser } = await signedIn();
+    const accountId = await connectYouTube(browser, { account: ADA });
+    // A ciphertext bound to another row: it does not decrypt for this one (as with a missing key).
+    const foreign = getTokenCipher().encrypt("not-this-rows-token", tokenAad("another-row", "access_token"));
+    await h.db.update(socialAccounts).set({ accessToken: foreign }).where(eq(socialAccounts.id, accountId));
+    const before = h.google.control.counters().playlist_items;
+    const response = await videos(browser, accountId);
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { code: string }).code).toBe("account_unavailable");
+    expect((await rowOf(accountId))!.status).toBe("UNREADABLE");
+    expect(h.google.control.counters().playlist_items).toBe(before);
+  });
 });

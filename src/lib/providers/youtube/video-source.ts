@@ -9,6 +9,9 @@ import type { OwnedAccount } from "@/lib/connections/owned-accounts";
 import { ProviderCallError, type RecentVideosSource, type VideoPageView } from "@/lib/connections/recent-videos";
 import type { TokenRefresher } from "@/lib/connections/token-refresher";
 import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
+import { markUnreadableIfUnchanged, reportUnreadable } from "@/lib/connections/unreadable-tokens";
+import { getLogger } from "@/lib/log/logger";
+import type { Logger } from "pino";
 import { YouTubeCallError, type AccessTokenSource, type YouTubeApiClient } from "./api-client";
 import { youTubeCallMessage } from "./messages";
 import { channelProfile } from "./profile";
@@ -29,6 +32,7 @@ export interface YouTubeVideoSourceDeps {
   /** The scopes that allow listing videos (any one suffices). */
   scopes: readonly string[];
   clock?: Clock;
+  logger?: Logger;
 }
 
 /**
@@ -39,9 +43,11 @@ export interface YouTubeVideoSourceDeps {
 export class YouTubeVideoSource implements RecentVideosSource {
   private readonly cache: OwnedCache<VideoPageView>;
   private readonly clock: Clock;
+  private readonly logger: Logger;
 
   constructor(private readonly deps: YouTubeVideoSourceDeps) {
     this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? getLogger();
     this.cache = new OwnedCache<VideoPageView>(CACHE_TTL_MS, 1000, () => this.clock.now().getTime());
   }
 
@@ -100,12 +106,17 @@ export class YouTubeVideoSource implements RecentVideosSource {
     };
   }
 
-  private decrypt(row: SocialAccountRow): string {
+  private async decrypt(row: SocialAccountRow): Promise<string> {
     if (row.status === "EXPIRED" || row.status === "REVOKED") throw new YouTubeCallError("reconnect_required");
     if (row.status === "UNREADABLE") throw new UnreadableAccount();
     try {
       return this.deps.cipher.decrypt(row.accessToken, tokenAad(row.id, "access_token"));
     } catch {
+      // A key missing here, not Google ending the grant: UNREADABLE and a fixed 503, never a
+      // reconnect (as for TikTok, docs/security.md S58).
+      const input = { accountId: row.id, field: "access_token" as const, ciphertext: row.accessToken };
+      const becameUnreadable = await markUnreadableIfUnchanged(this.deps.db, { ...input, now: this.clock.now() });
+      reportUnreadable(this.logger, this.deps.cipher, { ...input, source: "api", becameUnreadable });
       throw new UnreadableAccount();
     }
   }
