@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
-import { tokenAad } from "@/lib/connections/account-store";
+import { saveConnection, tokenAad } from "@/lib/connections/account-store";
 import { toAccountView } from "@/lib/connections/view-model";
 import { bannerFor } from "@/lib/connections/banner-messages";
 import { getAppServices } from "@/lib/services";
@@ -130,6 +130,24 @@ describe("tokens over the account's life", () => {
     expect(accessTokenOf(after)).not.toBe(accessTokenOf(before));
     expect(refreshTokenOf(after)).toBe(refreshTokenOf(before));
     expect(after).toMatchObject({ status: "ACTIVE", refreshFailures: 0 });
+  });
+
+  it("a reconnect whose exchange brings no refresh token (Google leaves it out without a fresh consent) keeps the stored one", async () => {
+    const { user, browser } = await signedIn();
+    const accountId = await connectYouTube(browser, { account: ADA });
+    const before = (await rowOf(accountId))!;
+    const saved = await saveConnection(h.db, getTokenCipher(), {
+      userId: user.id,
+      platform: "YOUTUBE",
+      tokens: { accessToken: "ya29.new-access", refreshToken: undefined, expiresIn: 3599, refreshExpiresIn: undefined, scopes: [READONLY, UPLOAD], providerUserId: undefined },
+      profile: { providerUserId: before.platformUserId, unionId: undefined, displayName: before.displayName, avatarUrl: undefined },
+      scopes: [READONLY, UPLOAD],
+      now: new Date(),
+    });
+    expect(saved).toEqual({ id: accountId, reconnected: true });
+    const after = (await rowOf(accountId))!;
+    expect(accessTokenOf(after)).toBe("ya29.new-access");
+    expect(refreshTokenOf(after)).toBe(refreshTokenOf(before));
   });
 
   it("invalid_grant (the user removed the app at Google) ends access: reconnect needed", async () => {
