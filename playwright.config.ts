@@ -6,7 +6,7 @@ import { INSTANCE_A, INSTANCE_B, type E2EInstance } from "./tests/e2e/servers";
 /**
  * End-to-end tests (`npm run test:e2e` builds once, then runs these).
  *
- * Two app instances, each with its own TikTok sandbox and fresh database (scripts/e2e-server.ts):
+ * Two app instances, each with its own TikTok sandbox, Google sandbox and fresh database (scripts/e2e-server.ts):
  *   project "default"             → instance A: base64url PKCE, OAuth errors as HTTP 400 (every spec but *.hex.spec.ts)
  *   project "hex-pkce-200-errors" → instance B: hex PKCE, OAuth errors as HTTP 200 (*.hex.spec.ts only)
  *
@@ -23,7 +23,7 @@ function webServer(instance: E2EInstance) {
   return {
     name: instance.project,
     command:
-      `node --import tsx scripts/e2e-server.ts --port ${instance.port} --sandbox-port ${instance.sandboxPort} ` +
+      `node --import tsx scripts/e2e-server.ts --port ${instance.port} --sandbox-port ${instance.sandboxPort} --google-sandbox-port ${instance.googleSandboxPort} ` +
       `--pkce ${instance.pkce} --oauth-error-status ${instance.oauthErrorStatus}`,
     cwd: __dirname,
     url: `${instance.appURL}/api/health`,

@@ -1,11 +1,13 @@
 /**
- * One app instance for the end-to-end suite: a local TikTok sandbox (in this process) plus
- * `next start` (a child process) wired to it, with fresh secrets and a fresh database.
+ * One app instance for the end-to-end suite: a local TikTok sandbox and a local Google sandbox
+ * (in this process) plus `next start` (a child process) wired to them, with fresh secrets and a
+ * fresh database.
  *
- *   tsx scripts/e2e-server.ts [--port 3200] [--sandbox-port 4011] [--pkce base64url|hex]
- *                             [--oauth-error-status 400|200]
+ *   tsx scripts/e2e-server.ts [--port 3200] [--sandbox-port 4011] [--google-sandbox-port 4021]
+ *                             [--pkce base64url|hex] [--oauth-error-status 400|200]
  *
- * The same settings can come from E2E_PORT, E2E_SANDBOX_PORT, E2E_PKCE, E2E_OAUTH_ERROR_STATUS.
+ * The same settings can come from E2E_PORT, E2E_SANDBOX_PORT, E2E_GOOGLE_SANDBOX_PORT, E2E_PKCE,
+ * E2E_OAUTH_ERROR_STATUS.
  * The app must be built first (`next build`; `npm run test:e2e` does it once for all instances).
  *
  * Database: PGlite in a new temporary directory, removed at exit; or, when E2E_DATABASE_URL is
@@ -41,9 +43,16 @@ interface TikTokSandboxModule {
   }): Promise<TikTokSandboxHandle>;
 }
 
+/** The part of sandbox/google's interface this script relies on. */
+interface GoogleSandboxModule {
+  startGoogleSandbox(options: { port?: number; host?: string; redirectUris?: string[] }): Promise<TikTokSandboxHandle>;
+  DEFAULT_CLIENT: { clientId: string; clientSecret: string };
+}
+
 interface E2EServerOptions {
   port: number;
   sandboxPort: number;
+  googleSandboxPort: number;
   pkce: "base64url" | "hex";
   oauthErrorStatus: 400 | 200;
 }
@@ -57,6 +66,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): E2EServerOptions 
     options: {
       port: { type: "string" },
       "sandbox-port": { type: "string" },
+      "google-sandbox-port": { type: "string" },
       pkce: { type: "string" },
       "oauth-error-status": { type: "string" },
     },
@@ -64,14 +74,15 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): E2EServerOptions 
   });
   const port = Number(values.port ?? env.E2E_PORT ?? 3200);
   const sandboxPort = Number(values["sandbox-port"] ?? env.E2E_SANDBOX_PORT ?? 4011);
+  const googleSandboxPort = Number(values["google-sandbox-port"] ?? env.E2E_GOOGLE_SANDBOX_PORT ?? 4021);
   const pkce = values.pkce ?? env.E2E_PKCE ?? "base64url";
   const oauthErrorStatus = Number(values["oauth-error-status"] ?? env.E2E_OAUTH_ERROR_STATUS ?? 400);
-  for (const [name, value] of [["--port", port], ["--sandbox-port", sandboxPort]] as const) {
+  for (const [name, value] of [["--port", port], ["--sandbox-port", sandboxPort], ["--google-sandbox-port", googleSandboxPort]] as const) {
     if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name} must be a TCP port, got ${value}`);
   }
   if (pkce !== "base64url" && pkce !== "hex") throw new Error(`--pkce must be base64url or hex, got ${pkce}`);
   if (oauthErrorStatus !== 400 && oauthErrorStatus !== 200) throw new Error(`--oauth-error-status must be 400 or 200, got ${oauthErrorStatus}`);
-  return { port, sandboxPort, pkce, oauthErrorStatus };
+  return { port, sandboxPort, googleSandboxPort, pkce, oauthErrorStatus };
 }
 
 /** Env names the app reads (src/lib/config/env-schema.ts) that must not leak in from the caller's shell. */
@@ -90,6 +101,14 @@ const APP_ENV_NAMES = [
   "TIKTOK_SCOPES",
   "TIKTOK_PKCE_ENCODING",
   "TIKTOK_SANDBOX",
+  "GOOGLE_CLIENT_ID",
+  "GOOGLE_CLIENT_SECRET",
+  "GOOGLE_AUTH_URL",
+  "GOOGLE_TOKEN_URL",
+  "GOOGLE_REVOKE_URL",
+  "YOUTUBE_API_BASE_URL",
+  "YOUTUBE_SCOPES",
+  "GOOGLE_SANDBOX",
   "REFRESH_WORKER",
   "TRUSTED_PROXY_HOPS",
 ];
@@ -112,6 +131,24 @@ async function startSandbox(root: string, options: E2EServerOptions, appUrl: str
     avatarBaseUrl: `${ownUrl}/avatars`,
     coverBaseUrl: `${ownUrl}/covers`,
   });
+}
+
+/** The Google sandbox for this instance, and the app's GOOGLE_* / YOUTUBE_* settings pointing at it. */
+async function startGoogle(root: string, options: E2EServerOptions, appUrl: string) {
+  const entry = path.join(root, "sandbox", "google", "index.ts");
+  const mod = (await import(pathToFileURL(entry).href)) as GoogleSandboxModule;
+  const sandbox = await mod.startGoogleSandbox({ port: options.googleSandboxPort, host: "127.0.0.1", redirectUris: [`${appUrl}/api/oauth/youtube/callback`] });
+  const url = sandbox.url.replace(/\/+$/, "");
+  const env = {
+    GOOGLE_CLIENT_ID: mod.DEFAULT_CLIENT.clientId,
+    GOOGLE_CLIENT_SECRET: mod.DEFAULT_CLIENT.clientSecret,
+    GOOGLE_AUTH_URL: `${url}/o/oauth2/v2/auth`,
+    GOOGLE_TOKEN_URL: `${url}/token`,
+    GOOGLE_REVOKE_URL: `${url}/revoke`,
+    YOUTUBE_API_BASE_URL: url,
+    GOOGLE_SANDBOX: "on",
+  };
+  return { sandbox, url, env };
 }
 
 /** A fresh database on E2E_DATABASE_URL's server; returns its URL and a drop function. */
@@ -200,6 +237,9 @@ async function main(): Promise<void> {
     if (sandbox) cleanups.push(() => sandbox.close());
     const sandboxUrl = (sandbox?.url ?? `http://127.0.0.1:${options.sandboxPort}`).replace(/\/+$/, "");
     if (sandbox) log(`TikTok sandbox: ${sandboxUrl} (pkce ${options.pkce}, OAuth errors as HTTP ${options.oauthErrorStatus})`);
+    const google = await startGoogle(root, options, appUrl);
+    cleanups.push(() => google.sandbox.close());
+    log(`Google sandbox: ${google.url}`);
 
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of APP_ENV_NAMES) delete env[name];
@@ -213,6 +253,7 @@ async function main(): Promise<void> {
       TIKTOK_API_BASE_URL: sandboxUrl,
       TIKTOK_SANDBOX: "on",
       TIKTOK_PKCE_ENCODING: options.pkce,
+      ...google.env,
       TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
       BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
       REFRESH_WORKER: "off",

@@ -144,7 +144,7 @@ export function handleAuthorizePage(state: SandboxState, query: string): Reply {
   if (value.prompt.has("none")) return silentAuthorize(state, value);
   const accounts = state.chooserAccounts();
   const hinted = value.loginHint === undefined ? undefined : findAccount(accounts, value.loginHint);
-  return htmlReply(200, renderChooser(value, accounts, hinted?.id ?? accounts[0]?.id), pageHeaders());
+  return htmlReply(200, renderChooser(value, accounts, hinted?.id ?? accounts[0]?.id), pageHeaders(value.redirectUri));
 }
 
 interface FormRequest {
@@ -177,7 +177,7 @@ export function handleAccountChoice(state: SandboxState, req: FormRequest): Repl
   if (!value.prompt.has("consent") && value.scopes.every((s) => remembered.has(s))) {
     return issue(state, value, account, [...value.scopes], false, "none");
   }
-  return htmlReply(200, renderConsent(value, account, remembered), pageHeaders());
+  return htmlReply(200, renderConsent(value, account, remembered), pageHeaders(value.redirectUri));
 }
 
 /** POST /o/oauth2/v2/auth/consent: Continue or Cancel on the consent screen. */
@@ -315,9 +315,15 @@ function redirectError(value: ValidAuthorize, error: string): Reply {
 
 // --- HTML ---------------------------------------------------------------------------------------
 
-function pageHeaders(): Record<string, string> {
+/**
+ * `form-action` also governs where a submitted form may be redirected (CSP Level 3,
+ * https://www.w3.org/TR/CSP3/#directive-form-action; Chromium enforces it on the redirect), so
+ * the pages that end in the 302 to the app allow the registered redirect URI's origin too.
+ */
+function pageHeaders(redirectUri?: string): Record<string, string> {
+  const redirectOrigin = redirectUri === undefined ? "" : ` ${new URL(redirectUri).origin}`;
   return {
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "content-security-policy": `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'${redirectOrigin}`,
     "x-frame-options": "DENY",
     "referrer-policy": "no-referrer",
   };

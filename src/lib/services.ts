@@ -11,6 +11,9 @@ import { providersFromConfig, type ProviderRegistry } from "@/lib/providers/regi
 import { TikTokApiClient } from "@/lib/providers/tiktok/api-client";
 import { TokenEndpointLimits } from "@/lib/providers/tiktok/token-limits";
 import { VideoService } from "@/lib/providers/tiktok/video-list";
+import { YouTubeProvider } from "@/lib/providers/youtube/provider";
+import { YouTubeVideoSource } from "@/lib/providers/youtube/video-source";
+import type { RecentVideosSource } from "@/lib/connections/recent-videos";
 
 /** The process's services: the composition root, the one place that knows every layer. */
 export interface AppServices {
@@ -20,6 +23,8 @@ export interface AppServices {
   /** One refresher for every provider: rows are dispatched on their platform. */
   refresher: TokenRefresher;
   accounts: AccountService;
+  /** Each provider's recent-videos capability, by platform (absent: not offered for that network). */
+  recentVideos: ReadonlyMap<Platform, RecentVideosSource>;
   tiktok: { api: TikTokApiClient; videos: VideoService };
 }
 
@@ -34,16 +39,22 @@ export function getAppServices(): Promise<AppServices> {
     const config = getConfig();
     const db = await getDb();
     const cipher = getTokenCipher();
-    const providers = providersFromConfig(config);
+    const redis = config.redisUrl ? await getRedis(config.redisUrl) : undefined;
+    const providers = providersFromConfig(config, { redis });
     const connections = new Map(providers.all().map((provider) => [provider.platform, new ConnectionService({ db, cipher, provider })]));
     const refresher = new TokenRefresher({ db, cipher, providers });
     const accounts = new AccountService({ db, cipher, providers, refresher });
-    const redis = config.redisUrl ? await getRedis(config.redisUrl) : undefined;
     const budget = new UserBudget({ perMinute: config.rateLimit.perMinute, perDay: config.rateLimit.perDay, redis });
     const tokenLimits = new TokenEndpointLimits({ redis });
     const api = new TikTokApiClient({ db, cipher, refresher, budget, tokenLimits, apiBaseUrl: config.tiktok.apiBaseUrl });
     const videos = new VideoService(api, config.tiktok.apiBaseUrl);
-    return { providers, connections, refresher, accounts, tiktok: { api, videos } };
+    const recentVideos = new Map<Platform, RecentVideosSource>([["TIKTOK", videos]]);
+    const youtube = config.youtube && providers.get("YOUTUBE");
+    if (youtube instanceof YouTubeProvider) {
+      const scopes = youtube.capabilityScopes.recentVideos;
+      recentVideos.set("YOUTUBE", new YouTubeVideoSource({ db, cipher, refresher, api: youtube.api, scopes }));
+    }
+    return { providers, connections, refresher, accounts, recentVideos, tiktok: { api, videos } };
   })().catch((error: unknown) => {
     holder.__socialflowServices = undefined;
     throw error;

@@ -15,6 +15,9 @@ export interface E2EInstance {
   appURL: string;
   /** The instance's TikTok sandbox (no trailing slash); control API under `${sandboxURL}/__sandbox/`. */
   sandboxURL: string;
+  googleSandboxPort: number;
+  /** The instance's Google/YouTube sandbox (no trailing slash); control API under `${googleSandboxURL}/__sandbox/`. */
+  googleSandboxURL: string;
 }
 
 function instance(project: string, port: number, sandboxPort: number, pkce: E2EInstance["pkce"], oauthErrorStatus: E2EInstance["oauthErrorStatus"]): E2EInstance {
@@ -26,6 +29,9 @@ function instance(project: string, port: number, sandboxPort: number, pkce: E2EI
     oauthErrorStatus,
     appURL: `http://localhost:${port + PORT_OFFSET}`,
     sandboxURL: `http://127.0.0.1:${sandboxPort + PORT_OFFSET}`,
+    // Google sandboxes ten ports above the TikTok ones (4021, 4022).
+    googleSandboxPort: sandboxPort + 10 + PORT_OFFSET,
+    googleSandboxURL: `http://127.0.0.1:${sandboxPort + 10 + PORT_OFFSET}`,
   };
 }
 

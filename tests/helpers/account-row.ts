@@ -27,6 +27,7 @@ export function accountRowAt(now: Date, over: Partial<SocialAccountRow> = {}): S
     refreshLeaseUntil: null,
     reconnectRequestedAt: null,
     manualRefreshAt: null,
+    providerData: null,
     createdAt: now,
     updatedAt: now,
     ...over,

@@ -1,5 +1,7 @@
 import { startTikTokSandbox } from "../../sandbox/tiktok/index";
 import type { SandboxOptions } from "../../sandbox/tiktok/index";
+import { DEFAULT_CLIENT as GOOGLE_CLIENT, startGoogleSandbox } from "../../sandbox/google/index";
+import type { SandboxOptions as GoogleSandboxOptions } from "../../sandbox/google/index";
 import { loadConfig, setConfigForTests, type AppConfig } from "@/lib/config/config";
 import { setDatabaseForTests } from "@/lib/db";
 import { createAuth } from "@/lib/auth/auth";
@@ -8,6 +10,7 @@ import { randomBytes } from "node:crypto";
 
 export const APP_URL = "http://localhost:3999";
 export const REDIRECT_URI = `${APP_URL}/api/oauth/tiktok/callback`;
+export const YOUTUBE_REDIRECT_URI = `${APP_URL}/api/oauth/youtube/callback`;
 
 type Globals = {
   __socialflowAuth?: unknown;
@@ -17,14 +20,16 @@ type Globals = {
 };
 
 /**
- * The app's real route handlers and services wired to a test database and a running TikTok
- * sandbox, through the configuration contract alone (TIKTOK_AUTH_URL, TIKTOK_API_BASE_URL,
- * client key and secret) — exactly how a deployment would point at TikTok.
+ * The app's real route handlers and services wired to a test database, a running TikTok
+ * sandbox and a running Google sandbox, through the configuration contract alone
+ * (TIKTOK_AUTH_URL, TIKTOK_API_BASE_URL, GOOGLE_*_URL, YOUTUBE_API_BASE_URL, client ids and
+ * secrets) — exactly how a deployment would point at TikTok and Google.
  */
 export async function startAppHarness(
-  options: { sandbox?: Partial<SandboxOptions>; env?: Record<string, string> } = {},
+  options: { sandbox?: Partial<SandboxOptions>; google?: Partial<GoogleSandboxOptions>; env?: Record<string, string> } = {},
 ) {
   const sandbox = await startTikTokSandbox({ port: 0, redirectUris: [REDIRECT_URI], ...options.sandbox });
+  const google = await startGoogleSandbox({ port: 0, redirectUris: [YOUTUBE_REDIRECT_URI], ...options.google });
   const database = await createTestDatabase();
   const env = {
     NODE_ENV: "test",
@@ -36,6 +41,13 @@ export async function startAppHarness(
     TIKTOK_AUTH_URL: `${sandbox.url}/v2/auth/authorize/`,
     TIKTOK_API_BASE_URL: sandbox.url,
     TIKTOK_SANDBOX: "on",
+    GOOGLE_CLIENT_ID: GOOGLE_CLIENT.clientId,
+    GOOGLE_CLIENT_SECRET: GOOGLE_CLIENT.clientSecret,
+    GOOGLE_AUTH_URL: `${google.url}/o/oauth2/v2/auth`,
+    GOOGLE_TOKEN_URL: `${google.url}/token`,
+    GOOGLE_REVOKE_URL: `${google.url}/revoke`,
+    YOUTUBE_API_BASE_URL: google.url,
+    GOOGLE_SANDBOX: "on",
     REFRESH_WORKER: "off",
     LOG_LEVEL: "silent",
     ...options.env,
@@ -52,6 +64,8 @@ export async function startAppHarness(
   let userCounter = 0;
   return {
     sandbox,
+    /** The Google/YouTube sandbox (accounts: sandbox/google/seed.ts). */
+    google,
     database,
     db: database.db,
     config,
@@ -76,6 +90,7 @@ export async function startAppHarness(
       setConfigForTests(undefined);
       setDatabaseForTests(undefined);
       await sandbox.close();
+      await google.close();
       await database.close();
     },
   };

@@ -41,7 +41,7 @@ describe("TikTok API client through the videos route", () => {
   it("returns a page of videos with stats and a cursor", async () => {
     const response = await listVideos(alice);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { videos: { id: string; views: number }[]; nextCursor: number | null };
+    const body = (await response.json()) as { videos: { id: string; views: number }[]; nextCursor: string | null };
     expect(body.videos.length).toBeGreaterThan(0);
     expect(typeof body.videos[0]!.views).toBe("number");
     expect(body.nextCursor).not.toBeNull();

@@ -3,7 +3,8 @@ import { and, eq } from "drizzle-orm";
 import { accountEvents, socialAccounts, videoUploads } from "@/lib/db/schema";
 import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { allAppFiles, apiRouteFiles, fillPattern, HTTP_METHODS, ID_SEGMENT, type AppFile } from "../helpers/app-routes";
-import { connectTikTok } from "../helpers/connect-flow";
+import { connectTikTok, connectYouTube } from "../helpers/connect-flow";
+import { ADA, ADA_BRAND } from "../../sandbox/google/tests/helpers";
 import { accountRow } from "../helpers/security-kit";
 import { startUpload, useTestUploadConfig } from "./upload-kit";
 
@@ -89,6 +90,7 @@ describe("cross-user matrix over every API route", { timeout: 120_000 }, () => {
     other = { id: b.id, browser: new TestBrowser(b.cookie) };
     // The other user has an account of their own: their answers are not empty by accident.
     await connectTikTok(other.browser, { openId: "sbx-cleo-0003" });
+    await connectYouTube(other.browser, { account: ADA_BRAND });
     secrets.add(owner.id);
   }, 120_000);
   afterAll(async () => {
@@ -116,6 +118,21 @@ describe("cross-user matrix over every API route", { timeout: 120_000 }, () => {
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     secrets.add(started.body.upload!.id);
     return { accountId, uploadId: started.body.upload!.id, provider: "tiktok" };
+  }
+
+  /** The owner's YouTube channel (connected again if a disconnect removed it). */
+  let channelAccountId: string | undefined;
+  async function ownerYouTubeData(): Promise<Ids> {
+    if (!channelAccountId || !(await accountRow(h.db, channelAccountId))) {
+      channelAccountId = await connectYouTube(owner.browser, { account: ADA });
+      const row = await accountRow(h.db, channelAccountId);
+      secrets.add(channelAccountId);
+      secrets.add(row!.displayName);
+      secrets.add(row!.platformUserId);
+    }
+    // The Refresh button's minute (a connect counts as a refresh) would answer before the provider.
+    await h.db.update(socialAccounts).set({ lastRefreshedAt: new Date(Date.now() - 120_000) }).where(eq(socialAccounts.id, channelAccountId));
+    return { accountId: channelAccountId, uploadId: "none", provider: "youtube" };
   }
 
   /** The owner's rows that the other user's request must leave exactly as they were. */
@@ -159,7 +176,8 @@ describe("cross-user matrix over every API route", { timeout: 120_000 }, () => {
   const routes = apiRouteFiles();
   // Everything not exempt (the test above keeps exemptions honest); an unknown route is here too and fails.
   const driven = routes.filter((r) => !(ROUTES[r.pattern] && "exempt" in ROUTES[r.pattern]!));
-  it.each(driven.map((r) => [r.pattern, r] as const))("S42: %s — another user gets 404 and none of the owner's data, before and right after the owner", async (_, route) => {
+  /** Drives every method of a route as the other user, then the owner, then the other user again. */
+  async function driveRoute(route: AppFile, data: () => Promise<Ids>) {
     const entry = ROUTES[route.pattern];
     if (!entry || !("drive" in entry)) throw new Error(`no cross-user driver for ${route.pattern}: add one to ROUTES in this file`);
     const handlers = (await import(route.file)) as Record<string, (request: Request, context: unknown) => Promise<Response>>;
@@ -168,7 +186,7 @@ describe("cross-user matrix over every API route", { timeout: 120_000 }, () => {
     for (const method of methods) {
       const driver = entry.drive[method];
       if (!driver) throw new Error(`no cross-user driver for ${method} ${route.pattern}: add one to ROUTES in this file`);
-      const ids = await ownerData();
+      const ids = await data();
       const url = `${APP_URL}${fillPattern(route.pattern, ids)}`;
       const params = Object.fromEntries([...route.pattern.matchAll(/\[(\w+)\]/g)].map(([, name]) => [name, ids[name as keyof Ids]]));
       const send = (who: TestBrowser) => handlers[method]!(driver.request(who, url, ids), { params: Promise.resolve(params) });
@@ -195,5 +213,18 @@ describe("cross-user matrix over every API route", { timeout: 120_000 }, () => {
       }
       await otherTries("right after the owner");
     }
+  }
+
+  it.each(driven.map((r) => [r.pattern, r] as const))("S42: %s — another user gets 404 and none of the owner's data, before and right after the owner", async (_, route) => {
+    await driveRoute(route, ownerData);
   });
+
+  // The routes a YouTube channel reaches (uploads are TikTok's only: YouTube has no upload capability).
+  const YOUTUBE_ROUTES = new Set(["/api/accounts/[accountId]/videos", "/api/oauth/[provider]/refresh", "/api/oauth/[provider]/disconnect"]);
+  it.each(driven.filter((r) => YOUTUBE_ROUTES.has(r.pattern)).map((r) => [r.pattern, r] as const))(
+    "S42: %s with a YouTube channel — another user gets 404 and none of the owner's data, before and right after the owner",
+    async (_, route) => {
+      await driveRoute(route, ownerYouTubeData);
+    },
+  );
 });

@@ -3,14 +3,26 @@ import { useState } from "react";
 import { useAccountAction } from "./use-account-action";
 
 /** "Refresh" and "Disconnect" (with a confirmation step) for one account card. */
-export function AccountActions({ accountId, displayName, canRefresh }: { accountId: string; displayName: string; canRefresh: boolean }) {
+export function AccountActions({
+  accountId,
+  displayName,
+  canRefresh,
+  providerSlug,
+}: {
+  accountId: string;
+  displayName: string;
+  canRefresh: boolean;
+  /** The account's network: its routes are `/api/oauth/<slug>/…`. */
+  providerSlug: string;
+}) {
+  const base = `/api/oauth/${encodeURIComponent(providerSlug)}`;
   const { run, pending, error, refreshPage } = useAccountAction();
   const [confirming, setConfirming] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
 
   async function refresh() {
     setNotice(null);
-    const result = await run("/api/oauth/tiktok/refresh", { accountId });
+    const result = await run(`${base}/refresh`, { accountId });
     if (result) {
       setNotice("Token refreshed.");
       refreshPage();
@@ -18,7 +30,7 @@ export function AccountActions({ accountId, displayName, canRefresh }: { account
   }
 
   async function disconnect() {
-    const result = await run("/api/oauth/tiktok/disconnect", { accountId });
+    const result = await run(`${base}/disconnect`, { accountId });
     setConfirming(false);
     if (result) refreshPage();
   }

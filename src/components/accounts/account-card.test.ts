@@ -1,4 +1,4 @@
-import { createElement } from "react";
+import { createElement, isValidElement, type ReactElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it, vi } from "vitest";
 import type { SocialAccountRow } from "@/lib/db/schema";
@@ -8,6 +8,10 @@ import { sandboxTikTokConfig } from "../../../tests/helpers/seed-accounts";
 import { accountRowAt } from "../../../tests/helpers/account-row";
 import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
 import { AccountCard } from "./account-card";
+import { AccountActions } from "./account-actions";
+import { ConnectButton } from "./connect-button";
+import { YouTubeProvider } from "@/lib/providers/youtube/provider";
+import { loadYouTubeConfig, YOUTUBE_READONLY, YOUTUBE_UPLOAD } from "@/lib/providers/youtube/config";
 
 // The card's buttons are client components using the App Router; rendered here outside it.
 vi.mock("next/navigation", () => ({ useRouter: () => ({ refresh() {}, push() {}, replace() {} }) }));
@@ -40,5 +44,77 @@ describe("account card", () => {
     expect(html).toContain(">Reconnect<");
     expect(html).toContain("bg-red-100");
     expect(html).not.toContain("Temporarily unavailable");
+  });
+});
+
+describe("account card of a YouTube channel", () => {
+  const youtube = new YouTubeProvider(
+    loadYouTubeConfig({ GOOGLE_CLIENT_ID: "id.apps.googleusercontent.com", GOOGLE_CLIENT_SECRET: "secret" }, "http://localhost:3000")!,
+  );
+  const channel = (over: Partial<SocialAccountRow> = {}) =>
+    row({
+      platform: "YOUTUBE",
+      platformUserId: "UCabcdefghijklmnopqrstuv",
+      displayName: "Ada Makes Things",
+      scopes: [YOUTUBE_READONLY, YOUTUBE_UPLOAD],
+      refreshTokenExpiry: null,
+      providerData: { handle: "@adamakesthings", subscriberCount: 1230, subscribersHidden: false, videoCount: 30, uploadsPlaylistId: "UUabcdefghijklmnopqrstuv" },
+      ...over,
+    });
+  const view = (r: SocialAccountRow) => toAccountView(r, now, youtube);
+  const html = (r: SocialAccountRow) => renderToStaticMarkup(createElement(AccountCard, { account: view(r), events: [], now }));
+
+  /** The elements the card renders, walked without a DOM (its buttons' props name the routes they call). */
+  function elements(node: unknown, out: ReactElement[] = []): ReactElement[] {
+    if (Array.isArray(node)) node.forEach((n) => elements(n, out));
+    else if (isValidElement(node)) {
+      out.push(node);
+      elements((node.props as { children?: unknown }).children, out);
+    }
+    return out;
+  }
+  const tree = (r: SocialAccountRow) => elements(AccountCard({ account: view(r), events: [], now }));
+
+  it("shows the channel's title, @handle and subscribers, badged YouTube, with no upload link nor TikTok's posting notice", () => {
+    const markup = html(channel());
+    expect(markup).toContain('aria-label="YouTube account Ada Makes Things"');
+    expect(markup).toContain("Ada Makes Things");
+    expect(markup).toContain(">@adamakesthings<");
+    expect(markup).toContain(">1.2K subscribers<");
+    expect(markup).toContain(">YouTube<");
+    expect(markup).not.toContain("Upload a video");
+    expect(markup).not.toContain("posting-approval-notice");
+    expect(markup).not.toContain("Grant permission");
+    expect(markup).toContain("Recent videos");
+  });
+
+  it("a hidden subscriber count reads as hidden", () => {
+    expect(html(channel({ providerData: { handle: "@w", subscriberCount: null, subscribersHidden: true } }))).toContain(">subscribers hidden<");
+  });
+
+  it("a requested scope missing from the grant is named in words with a Grant permission button (a reconnect of YouTube)", () => {
+    const r = channel({ scopes: [YOUTUBE_READONLY] });
+    const markup = html(r);
+    expect(markup).toContain("Upload videos to your channel");
+    expect(markup).toContain(">Grant permission<");
+    const grant = tree(r).find((e) => e.type === ConnectButton && (e.props as { label?: string }).label === "Grant permission");
+    expect((grant?.props as { provider: { slug: string } }).provider.slug).toBe("youtube");
+  });
+
+  it("its Refresh/Disconnect and Reconnect buttons call YouTube's routes, and the reconnect names Google's 7-day Testing limit", () => {
+    const actions = tree(channel()).filter((e) => e.type === AccountActions);
+    expect(actions.map((e) => (e.props as { providerSlug: string }).providerSlug)).toEqual(["youtube"]);
+    const expired = channel({ status: "EXPIRED", statusReason: "refresh_token_invalid" });
+    const reconnect = tree(expired).find((e) => e.type === ConnectButton);
+    expect((reconnect?.props as { provider: { slug: string } }).provider.slug).toBe("youtube");
+    expect(html(expired)).toContain("every 7 days");
+  });
+
+  it("a TikTok card keeps TikTok's routes and offers no Grant permission for a scope TikTok withholds", () => {
+    const tiktok = row({ scopes: ["user.info.basic", "video.list"] });
+    const elems = elements(AccountCard({ account: toAccountView(tiktok, now, provider), events: [], now }));
+    expect(elems.filter((e) => e.type === AccountActions).map((e) => (e.props as { providerSlug: string }).providerSlug)).toEqual(["tiktok"]);
+    expect(render(tiktok)).not.toContain("Grant permission");
+    expect(render(tiktok)).toContain("posting-approval-notice");
   });
 });

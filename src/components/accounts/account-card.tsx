@@ -3,7 +3,7 @@ import type { AccountView } from "@/lib/connections/view-model";
 import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
 import { relativeTime } from "@/lib/connections/relative-time";
 import { AccountActions } from "./account-actions";
-import { ConnectTikTokButton } from "./connect-button";
+import { ConnectButton } from "./connect-button";
 import { ownValue } from "@/lib/own-key";
 
 const HEALTH_STYLES: Record<AccountView["health"], string> = {
@@ -25,16 +25,17 @@ const EVENT_LABELS: Record<string, string> = {
   refreshed: "Token refreshed",
   refresh_failed: "Refresh failed, will retry",
   reconnect_requested: "Connection ends soon: reconnect asked",
-  expired: "Access ended at TikTok",
-  revoke_failed: "Revoke at TikTok failed",
+  expired: "Access ended at the network",
+  revoke_failed: "Revoke at the network failed",
   unreadable: "Temporarily unavailable (SocialFlow's side)",
   readable_again: "Available again",
   disconnected: "Disconnected",
 };
 
 export function AccountCard({ account, events, now }: { account: AccountView; events: AccountEventView[]; now: Date }) {
+  const network = account.provider.displayName;
   return (
-    <article aria-label={`TikTok account ${account.displayName}`} className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+    <article aria-label={`${network} account ${account.displayName}`} className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
       <div className="flex flex-wrap items-start gap-4">
         <Avatar account={account} />
         <div className="min-w-0 flex-1">
@@ -42,11 +43,22 @@ export function AccountCard({ account, events, now }: { account: AccountView; ev
             <h2 className="truncate text-lg font-semibold" data-testid="account-name">
               {account.displayName}
             </h2>
-            <span className="rounded-full bg-slate-900 px-2 py-0.5 text-xs font-medium text-white">TikTok</span>
+            <span className="rounded-full bg-slate-900 px-2 py-0.5 text-xs font-medium text-white">{network}</span>
             <span data-testid="account-status" className={`rounded-full px-2 py-0.5 text-xs font-semibold ${HEALTH_STYLES[account.health]}`}>
               {account.statusLabel}
             </span>
           </div>
+          {(account.handle || account.subscribers) && (
+            <p className="mt-1 text-sm text-slate-600">
+              {account.handle && <span data-testid="account-handle">{account.handle}</span>}
+              {account.handle && account.subscribers && " · "}
+              {account.subscribers && (
+                <span data-testid="account-subscribers">
+                  {account.subscribers === "hidden" ? "subscribers hidden" : `${account.subscribers} subscribers`}
+                </span>
+              )}
+            </p>
+          )}
           <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
             <div>
               <dt className="inline text-slate-500">Access token </dt>
@@ -66,7 +78,7 @@ export function AccountCard({ account, events, now }: { account: AccountView; ev
             <Link href={`/accounts/${account.id}/videos`} className="font-medium text-brand-600 hover:underline">
               Recent videos
             </Link>
-            {account.canPost && (
+            {account.offersUpload && account.canPost && (
               <Link href={`/accounts/${account.id}/upload`} className="font-medium text-brand-600 hover:underline">
                 Upload a video
               </Link>
@@ -88,16 +100,20 @@ export function AccountCard({ account, events, now }: { account: AccountView; ev
             accountId={account.id}
             displayName={account.displayName}
             canRefresh={account.health !== "error" && account.health !== "unavailable"}
+            providerSlug={account.provider.slug}
           />
         )}
       </div>
 
       {account.health === "reconnect" && (
         <div role="status" className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-xl bg-red-50 p-4 text-sm text-red-800">
-          <p>TikTok no longer accepts SocialFlow’s access to this account. Reconnect it to keep using it.</p>
+          <p>
+            {network} no longer accepts SocialFlow’s access to this account. Reconnect it to keep using it.
+            {account.reconnectHelp && <span data-testid="reconnect-help"> {account.reconnectHelp}</span>}
+          </p>
           <div className="flex gap-2">
-            <ConnectTikTokButton label="Reconnect" variant="secondary" />
-            <AccountActions accountId={account.id} displayName={account.displayName} canRefresh={false} />
+            <ConnectButton provider={account.provider} label="Reconnect" variant="secondary" />
+            <AccountActions accountId={account.id} displayName={account.displayName} canRefresh={false} providerSlug={account.provider.slug} />
           </div>
         </div>
       )}
@@ -108,11 +124,20 @@ export function AccountCard({ account, events, now }: { account: AccountView; ev
       )}
       {account.health !== "reconnect" && account.health !== "unavailable" && account.refreshTokenEndsSoon && (
         <div role="status" className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-xl bg-amber-50 p-4 text-sm text-amber-900">
-          <p>This connection reaches its end at TikTok soon. Reconnect now to keep it working without a gap.</p>
-          <ConnectTikTokButton label="Reconnect" variant="secondary" />
+          <p>This connection reaches its end at {network} soon. Reconnect now to keep it working without a gap.</p>
+          <ConnectButton provider={account.provider} label="Reconnect" variant="secondary" />
         </div>
       )}
-      {!account.canPost && (
+      {account.health !== "reconnect" && account.missingScopes.length > 0 && (
+        <div role="status" data-testid="missing-permission" className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-xl bg-amber-50 p-4 text-sm text-amber-900">
+          <p>
+            SocialFlow is missing a permission on {network}: {account.missingScopes.map((scope) => scope.label).join(", ")}. Grant it on {network}&apos;s consent
+            screen (your other permissions stay as they are).
+          </p>
+          <ConnectButton provider={account.provider} label="Grant permission" variant="secondary" />
+        </div>
+      )}
+      {account.offersUpload && !account.canPost && (
         <p role="note" data-testid="posting-approval-notice" className="mt-4 rounded-xl bg-sky-50 p-4 text-sm text-sky-900">
           Posting videos waits for TikTok’s approval of SocialFlow’s Content Posting API access (the &quot;Upload videos&quot;
           permission was not granted). This account still works for its profile{account.canListVideos ? " and videos" : ""}.
@@ -141,7 +166,7 @@ function Avatar({ account }: { account: AccountView }) {
         {account.initials}
       </span>
       {account.avatarUrl && (
-        // eslint-disable-next-line @next/next/no-img-element -- TikTok CDN URLs are signed and short-lived; no optimiser proxy
+        // eslint-disable-next-line @next/next/no-img-element -- provider CDN URLs (TikTok's are signed and short-lived); no optimiser proxy
         <img
           src={account.avatarUrl}
           alt={`${account.displayName}'s avatar`}

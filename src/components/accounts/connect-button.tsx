@@ -1,8 +1,20 @@
 "use client";
 import { useAccountAction } from "./use-account-action";
 
-/** Starts the TikTok connection: asks the server for TikTok's URL, then goes there. */
-export function ConnectTikTokButton({ label = "Connect TikTok", variant = "primary" }: { label?: string; variant?: "primary" | "secondary" }) {
+/**
+ * Starts a connection to a network: asks the server for the provider's authorize URL
+ * (`/api/oauth/<slug>/authorize`), then goes there. Also "Reconnect" and "Grant permission":
+ * both are a new connect of the same account.
+ */
+export function ConnectButton({
+  provider,
+  label,
+  variant = "primary",
+}: {
+  provider: { slug: string; displayName: string };
+  label?: string;
+  variant?: "primary" | "secondary";
+}) {
   const { run, pending, error } = useAccountAction();
   const style =
     variant === "primary"
@@ -14,12 +26,12 @@ export function ConnectTikTokButton({ label = "Connect TikTok", variant = "prima
         type="button"
         disabled={pending}
         onClick={async () => {
-          const result = await run("/api/oauth/tiktok/authorize", {});
+          const result = await run(`/api/oauth/${encodeURIComponent(provider.slug)}/authorize`, {});
           if (result && typeof result.url === "string") window.location.assign(result.url);
         }}
         className={`rounded-lg px-4 py-2 font-medium disabled:opacity-60 ${style}`}
       >
-        {pending ? "Opening TikTok…" : label}
+        {pending ? `Opening ${provider.displayName}…` : (label ?? `Connect ${provider.displayName}`)}
       </button>
       {error && (
         <p role="alert" className="mt-2 text-sm text-red-700">

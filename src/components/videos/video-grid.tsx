@@ -1,13 +1,14 @@
 "use client";
 import { useState } from "react";
-import type { VideoPageView, VideoView } from "@/lib/providers/tiktok/video-list";
+import type { VideoPageView } from "@/lib/connections/recent-videos";
+import type { VideoView } from "@/lib/connections/video-view";
 
 const numberFormat = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
 
-/** The first page comes from the server; "Load more" follows TikTok's cursor. */
-export function VideoGrid({ accountId, initial }: { accountId: string; initial: VideoPageView }) {
+/** The first page comes from the server; "Load more" follows the network's opaque cursor. */
+export function VideoGrid({ accountId, initial, networkName }: { accountId: string; initial: VideoPageView; networkName: string }) {
   const [videos, setVideos] = useState<VideoView[]>(initial.videos);
-  const [cursor, setCursor] = useState<number | null>(initial.nextCursor);
+  const [cursor, setCursor] = useState<string | null>(initial.nextCursor);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -16,7 +17,7 @@ export function VideoGrid({ accountId, initial }: { accountId: string; initial: 
     setPending(true);
     setError(null);
     try {
-      const response = await fetch(`/api/accounts/${encodeURIComponent(accountId)}/videos?cursor=${cursor}`);
+      const response = await fetch(`/api/accounts/${encodeURIComponent(accountId)}/videos?cursor=${encodeURIComponent(cursor)}`);
       const json = (await response.json()) as VideoPageView & { error?: string };
       if (!response.ok) {
         setError(json.error ?? "Could not load more videos.");
@@ -38,7 +39,7 @@ export function VideoGrid({ accountId, initial }: { accountId: string; initial: 
           <li key={video.id} className="overflow-hidden rounded-2xl border border-slate-200 bg-white shadow-sm">
             <div className="relative aspect-[9/16] max-h-72 w-full bg-slate-200">
               {video.coverUrl && (
-                // eslint-disable-next-line @next/next/no-img-element -- TikTok cover URLs are signed and short-lived
+                // eslint-disable-next-line @next/next/no-img-element -- cover URLs (TikTok's are signed and short-lived)
                 <img src={video.coverUrl} alt="" referrerPolicy="no-referrer" className="h-full w-full object-cover" loading="lazy" />
               )}
               {video.durationSec !== null && (
@@ -62,7 +63,7 @@ export function VideoGrid({ accountId, initial }: { accountId: string; initial: 
               </dl>
               {video.shareUrl && (
                 <a href={video.shareUrl} target="_blank" rel="noopener noreferrer" className="mt-3 inline-block text-sm font-medium text-brand-600 hover:underline">
-                  Open on TikTok
+                  Open on {networkName}
                 </a>
               )}
             </div>

@@ -2,6 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import { envSchema, type RawEnv } from "./env-schema";
 import { loadDevSecrets } from "./dev-secrets";
+import { loadYouTubeConfig, YouTubeConfigError, type YouTubeConfig } from "@/lib/providers/youtube/config";
 
 export interface AppConfig {
   nodeEnv: "development" | "production" | "test";
@@ -34,6 +35,8 @@ export interface AppConfig {
     sandbox: boolean;
     redirectUri: string;
   };
+  /** Google/YouTube; undefined when GOOGLE_CLIENT_ID is unset (YouTube is then not offered). */
+  youtube: YouTubeConfig | undefined;
 }
 
 /** The upload settings the environment may change (src/lib/uploads/upload-config.ts adds the fixed ones). */
@@ -104,6 +107,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dataDir = ".dat
   }
 
   const sandbox = e.TIKTOK_SANDBOX ?? !e.TIKTOK_CLIENT_KEY;
+  let youtube: YouTubeConfig | undefined;
+  try {
+    youtube = loadYouTubeConfig(env, e.NEXT_PUBLIC_APP_URL);
+  } catch (error) {
+    // Its message names the variable, never the value.
+    if (error instanceof YouTubeConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
   return {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
@@ -129,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dataDir = ".dat
       sandbox,
       redirectUri: `${e.NEXT_PUBLIC_APP_URL}/api/oauth/tiktok/callback`,
     },
+    youtube,
   };
 }
 

@@ -44,7 +44,12 @@ export async function saveConnection(
       avatarUrl: profile.avatarUrl ?? null,
       scopes,
       accessToken: cipher.encrypt(tokens.accessToken, tokenAad(id, "access_token")),
-      refreshToken: tokens.refreshToken ? cipher.encrypt(tokens.refreshToken, tokenAad(id, "refresh_token")) : null,
+      // A provider that does not rotate (Google) may answer a re-consent without a refresh
+      // token: the stored one is still the grant's, so it is kept, never replaced by nothing
+      // (https://developers.google.com/identity/protocols/oauth2/web-server#offline). Its
+      // ciphertext stays valid: the row id it is bound to does not change.
+      refreshToken: tokens.refreshToken ? cipher.encrypt(tokens.refreshToken, tokenAad(id, "refresh_token")) : (existing?.refreshToken ?? null),
+      providerData: profile.providerData ?? null,
       tokenExpiry: schedule.tokenExpiry,
       refreshTokenExpiry: schedule.refreshTokenExpiry,
       nextRefreshAt: schedule.nextRefreshAt,

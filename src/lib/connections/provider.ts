@@ -61,6 +61,16 @@ export interface ConnectionProvider {
    */
   readonly capabilityScopes: { readonly recentVideos?: readonly string[]; readonly upload?: readonly string[] };
 
+  /**
+   * True when the person chooses scopes one by one at the provider (Google's granular consent),
+   * so a requested scope missing from the grant is theirs to give: the accounts page names it
+   * and offers "Grant permission" (a reconnect). TikTok leaves it unset: a scope it withholds
+   * usually waits for TikTok's approval of the app, which a reconnect does not change.
+   */
+  readonly missingScopesCanBeGranted?: boolean;
+  /** A sentence shown with "Reconnect needed" when the provider has a common cause to name. */
+  readonly reconnectHelp?: string;
+
   /** The authorize URL for this state and PKCE challenge, with the provider's own extra parameters. */
   authorizationUrl(params: { state: string; codeChallenge: string }): string;
   /** The code exchange (never retried: a code is single-use, RFC 6749 §4.1.2). */

@@ -1,3 +1,5 @@
+import type { ProviderData } from "@/lib/db/schema";
+
 /** What a provider's token endpoint gave us, already validated. */
 export interface OAuthTokens {
   accessToken: string;
@@ -17,6 +19,8 @@ export interface UserProfile {
   unionId: string | undefined;
   displayName: string;
   avatarUrl: string | undefined;
+  /** Facts only this network has (stored in `social_accounts.provider_data`); never a token. */
+  providerData?: ProviderData;
 }
 
 export interface CallbackSession {

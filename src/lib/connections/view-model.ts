@@ -4,7 +4,8 @@ import { ownValue } from "@/lib/own-key";
 import type { ConnectionProvider } from "./provider";
 
 /** What the view needs of the row's provider. */
-export type ViewProvider = Pick<ConnectionProvider, "slug" | "displayName" | "scopeLabels" | "capabilityScopes">;
+export type ViewProvider = Pick<ConnectionProvider, "slug" | "displayName" | "scopeLabels" | "capabilityScopes"> &
+  Partial<Pick<ConnectionProvider, "scopes" | "missingScopesCanBeGranted" | "reconnectHelp">>;
 
 /** "unavailable": tokens SocialFlow cannot decrypt right now (UNREADABLE) — ours to fix, not the user's. */
 export type AccountHealth = "active" | "retrying" | "reconnect" | "unavailable" | "error";
@@ -19,8 +20,21 @@ export interface AccountView {
   health: AccountHealth;
   statusLabel: string;
   scopes: { id: string; label: string }[];
+  /**
+   * Requested scopes the grant lacks, in words, when the person can still give them at the
+   * provider (Google's granular consent): the card offers "Grant permission".
+   */
+  missingScopes: { id: string; label: string }[];
+  /** The account's handle (a YouTube channel's `@…`), when the provider has one. */
+  handle: string | null;
+  /** Subscribers as shown: a count, "hidden" when the owner hides it, null when the network has none. */
+  subscribers: string | null;
   canPost: boolean;
   canListVideos: boolean;
+  /** The network has an upload capability at all (TikTok); false: no upload page, no posting notice. */
+  offersUpload: boolean;
+  /** Extra words with "Reconnect needed", from the provider. */
+  reconnectHelp: string | null;
   tokenExpiry: string;
   tokenExpired: boolean;
   lastRefreshedAt: string | null;
@@ -57,8 +71,15 @@ export function toAccountView(row: SocialAccountRow, now: Date, provider: ViewPr
     health,
     statusLabel,
     scopes: row.scopes.map((id) => ({ id, label: ownValue(provider.scopeLabels, id) ?? id })),
+    missingScopes: provider.missingScopesCanBeGranted
+      ? (provider.scopes ?? []).filter((id) => !row.scopes.includes(id)).map((id) => ({ id, label: ownValue(provider.scopeLabels, id) ?? "A permission SocialFlow asked for" }))
+      : [],
+    handle: typeof row.providerData?.handle === "string" ? row.providerData.handle : null,
+    subscribers: subscribersOf(row.providerData),
     canPost: grantsAny(row.scopes, provider.capabilityScopes.upload),
     canListVideos: grantsAny(row.scopes, provider.capabilityScopes.recentVideos),
+    offersUpload: provider.capabilityScopes.upload !== undefined,
+    reconnectHelp: provider.reconnectHelp ?? null,
     tokenExpiry: row.tokenExpiry.toISOString(),
     tokenExpired,
     lastRefreshedAt: row.lastRefreshedAt?.toISOString() ?? null,
@@ -72,4 +93,12 @@ export function toAccountView(row: SocialAccountRow, now: Date, provider: ViewPr
 
 function grantsAny(granted: readonly string[], needed: readonly string[] | undefined): boolean {
   return needed !== undefined && needed.some((scope) => granted.includes(scope));
+}
+
+const COUNT = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
+
+function subscribersOf(data: SocialAccountRow["providerData"]): string | null {
+  if (!data) return null;
+  if (data.subscribersHidden === true) return "hidden";
+  return typeof data.subscriberCount === "number" ? COUNT.format(data.subscriberCount) : null;
 }

@@ -41,6 +41,9 @@ export const oauthStates = pgTable(
   (t) => [index("oauth_states_expires_at_idx").on(t.expiresAt)],
 );
 
+/** Provider-specific profile facts, flat and small (see `social_accounts.provider_data`). */
+export type ProviderData = Record<string, string | number | boolean | null>;
+
 export const socialAccounts = pgTable(
   "social_accounts",
   {
@@ -82,6 +85,12 @@ export const socialAccounts = pgTable(
      * conditional UPDATE, so every request and every instance shares one per-account minute.
      */
     manualRefreshAt: timestamp("manual_refresh_at", { withTimezone: true }),
+    /**
+     * What the provider's profile call said that only that network has (a YouTube channel's
+     * handle, subscriber count and uploads playlist), written at connect and reconnect. Never a
+     * token or secret: the view model reads it and the provider's data plane uses it.
+     */
+    providerData: jsonb("provider_data").$type<ProviderData>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

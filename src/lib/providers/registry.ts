@@ -1,6 +1,8 @@
 import type { AppConfig } from "@/lib/config/config";
 import type { ConnectionProvider, Platform, ProviderLookup } from "@/lib/connections/provider";
+import type { Redis } from "ioredis";
 import { TikTokProvider } from "./tiktok/oauth-provider";
+import { YouTubeProvider } from "./youtube/provider";
 
 /**
  * The providers of this deployment, by platform and by URL slug. Built once per process from
@@ -38,7 +40,13 @@ export class ProviderRegistry implements ProviderLookup {
   }
 }
 
-/** This deployment's providers, from its configuration. */
-export function providersFromConfig(config: AppConfig): ProviderRegistry {
-  return new ProviderRegistry([new TikTokProvider(config.tiktok)]);
+/**
+ * This deployment's providers, from its configuration. YouTube only when GOOGLE_CLIENT_ID is set
+ * (`config.youtube`); `redis` shares its project-wide quota ledger across instances.
+ */
+export function providersFromConfig(config: AppConfig, deps: { redis?: Redis } = {}): ProviderRegistry {
+  return new ProviderRegistry([
+    new TikTokProvider(config.tiktok),
+    ...(config.youtube ? [new YouTubeProvider(config.youtube, { redis: deps.redis })] : []),
+  ]);
 }

@@ -4,13 +4,14 @@ import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sani
 import { OwnedCache } from "@/lib/connections/account-cache";
 import type { OwnedAccount } from "@/lib/connections/owned-accounts";
 import type { VideoView } from "@/lib/connections/video-view";
+import { ProviderCallError, type RecentVideosSource, type VideoPageView } from "@/lib/connections/recent-videos";
+import { TikTokCallError } from "./call-errors";
+import { callErrorMessage } from "./call-error-messages";
 
-export type { VideoView };
+export type { VideoView, VideoPageView };
 
-export interface VideoPageView {
-  videos: VideoView[];
-  nextCursor: number | null;
-}
+/** TikTok's video-list cursor is a number (a timestamp in ms): anything else is refused unsent. */
+const TIKTOK_CURSOR = /^\d{1,16}$/;
 
 const PAGE_SIZE = 12;
 const CACHE_TTL_MS = 60_000;
@@ -19,7 +20,7 @@ const CACHE_TTL_MS = 60_000;
  * Recent videos with stats for an account, a page at a time, cached briefly per owner, account
  * and cursor so that reloading the page does not spend the user's TikTok budget (issue #6).
  */
-export class VideoService {
+export class VideoService implements RecentVideosSource {
   private readonly cache = new OwnedCache<VideoPageView>(CACHE_TTL_MS);
 
   constructor(
@@ -27,14 +28,25 @@ export class VideoService {
     private readonly trustedMediaOrigin?: string,
   ) {}
 
-  async page(account: OwnedAccount, cursor?: number): Promise<VideoPageView> {
-    const key = String(cursor ?? "first");
+  async page(account: OwnedAccount, cursor?: string): Promise<VideoPageView> {
+    if (cursor !== undefined && !TIKTOK_CURSOR.test(cursor)) {
+      throw new ProviderCallError(400, "invalid_request", "Invalid account or cursor");
+    }
+    const key = cursor ?? "first";
     const cached = this.cache.get(account, key);
     if (cached) return cached;
-    const page = await this.api.listVideos(account, { cursor, maxCount: PAGE_SIZE });
+    let page;
+    try {
+      page = await this.api.listVideos(account, { cursor: cursor === undefined ? undefined : Number(cursor), maxCount: PAGE_SIZE });
+    } catch (error) {
+      if (error instanceof TikTokCallError) {
+        throw new ProviderCallError(error.httpStatus, error.code, callErrorMessage(error), error.details.retryAfterSec);
+      }
+      throw error;
+    }
     const view: VideoPageView = {
       videos: page.videos.map((v) => this.toView(v)),
-      nextCursor: page.has_more && page.cursor !== undefined ? page.cursor : null,
+      nextCursor: page.has_more && page.cursor !== undefined ? String(page.cursor) : null,
     };
     this.cache.set(account, key, view);
     return view;

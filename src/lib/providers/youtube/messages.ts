@@ -15,6 +15,14 @@ export function scopeInWords(scope: string): string {
 export const NO_CHANNEL_MESSAGE =
   "This Google account has no YouTube channel. Create one on YouTube, or choose your Brand Account's channel in Google's account chooser, then connect again.";
 
+/** The accounts page's banner after a connect with a channel-less Google identity (nothing was stored). */
+export const NO_CHANNEL_MESSAGE_SHORT =
+  "This Google account has no YouTube channel — create one or pick your Brand Account channel, then reconnect.";
+
+/** The accounts page's help next to "Reconnect needed" (https://developers.google.com/identity/protocols/oauth2#expiration). */
+export const YOUTUBE_RECONNECT_HELP =
+  "If this happens every 7 days, the Google Cloud project is still in Testing: publish it to production.";
+
 /** Why a reconnect is needed; a project in "Testing" ends every grant after 7 days (https://developers.google.com/identity/protocols/oauth2#expiration). */
 export const RECONNECT_HELP =
   "Google no longer accepts SocialFlow's access to this channel. Reconnect it on the accounts page. If this happens every 7 days, the Google Cloud project is still in Testing: publish it to production.";

@@ -10,7 +10,7 @@ import { listAccountEvents } from "@/lib/connections/events";
 import { getDb } from "@/lib/db";
 import { getAppServices } from "@/lib/services";
 import { AccountCard } from "@/components/accounts/account-card";
-import { ConnectTikTokButton } from "@/components/accounts/connect-button";
+import { ConnectButton } from "@/components/accounts/connect-button";
 
 export const metadata: Metadata = { title: "Connected accounts" };
 export const dynamic = "force-dynamic";
@@ -38,7 +38,16 @@ export default async function AccountsPage({ searchParams }: { searchParams: Sea
       events: (await listAccountEvents(db, account, 5)).map((e) => ({ kind: e.kind, at: e.createdAt.toISOString() })),
     })),
   );
-  const sandbox = getConfig().tiktok.sandbox;
+  const config = getConfig();
+  // One "Connect …" per configured provider (YouTube only with GOOGLE_CLIENT_ID; in dev, the sandbox's).
+  const networks = providers.all().map((p) => ({ slug: p.slug, displayName: p.displayName }));
+  const connectButtons = (
+    <div className="flex flex-wrap gap-2">
+      {networks.map((network) => (
+        <ConnectButton key={network.slug} provider={network} />
+      ))}
+    </div>
+  );
 
   return (
     <section>
@@ -47,10 +56,11 @@ export default async function AccountsPage({ searchParams }: { searchParams: Sea
           <h1 className="text-2xl font-semibold">Connected accounts</h1>
           <p className="mt-1 text-slate-600">
             SocialFlow keeps these connected for you and refreshes access before it runs out.
-            {sandbox && " TikTok here is the local sandbox: no real account is touched."}
+            {config.tiktok.sandbox && " TikTok here is the local sandbox: no real account is touched."}
+            {config.youtube?.sandbox && " YouTube here is the local Google sandbox: no real channel is touched."}
           </p>
         </div>
-        {cards.length > 0 && <ConnectTikTokButton />}
+        {cards.length > 0 && connectButtons}
       </div>
 
       {banner && (
@@ -66,10 +76,10 @@ export default async function AccountsPage({ searchParams }: { searchParams: Sea
       {cards.length === 0 ? (
         <div className="mt-6 rounded-2xl border border-dashed border-slate-300 bg-white p-8 text-center">
           <p className="font-medium">No accounts connected yet</p>
-          <p className="mt-1 text-sm text-slate-600">Connect TikTok to see your profile and videos and to post from SocialFlow.</p>
-          <div className="mt-4 flex justify-center">
-            <ConnectTikTokButton />
-          </div>
+          <p className="mt-1 text-sm text-slate-600">
+            Connect {networks.map((n) => n.displayName).join(" or ")} to see your profile and videos{providers.all().some((p) => p.capabilityScopes.upload) ? " and to post from SocialFlow" : ""}.
+          </p>
+          <div className="mt-4 flex justify-center">{connectButtons}</div>
         </div>
       ) : (
         <div className="mt-6 space-y-4">

@@ -4,10 +4,8 @@ import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { getSessionUser } from "@/lib/auth";
 import { redirectToSignIn } from "@/lib/auth/sign-in-redirect";
-import { getTikTokServices } from "@/lib/services";
-import { TikTokCallError } from "@/lib/providers/tiktok/call-errors";
-import { callErrorMessage } from "@/lib/providers/tiktok/call-error-messages";
-import type { VideoPageView } from "@/lib/providers/tiktok/video-list";
+import { getAppServices } from "@/lib/services";
+import { ProviderCallError, type VideoPageView } from "@/lib/connections/recent-videos";
 import { getDb } from "@/lib/db";
 import { accountsOf } from "@/lib/connections/owned-accounts";
 import { Suspense } from "react";
@@ -25,6 +23,8 @@ export default async function VideosPage({ params }: { params: Promise<{ account
   const owned = await accountsOf(await getDb(), user.id).get(accountId);
   if (!owned) notFound();
   const account = owned.row;
+  const services = await getAppServices();
+  const provider = services.providers.get(account.platform);
 
   return (
     <section>
@@ -32,8 +32,8 @@ export default async function VideosPage({ params }: { params: Promise<{ account
         ← Connected accounts
       </Link>
       <h1 className="mt-2 text-2xl font-semibold">Recent videos · {account.displayName}</h1>
-      {/* The ownership check above has answered (404 for another user); TikTok's answer streams in. */}
-      <Suspense fallback={<LoadingState label="Loading videos from TikTok…" />}>
+      {/* The ownership check above has answered (404 for another user); the provider's answer streams in. */}
+      <Suspense fallback={<LoadingState label={`Loading videos from ${provider.displayName}…`} />}>
         <RecentVideos owned={owned} />
       </Suspense>
     </section>
@@ -41,17 +41,23 @@ export default async function VideosPage({ params }: { params: Promise<{ account
 }
 
 async function RecentVideos({ owned }: { owned: OwnedAccount }) {
-  const { videos } = await getTikTokServices();
+  const services = await getAppServices();
+  const provider = services.providers.get(owned.row.platform);
+  const source = services.recentVideos.get(owned.row.platform);
+  const needed = provider.capabilityScopes.recentVideos ?? [];
   let page: VideoPageView | null = null;
   let problem: string | null = null;
-  if (!owned.row.scopes.includes("video.list")) {
-    problem = "This account didn't grant SocialFlow access to its videos (video.list). Reconnect it and allow “Access your public videos” on TikTok to see them here.";
+  if (!source || needed.length === 0) {
+    problem = `SocialFlow doesn't list ${provider.displayName} videos yet.`;
+  } else if (!needed.some((scope) => owned.row.scopes.includes(scope))) {
+    const words = needed.map((scope) => provider.scopeLabels[scope] ?? scope).join(" or ");
+    problem = `This account didn't grant SocialFlow access to its videos (${words}). Reconnect it and allow that permission on ${provider.displayName} to see them here.`;
   } else {
     try {
-      page = await videos.page(owned);
+      page = await source.page(owned);
     } catch (error) {
-      if (!(error instanceof TikTokCallError)) throw error;
-      problem = callErrorMessage(error);
+      if (!(error instanceof ProviderCallError)) throw error;
+      problem = error.userMessage;
     }
   }
 
@@ -69,7 +75,7 @@ async function RecentVideos({ owned }: { owned: OwnedAccount }) {
       )}
       {page && page.videos.length > 0 && (
         <div className="mt-6">
-          <VideoGrid accountId={owned.id} initial={page} />
+          <VideoGrid accountId={owned.id} initial={page} networkName={provider.displayName} />
         </div>
       )}
     </>
