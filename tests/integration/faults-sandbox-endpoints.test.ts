@@ -82,6 +82,8 @@ describe("faults: the sandbox hanging or answering garbage on every endpoint in 
       refresher,
       accounts,
       tiktok: { api, videos },
+      // The videos route reaches TikTok through the recent-videos source of the row's platform.
+      recentVideos: new Map([...real.recentVideos, ["TIKTOK", videos]]),
     });
   }
 
