@@ -38,7 +38,9 @@ describe("validation time limit", () => {
 
   beforeAll(async () => {
     h = await startAppHarness({ sandbox: { statusStepMs: 50, rateLimits: { inbox_init: 1000, status: 1000 } }, env: { RATE_LIMIT_PER_MINUTE: "1000" } });
-    uploads = await useTestUploadConfig({ probeTimeoutMs: 300 });
+    // Long enough for a real analysis on a loaded 2-core CI machine (a fresh WASM instance after
+    // the hung one included); the hung analysis waits it out once.
+    uploads = await useTestUploadConfig({ probeTimeoutMs: 5_000 });
   }, 120_000);
   afterEach(async () => {
     await (await getUploadServices()).service.settled();
