@@ -6,16 +6,29 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { hasProductionBuild, startAppProcess, type AppProcess } from "../tests/helpers/app-process";
+import { DEFAULT_CLIENT as GOOGLE_CLIENT } from "../sandbox/google/options";
 import { PROFILE_DIR } from "./lib";
 
 /**
  * Starts `next start` (tests/helpers/app-process.ts) on `port` against the TikTok sandbox at
- * `sandboxUrl`, with fresh secrets and the refresh worker off. `env` adds or overrides settings
+ * `sandboxUrl` (and, given `googleUrl`, the Google sandbox for YouTube), with fresh secrets and
+ * the refresh worker off. `env` adds or overrides settings
  * (DATABASE_URL for PostgreSQL; PGlite in `PGLITE_DATA_DIR` otherwise).
  */
-export async function startApp(options: { port: number; sandboxUrl: string; env: Record<string, string> }): Promise<AppProcess> {
+export async function startApp(options: { port: number; sandboxUrl: string; googleUrl?: string; env: Record<string, string> }): Promise<AppProcess> {
   if (!hasProductionBuild()) throw new Error("No production build in .next/ — run `npx next build` first.");
-  const { port, sandboxUrl } = options;
+  const { port, sandboxUrl, googleUrl } = options;
+  const google: Record<string, string> = googleUrl
+    ? {
+        GOOGLE_CLIENT_ID: GOOGLE_CLIENT.clientId,
+        GOOGLE_CLIENT_SECRET: GOOGLE_CLIENT.clientSecret,
+        GOOGLE_AUTH_URL: `${googleUrl}/o/oauth2/v2/auth`,
+        GOOGLE_TOKEN_URL: `${googleUrl}/token`,
+        GOOGLE_REVOKE_URL: `${googleUrl}/revoke`,
+        YOUTUBE_API_BASE_URL: googleUrl,
+        GOOGLE_SANDBOX: "on",
+      }
+    : { GOOGLE_CLIENT_ID: "" };
   return startAppProcess({
     port,
     readyTimeoutMs: 120_000,
@@ -26,6 +39,7 @@ export async function startApp(options: { port: number; sandboxUrl: string; env:
       DATABASE_URL: "",
       REDIS_URL: "",
       TIKTOK_SCOPES: "",
+      YOUTUBE_SCOPES: "",
       BETTER_AUTH_URL: "",
       PGLITE_DATA_DIR: "",
       NEXT_PUBLIC_APP_URL: `http://localhost:${port}`,
@@ -41,6 +55,7 @@ export async function startApp(options: { port: number; sandboxUrl: string; env:
       // The load generator plays the proxy in front: each virtual user presents its own address
       // as the one X-Forwarded-For entry (load-instance.ts), as real users behind a load balancer.
       TRUSTED_PROXY_HOPS: "1",
+      ...google,
       ...options.env,
     },
   });

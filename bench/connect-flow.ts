@@ -9,6 +9,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash, randomBytes } from "node:crypto";
 import { SEED_USERS } from "../sandbox/tiktok/index";
+import { DEFAULT_CLIENT as GOOGLE_CLIENT } from "../sandbox/google/options";
+import { consent } from "../sandbox/google/browser";
 import { REDIRECT_URI, startAppHarness, TestBrowser, decideAtSandbox } from "../tests/helpers/app-harness";
 import { followCallback, startConnect } from "../tests/helpers/connect-flow";
 import { adminUrl, percentile, runConcurrently } from "./lib";
@@ -78,6 +80,48 @@ export async function sandboxOnlyFlow(sandboxUrl: string, openId: string, redire
     headers: { Authorization: `Bearer ${tokens.access_token}` },
   });
   await info.json();
+}
+
+/**
+ * What the Google sandbox alone needs for one YouTube connect: chooser and consent, code
+ * exchange with PKCE, and the channel (channels.list?mine=true).
+ */
+export async function googleSandboxOnlyFlow(googleUrl: string, accountId: string, redirectUri: string): Promise<void> {
+  const verifier = randomBytes(32).toString("base64url");
+  const params = new URLSearchParams({
+    client_id: GOOGLE_CLIENT.clientId,
+    redirect_uri: redirectUri,
+    response_type: "code",
+    scope: "https://www.googleapis.com/auth/youtube.readonly https://www.googleapis.com/auth/youtube.upload",
+    access_type: "offline",
+    prompt: "consent select_account",
+    include_granted_scopes: "true",
+    state: randomBytes(16).toString("base64url"),
+    code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+    code_challenge_method: "S256",
+  });
+  const step = await consent(googleUrl, params, { account: accountId });
+  const code = step.location ? new URL(step.location).searchParams.get("code") : null;
+  if (!code) throw new Error(`Google sandbox-only flow: no code (${step.status})`);
+  const token = await fetch(`${googleUrl}/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      client_id: GOOGLE_CLIENT.clientId,
+      client_secret: GOOGLE_CLIENT.clientSecret,
+      code,
+      grant_type: "authorization_code",
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+    }).toString(),
+  });
+  const tokens = (await token.json()) as { access_token?: string };
+  if (!tokens.access_token) throw new Error("Google sandbox-only flow: no access token");
+  const channels = await fetch(`${googleUrl}/youtube/v3/channels?part=id,snippet,statistics,contentDetails&mine=true`, {
+    headers: { Authorization: `Bearer ${tokens.access_token}` },
+  });
+  if (channels.status !== 200) throw new Error(`Google sandbox-only flow: channels → ${channels.status}`);
+  await channels.json();
 }
 
 export async function benchConnectFlows(options: { flows: number; concurrency: number; warmup: number }): Promise<ConnectResult> {

@@ -8,6 +8,7 @@ import { sql } from "drizzle-orm";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
 import type { IssuedTokens } from "../sandbox/tiktok/index";
+import { DEFAULT_CLIENT as GOOGLE_CLIENT } from "../sandbox/google/options";
 import type { SandboxAnswers, SandboxRequest, SandboxResponse } from "./sandbox-server";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -21,7 +22,7 @@ export function adminUrl(): string {
 
 type Distribute<T> = T extends { type: infer K } ? (K extends keyof SandboxAnswers ? Omit<T, "id"> : never) : never;
 
-/** The sandbox in a separate process (bench/sandbox-server.ts), driven over IPC. */
+/** The TikTok and Google sandboxes in a separate process (bench/sandbox-server.ts), driven over IPC. */
 export async function startSandboxProcess() {
   const child: ChildProcess = fork(path.join(ROOT, "bench/sandbox-server.ts"), [], {
     cwd: ROOT,
@@ -30,11 +31,11 @@ export async function startSandboxProcess() {
   });
   let nextId = 1;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, googleUrl } = await new Promise<{ url: string; googleUrl: string }>((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code) => reject(new Error(`sandbox process exited ${code}`)));
     child.on("message", (message: SandboxResponse) => {
-      if ("ready" in message) return resolve(message.url);
+      if ("ready" in message) return resolve(message);
       const waiter = pending.get(message.id);
       pending.delete(message.id);
       if (message.ok) waiter?.resolve(message.result);
@@ -48,22 +49,31 @@ export async function startSandboxProcess() {
       child.send({ ...request, id });
     });
   }
+  /** POST to a sandbox's HTTP control API (docs/sandbox.md). */
+  async function postControl(base: string, route: string, body: unknown): Promise<void> {
+    const response = await fetch(`${base}/__sandbox/${route}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`sandbox control ${route} → ${response.status}`);
+  }
   return {
     url,
+    /** The Google/YouTube sandbox (authorize, token, revoke and the YouTube API under one origin). */
+    googleUrl,
     pid: child.pid!,
     call,
     /** A TokenSource for seedConnectedAccounts (chunked: one IPC message per chunk). */
     issueTokens: (requests: { openId: string; scopes: string[] }[]): Promise<IssuedTokens[]> => call({ type: "issue", requests }),
     counters: () => call({ type: "counters" }),
-    /** POST to the sandbox's HTTP control API (docs/sandbox.md), e.g. `control("options", {...})`. */
-    async control(route: string, body: unknown): Promise<void> {
-      const response = await fetch(`${url}/__sandbox/${route}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      if (!response.ok) throw new Error(`sandbox control ${route} → ${response.status}`);
-    },
+    /** Google tokens for seeding, minted as an exchange would (one IPC message per chunk). */
+    issueGoogleTokens: (requests: { accountId: string; scopes: string[] }[]) => call({ type: "googleIssue", requests }),
+    googleCounters: () => call({ type: "googleCounters" }),
+    /** POST to the TikTok sandbox's HTTP control API (docs/sandbox.md), e.g. `control("options", {...})`. */
+    control: (route: string, body: unknown) => postControl(url, route, body),
+    /** The same for the Google sandbox, e.g. `googleControl("users", { accountIds })`. */
+    googleControl: (route: string, body: unknown) => postControl(googleUrl, route, body),
     async close() {
       child.removeAllListeners("exit");
       const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -154,6 +164,22 @@ export async function sandboxRefresh(sandboxUrl: string, refreshToken: string): 
     body: new URLSearchParams({
       client_key: "sandbox_client_key",
       client_secret: "sandbox_client_secret",
+      grant_type: "refresh_token",
+      refresh_token: refreshToken,
+    }).toString(),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  return Boolean(body.access_token);
+}
+
+/** One refresh_token grant straight at the Google sandbox's token endpoint (no SocialFlow); true if it issued a token. */
+export async function googleSandboxRefresh(googleUrl: string, refreshToken: string): Promise<boolean> {
+  const response = await fetch(`${googleUrl}/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      client_id: GOOGLE_CLIENT.clientId,
+      client_secret: GOOGLE_CLIENT.clientSecret,
       grant_type: "refresh_token",
       refresh_token: refreshToken,
     }).toString(),

@@ -1,11 +1,14 @@
 /**
  * Issue #7 §6: a bounded load test of one `next start` instance on the real PostgreSQL, over
- * loopback only. Many users connect their own TikTok (sandbox) accounts at once, then refresh
- * them, then reconnect and refresh at the same time (a refresh racing its own account's
- * reconnect included). Every answer must be the expected one, and afterwards the database must
- * hold exactly one account per user, each ACTIVE with a refresh token TikTok still accepts, one
- * stored refresh per refresh TikTok granted (less, in the mixed phase, those a reconnect
- * superseded), and no revoke at all (nothing was disconnected). Throughput and p50/p99 latency per operation are printed beside the sandbox doing the
+ * loopback only. Many users connect their own accounts at once — four in five a TikTok account
+ * (TikTok sandbox), one in five a YouTube channel (Google sandbox) — then refresh them, then
+ * reconnect and refresh at the same time (a refresh racing its own account's reconnect
+ * included); before each refresh phase the tokens are aged past the Refresh button's minute, so
+ * every account's refreshes reach its provider. Every answer must be the expected one, and afterwards the database must hold
+ * exactly one account per user, each ACTIVE with a refresh token its provider still accepts;
+ * per provider, one stored refresh per refresh the provider granted (less, in the mixed phase,
+ * those a reconnect superseded) and no revoke at all (nothing was disconnected); and every
+ * YouTube refresh token unchanged by the refresh phase (Google's do not rotate). Throughput and p50/p99 latency per operation are printed beside the sandbox doing the
  * same TikTok work alone at the same concurrency.
  *
  *   npm run bench:load                                   # builds, then runs this
@@ -17,9 +20,11 @@ import { sql } from "drizzle-orm";
 import { createTokenCipher, parseKeyring } from "@/lib/crypto";
 import { tokenAad } from "@/lib/connections/account-store";
 import { decideAtSandbox } from "../tests/helpers/app-harness";
+import { channelIdFor } from "../sandbox/google/seed";
+import { consent } from "../sandbox/google/browser";
 import { Client, processCpuMs, serverPids, startApp } from "./app-server";
-import { sandboxOnlyFlow } from "./connect-flow";
-import { cpuBusyPercent, cpuTimes, fmt, openBenchDatabase, percentile, sandboxRefresh, scalar, startSandboxProcess } from "./lib";
+import { googleSandboxOnlyFlow, sandboxOnlyFlow } from "./connect-flow";
+import { cpuBusyPercent, cpuTimes, fmt, googleSandboxRefresh, openBenchDatabase, percentile, sandboxRefresh, startSandboxProcess } from "./lib";
 
 export interface OpStats {
   name: string;
@@ -51,9 +56,29 @@ export interface LoadResult {
   checks: { name: string; ok: boolean; detail: string }[];
 }
 
+type Provider = "tiktok" | "youtube";
+type Platform = "TIKTOK" | "YOUTUBE";
+const PLATFORM: Record<Provider, Platform> = { tiktok: "TIKTOK", youtube: "YOUTUBE" };
+const YOUTUBE_READONLY = "https://www.googleapis.com/auth/youtube.readonly";
+
+interface AccountRow {
+  id: string;
+  platform: Platform;
+  platformUserId: string;
+  status: string;
+  failures: number;
+  lease: string | null;
+  refreshToken: string | null;
+  email: string;
+}
+
 interface VirtualUser {
   index: number;
+  provider: Provider;
+  /** The sandbox account: a TikTok open_id or a Google account id. */
   openId: string;
+  /** What SocialFlow stores as platform_user_id: the open_id, or the YouTube channel id. */
+  platformUserId: string;
   email: string;
   client: Client;
   accountId?: string;
@@ -131,10 +156,16 @@ function shuffled<T>(items: T[], seed = 7): T[] {
   return out;
 }
 
+/** One user in YOUTUBE_EVERY connects a YouTube channel (through the Google sandbox), the others TikTok. */
+const YOUTUBE_EVERY = 5;
+
 export async function benchLoad(options: { users: number; concurrency: number; refreshesPerAccount: number; port: number }): Promise<LoadResult> {
   const { users: userCount, concurrency, refreshesPerAccount, port } = options;
   const origin = `http://localhost:${port}`;
-  const redirectUri = `${origin}/api/oauth/tiktok/callback`;
+  const redirectUris: Record<Provider, string> = {
+    tiktok: `${origin}/api/oauth/tiktok/callback`,
+    youtube: `${origin}/api/oauth/youtube/callback`,
+  };
   const keys = `k1:${randomBytes(32).toString("base64")}`;
   const cipher = createTokenCipher(parseKeyring(keys));
   const tag = randomBytes(3).toString("hex");
@@ -144,17 +175,28 @@ export async function benchLoad(options: { users: number; concurrency: number; r
   const database = await openBenchDatabase();
   let app: Awaited<ReturnType<typeof startApp>> | undefined;
   try {
-    const people: VirtualUser[] = Array.from({ length: userCount }, (_, index) => ({
-      index,
-      openId: `load-${tag}-${index}`,
-      email: `load-${tag}-${index}@example.test`,
-      // Each virtual user is its own client address, as real users are (Better Auth limits sign-ups per address).
-      client: new Client(origin, { "x-forwarded-for": `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}` }),
-    }));
-    await sandbox.control("options", { redirectUris: [redirectUri] });
-    await sandbox.control("users", { openIds: people.map((p) => p.openId) });
+    const people: VirtualUser[] = Array.from({ length: userCount }, (_, index) => {
+      const provider: Provider = index % YOUTUBE_EVERY === YOUTUBE_EVERY - 1 ? "youtube" : "tiktok";
+      // The sandbox account: a TikTok open_id, or a Google account whose channel becomes the SocialFlow account.
+      const openId = provider === "tiktok" ? `load-${tag}-${index}` : `gload-${tag}-${index}`;
+      return {
+        index,
+        provider,
+        openId,
+        platformUserId: provider === "tiktok" ? openId : channelIdFor(openId),
+        email: `load-${tag}-${index}@example.test`,
+        // Each virtual user is its own client address, as real users are (Better Auth limits sign-ups per address).
+        client: new Client(origin, { "x-forwarded-for": `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}` }),
+      };
+    });
+    const tiktokPeople = people.filter((p) => p.provider === "tiktok");
+    const youtubePeople = people.filter((p) => p.provider === "youtube");
+    await sandbox.control("options", { redirectUris: [redirectUris.tiktok] });
+    await sandbox.control("users", { openIds: tiktokPeople.map((p) => p.openId) });
+    await sandbox.googleControl("options", { redirectUris: [redirectUris.youtube] });
+    if (youtubePeople.length > 0) await sandbox.googleControl("users", { accountIds: youtubePeople.map((p) => p.openId) });
 
-    app = await startApp({ port, sandboxUrl: sandbox.url, env: { DATABASE_URL: database.url, TOKEN_ENCRYPTION_KEYS: keys } });
+    app = await startApp({ port, sandboxUrl: sandbox.url, googleUrl: sandbox.googleUrl, env: { DATABASE_URL: database.url, TOKEN_ENCRYPTION_KEYS: keys } });
 
     const signUps = new Recorder("sign-up");
     await runPhase(
@@ -174,16 +216,25 @@ export async function benchLoad(options: { users: number; concurrency: number; r
     if (signUps.errors > 0) throw new Error(`set-up: ${signUps.errors} sign-ups failed (${[...signUps.errorKinds].join("; ")})`);
     const setupSec = (performance.now() - setupStarted) / 1000;
 
+    /** The provider's consent step as the browser does it; returns the callback URL it redirects to. */
+    const atProvider = async (person: VirtualUser, url: string): Promise<string> => {
+      if (person.provider === "tiktok") return decideAtSandbox(url, { openId: person.openId });
+      const at = new URL(url);
+      const step = await consent(at.origin, at.searchParams, { account: person.openId });
+      if (step.status !== 302 || !step.location) throw new Error(`Google sandbox consent → ${step.status}`);
+      return step.location;
+    };
+
     /** authorize → the sandbox's consent page and decision → callback, as the browser does it. */
     const connect = async (person: VirtualUser, authorize: Recorder, callback: Recorder): Promise<void> => {
       const url = await authorize.time(async () => {
-        const response = await person.client.fetch("/api/oauth/tiktok/authorize", { method: "POST" });
+        const response = await person.client.fetch(`/api/oauth/${person.provider}/authorize`, { method: "POST" });
         const body = (await response.json()) as { url?: string; code?: string };
         if (response.status !== 200 || !body.url) throw new Error(`authorize → ${response.status} ${body.code ?? ""}`);
         return body.url;
       });
       if (!url) return;
-      const back = await decideAtSandbox(url, { openId: person.openId });
+      const back = await atProvider(person, url);
       await callback.time(async () => {
         const response = await person.client.fetch(back);
         await response.arrayBuffer();
@@ -197,7 +248,7 @@ export async function benchLoad(options: { users: number; concurrency: number; r
 
     const refresh = (person: VirtualUser, recorder: Recorder) =>
       recorder.time(async () => {
-        const response = await person.client.fetch("/api/oauth/tiktok/refresh", {
+        const response = await person.client.fetch(`/api/oauth/${person.provider}/refresh`, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ accountId: person.accountId }),
@@ -208,8 +259,19 @@ export async function benchLoad(options: { users: number; concurrency: number; r
 
     const phases: LoadPhase[] = [];
     const pids = serverPids(app.pid);
-    const refreshedEvents = () => scalar(database.handle, sql`select count(*)::int as n from account_events where kind = 'refreshed'`);
-    const countersAtStart = await sandbox.counters();
+    const refreshedEvents = async (): Promise<Record<Platform, number>> => {
+      const result = (await database.handle.db.execute(sql`
+        select a.platform, count(*)::int as n from account_events e join social_accounts a on a.id = e.account_id
+        where e.kind = 'refreshed' group by a.platform`)) as unknown as { rows: { platform: Platform; n: number }[] };
+      const of = (platform: Platform) => Number(result.rows.find((r) => r.platform === platform)?.n ?? 0);
+      return { TIKTOK: of("TIKTOK"), YOUTUBE: of("YOUTUBE") };
+    };
+    const counters = async () => ({ tiktok: await sandbox.counters(), google: await sandbox.googleCounters() });
+    const grants = (c: Awaited<ReturnType<typeof counters>>) => ({
+      TIKTOK: c.tiktok.tokenByGrant.refresh_token ?? 0,
+      YOUTUBE: c.google.tokenByGrant.refresh_token ?? 0,
+    });
+    const countersAtStart = await counters();
 
     // 1. Everyone connects at once (concurrency-bounded).
     {
@@ -224,13 +286,17 @@ export async function benchLoad(options: { users: number; concurrency: number; r
         pids,
       );
       const baselineFlows = new Recorder("sandbox-only flow");
-      // The same TikTok work without SocialFlow: consent, code exchange with PKCE, user info.
+      // The same provider work without SocialFlow: consent, code exchange with PKCE, the profile (user info / channel).
       const baselineRun = await runPhase(
-        people.map((person) => () => baselineFlows.time(() => sandboxOnlyFlow(sandbox.url, person.openId, redirectUri))),
+        people.map((person) => () => baselineFlows.time(() =>
+          person.provider === "tiktok"
+            ? sandboxOnlyFlow(sandbox.url, person.openId, redirectUris.tiktok)
+            : googleSandboxOnlyFlow(sandbox.googleUrl, person.openId, redirectUris.youtube),
+        )),
         concurrency,
       );
       phases.push({
-        name: `connect: ${fmt(userCount)} users connect their accounts`,
+        name: `connect: ${fmt(userCount)} users connect their accounts (${fmt(tiktokPeople.length)} TikTok, ${fmt(youtubePeople.length)} YouTube)`,
         seconds: run.seconds,
         machineBusyPct: run.machineBusyPct,
         serverCpuMsPerRequest: run.serverCpuMs / (2 * people.length),
@@ -240,10 +306,22 @@ export async function benchLoad(options: { users: number; concurrency: number; r
     }
 
     const connected = people.filter((p) => p.accountId);
-    const baselineTokens = await sandbox.issueTokens(
-      Array.from({ length: connected.length * refreshesPerAccount }, (_, i) => ({ openId: `load-base-${tag}-${i}`, scopes: ["user.info.basic"] })),
+    const connectedOn = (provider: Provider) => connected.filter((p) => p.provider === provider).length;
+    // The raw refreshes of the baseline, in the same mix of providers as the accounts.
+    const baselineTikTok = await sandbox.issueTokens(
+      Array.from({ length: connectedOn("tiktok") * refreshesPerAccount }, (_, i) => ({ openId: `load-base-${tag}-${i}`, scopes: ["user.info.basic"] })),
     );
-    const countersBeforeRefresh = await sandbox.counters();
+    const baselineGoogle = await sandbox.issueGoogleTokens(
+      Array.from({ length: connectedOn("youtube") * refreshesPerAccount }, (_, i) => ({ accountId: `gload-base-${tag}-${i}`, scopes: [YOUTUBE_READONLY] })),
+    );
+    const baselineTokens = shuffled([
+      ...baselineTikTok.map((t) => () => sandboxRefresh(sandbox.url, t.refresh_token)),
+      ...baselineGoogle.map((t) => () => googleSandboxRefresh(sandbox.googleUrl, t.refresh_token!)),
+    ]);
+    const youtubeRefreshTokensAfterConnect = await youtubeRefreshTokens();
+    await ageTokens();
+    const countersBeforeRefresh = await counters();
+    const refreshedBeforeRefresh = await refreshedEvents();
 
     // 2. Refresh calls only: each account refreshed K times, K calls of one account may overlap.
     {
@@ -255,8 +333,8 @@ export async function benchLoad(options: { users: number; concurrency: number; r
       );
       const raw = new Recorder("sandbox refresh");
       const baselineRun = await runPhase(
-        baselineTokens.map((t) => () => raw.time(async () => {
-          if (!(await sandboxRefresh(sandbox.url, t.refresh_token))) throw new Error("sandbox refused");
+        baselineTokens.map((grant) => () => raw.time(async () => {
+          if (!(await grant())) throw new Error("sandbox refused");
         })),
         concurrency,
       );
@@ -269,8 +347,10 @@ export async function benchLoad(options: { users: number; concurrency: number; r
         baseline: [raw.stats(baselineRun.seconds)],
       });
     }
-    const countersBeforeMixed = await sandbox.counters();
+    const countersBeforeMixed = await counters();
     const refreshedBeforeMixed = await refreshedEvents();
+    const youtubeRefreshTokensAfterRefreshes = await youtubeRefreshTokens();
+    await ageTokens();
 
     // 3. Mixed: every user reconnects while refreshes of all accounts (its own included) run.
     {
@@ -291,64 +371,122 @@ export async function benchLoad(options: { users: number; concurrency: number; r
         ops: [flows.stats(run.seconds), refreshes.stats(run.seconds), authorize.stats(run.seconds), callback.stats(run.seconds)],
       });
     }
-    const countersAtEnd = await sandbox.counters();
+    const countersAtEnd = await counters();
+    const refreshedAtEnd = await refreshedEvents();
 
     // --- what the database holds now --------------------------------------------------------
-    const rows = (await database.handle.db.execute(sql`
-      select a.id, a.platform_user_id as "openId", a.status, a.refresh_failures as "failures",
-             a.refresh_lease_id as "lease", a.refresh_token as "refreshToken", u.email
-      from social_accounts a join "user" u on u.id = a.user_id
-    `)) as unknown as { rows: { id: string; openId: string; status: string; failures: number; lease: string | null; refreshToken: string | null; email: string }[] };
+    const rows = await accountRows();
     const events = (await database.handle.db.execute(sql`select kind, count(*)::int as n from account_events group by kind`)) as unknown as {
       rows: { kind: string; n: number }[];
     };
     const eventCount = (kind: string) => Number(events.rows.find((r) => r.kind === kind)?.n ?? 0);
 
-    const expected = new Map(people.map((p) => [p.email, p.openId]));
-    const byOpenId = new Map<string, number>();
-    for (const row of rows.rows) byOpenId.set(row.openId, (byOpenId.get(row.openId) ?? 0) + 1);
-    const misfiled = rows.rows.filter((r) => expected.get(r.email) !== r.openId).length;
-    const duplicated = [...byOpenId.values()].filter((n) => n > 1).length;
-    const lost = people.filter((p) => !byOpenId.has(p.openId)).length;
-    const unhealthy = rows.rows.filter((r) => r.status !== "ACTIVE" || Number(r.failures) !== 0 || r.lease !== null).length;
-    const states = await sandbox.call({
-      type: "tokenStates",
-      refreshTokens: rows.rows.map((r) => (r.refreshToken ? cipher.decrypt(r.refreshToken, tokenAad(r.id, "refresh_token")) : "")),
-    });
+    const expected = new Map(people.map((p) => [p.email, p]));
+    const byAccount = new Map<string, number>();
+    for (const row of rows) byAccount.set(`${row.platform}:${row.platformUserId}`, (byAccount.get(`${row.platform}:${row.platformUserId}`) ?? 0) + 1);
+    const misfiled = rows.filter((r) => {
+      const person = expected.get(r.email);
+      return !person || person.platformUserId !== r.platformUserId || PLATFORM[person.provider] !== r.platform;
+    }).length;
+    const duplicated = [...byAccount.values()].filter((n) => n > 1).length;
+    const lost = people.filter((p) => !byAccount.has(`${PLATFORM[p.provider]}:${p.platformUserId}`)).length;
+    const unhealthy = rows.filter((r) => r.status !== "ACTIVE" || Number(r.failures) !== 0 || r.lease !== null).length;
+    const plain = (r: AccountRow) => (r.refreshToken ? cipher.decrypt(r.refreshToken, tokenAad(r.id, "refresh_token")) : "");
+    const tiktokStates = await sandbox.call({ type: "tokenStates", refreshTokens: rows.filter((r) => r.platform === "TIKTOK").map(plain) });
+    const googleStates = await sandbox.call({ type: "googleTokenStates", refreshTokens: rows.filter((r) => r.platform === "YOUTUBE").map(plain) });
 
-    // Refreshes TikTok granted to SocialFlow (the baseline's raw refreshes taken out), per phase.
-    const grantedInRefreshPhase = countersBeforeMixed.tokenByGrant.refresh_token - countersBeforeRefresh.tokenByGrant.refresh_token - baselineTokens.length;
-    const grantedInMixedPhase = countersAtEnd.tokenByGrant.refresh_token - countersBeforeMixed.tokenByGrant.refresh_token;
-    const refreshedInMixedPhase = eventCount("refreshed") - refreshedBeforeMixed;
-    // In the mixed phase a refresh whose account was reconnected while TikTok answered is not
-    // stored (the reconnect's newer grant wins) and not revoked (that would end the reconnect):
-    // at most one such refresh per reconnect.
-    const superseded = grantedInMixedPhase - refreshedInMixedPhase;
-    const revokes = countersAtEnd.revoke - countersAtStart.revoke;
-    const codeExchanges = countersAtEnd.tokenByGrant.authorization_code - countersAtStart.tokenByGrant.authorization_code - userCount;
+    // Refreshes each provider granted to SocialFlow (the baseline's raw refreshes taken out), per phase.
+    const granted = (from: Awaited<ReturnType<typeof counters>>, to: Awaited<ReturnType<typeof counters>>) => {
+      const a = grants(from);
+      const b = grants(to);
+      return { TIKTOK: b.TIKTOK - a.TIKTOK, YOUTUBE: b.YOUTUBE - a.YOUTUBE };
+    };
+    const refreshPhaseGrants = granted(countersBeforeRefresh, countersBeforeMixed);
+    refreshPhaseGrants.TIKTOK -= baselineTikTok.length;
+    refreshPhaseGrants.YOUTUBE -= baselineGoogle.length;
+    const mixedPhaseGrants = granted(countersBeforeMixed, countersAtEnd);
+    const eventsIn = (platform: Platform, from: Record<Platform, number>, to: Record<Platform, number>) => to[platform] - from[platform];
+    // In the mixed phase a refresh whose account was reconnected while the provider answered is
+    // not stored (the reconnect's newer grant wins) and not revoked (that would end the
+    // reconnect): at most one such refresh per reconnect.
+    const providerChecks = (["tiktok", "youtube"] as const).flatMap((provider) => {
+      const platform = PLATFORM[provider];
+      const name = provider === "tiktok" ? "TikTok" : "Google";
+      const inRefresh = eventsIn(platform, refreshedBeforeRefresh, refreshedBeforeMixed);
+      const inMixed = eventsIn(platform, refreshedBeforeMixed, refreshedAtEnd);
+      const superseded = mixedPhaseGrants[platform] - inMixed;
+      const c = provider === "tiktok" ? { start: countersAtStart.tiktok, end: countersAtEnd.tiktok } : { start: countersAtStart.google, end: countersAtEnd.google };
+      const flowsOfProvider = people.filter((p) => p.provider === provider).length;
+      // The baseline's sandbox-only flows exchange one code per user of this provider.
+      const codeExchanges = (c.end.tokenByGrant.authorization_code ?? 0) - (c.start.tokenByGrant.authorization_code ?? 0) - flowsOfProvider;
+      const revokes = (c.end.revoke ?? 0) - (c.start.revoke ?? 0);
+      return [
+        {
+          name: `${provider} refresh events`,
+          ok:
+            inRefresh === refreshPhaseGrants[platform] &&
+            inRefresh === connectedOn(provider) &&
+            superseded >= 0 &&
+            superseded <= connectedOn(provider),
+          detail:
+            `refresh phase: ${inRefresh} refreshed = ${refreshPhaseGrants[platform]} ${name} refreshes for ${connectedOn(provider)} accounts (exactly once each); ` +
+            `mixed phase: ${inMixed} refreshed of ${mixedPhaseGrants[platform]} ${name} refreshes (${superseded} superseded by a reconnect, at most one per reconnect)`,
+        },
+        {
+          name: `${name} calls`,
+          ok: codeExchanges === flowsOfProvider + connectedOn(provider) && revokes === 0,
+          detail: `code exchanges ${codeExchanges} for ${flowsOfProvider + connectedOn(provider)} flows; revokes ${revokes} (nothing was disconnected, so nothing may be revoked)`,
+        },
+      ];
+    });
+    const youtubeRows = rows.filter((r) => r.platform === "YOUTUBE").length;
+    const changedByRefresh = [...youtubeRefreshTokensAfterConnect].filter(([id, token]) => youtubeRefreshTokensAfterRefreshes.get(id) !== token).length;
     const checks = [
-      { name: "accounts", ok: rows.rows.length === userCount && lost === 0 && duplicated === 0 && misfiled === 0, detail: `${rows.rows.length} accounts for ${userCount} users: ${lost} lost, ${duplicated} duplicated, ${misfiled} linked to the wrong user` },
+      { name: "accounts", ok: rows.length === userCount && lost === 0 && duplicated === 0 && misfiled === 0, detail: `${rows.length} accounts for ${userCount} users: ${lost} lost, ${duplicated} duplicated, ${misfiled} linked to the wrong user or network` },
       { name: "health", ok: unhealthy === 0, detail: `${unhealthy} not ACTIVE, with failures or with a lease left` },
-      { name: "tokens", ok: (states.valid ?? 0) === rows.rows.length, detail: `stored refresh tokens at TikTok: ${JSON.stringify(states)}` },
+      {
+        name: "tokens",
+        ok: (tiktokStates.valid ?? 0) === rows.length - youtubeRows && (googleStates.valid ?? 0) === youtubeRows,
+        detail: `stored refresh tokens at TikTok: ${JSON.stringify(tiktokStates)}; at Google: ${JSON.stringify(googleStates)}`,
+      },
+      {
+        name: "Google refresh tokens",
+        ok: youtubeRefreshTokensAfterConnect.size === connectedOn("youtube") && changedByRefresh === 0,
+        detail: `${changedByRefresh} of ${youtubeRefreshTokensAfterConnect.size} YouTube refresh tokens changed in the refresh phase (Google's do not rotate: never overwritten, never lost)`,
+      },
       {
         name: "events",
-        ok:
-          eventCount("connected") === userCount &&
-          eventCount("reconnected") === connected.length &&
-          refreshedBeforeMixed === grantedInRefreshPhase &&
-          superseded >= 0 &&
-          superseded <= connected.length,
-        detail:
-          `connected ${eventCount("connected")}, reconnected ${eventCount("reconnected")}; refresh phase: ${refreshedBeforeMixed} refreshed = ${grantedInRefreshPhase} TikTok refreshes; ` +
-          `mixed phase: ${refreshedInMixedPhase} refreshed of ${grantedInMixedPhase} TikTok refreshes (${superseded} superseded by a reconnect, at most one per reconnect)`,
+        ok: eventCount("connected") === userCount && eventCount("reconnected") === connected.length,
+        detail: `connected ${eventCount("connected")}, reconnected ${eventCount("reconnected")}`,
       },
-      {
-        name: "TikTok calls",
-        ok: codeExchanges === userCount + connected.length && revokes === 0,
-        detail: `code exchanges ${codeExchanges} for ${userCount + connected.length} flows; revokes ${revokes} (nothing was disconnected, so nothing may be revoked)`,
-      },
+      ...providerChecks,
     ];
     return { users: userCount, concurrency, refreshesPerAccount, setupSec, phases, checks };
+
+    /**
+     * Tokens older than the Refresh button's minute (and no press in it), so each account's next
+     * refresh calls its provider — once, however many calls overlap.
+     */
+    async function ageTokens(): Promise<void> {
+      await database.handle.db.execute(
+        sql`update social_accounts set last_refreshed_at = now() - interval '2 minutes', manual_refresh_at = null`,
+      );
+    }
+
+    async function accountRows(): Promise<AccountRow[]> {
+      const result = (await database.handle.db.execute(sql`
+        select a.id, a.platform, a.platform_user_id as "platformUserId", a.status, a.refresh_failures as "failures",
+               a.refresh_lease_id as "lease", a.refresh_token as "refreshToken", u.email
+        from social_accounts a join "user" u on u.id = a.user_id
+      `)) as unknown as { rows: AccountRow[] };
+      return result.rows;
+    }
+
+    /** Each YouTube account's refresh token in the clear, by account id. */
+    async function youtubeRefreshTokens(): Promise<Map<string, string>> {
+      const rows = (await accountRows()).filter((r) => r.platform === "YOUTUBE");
+      return new Map(rows.map((r) => [r.id, r.refreshToken ? cipher.decrypt(r.refreshToken, tokenAad(r.id, "refresh_token")) : ""]));
+    }
   } finally {
     await app?.stop();
     await sandbox.close();

@@ -152,9 +152,9 @@ async function main(): Promise<void> {
         log(`  → using batch ${settings.batchSize}, concurrency ${settings.concurrency}`);
       }
     }
-    log(`\nRefresh sweep (batch ${settings.batchSize}, concurrency ${settings.concurrency}, pool ${settings.poolMax}), sandbox in its own process:`);
+    log(`\nRefresh sweep (batch ${settings.batchSize}, concurrency ${settings.concurrency}, pool ${settings.poolMax}; 4 in 5 accounts TikTok, 1 in 5 YouTube), sandboxes in their own process:`);
     const rows = await benchRefreshSweep({ sizes, settings, baselineMax: intEnv("BENCH_BASELINE_MAX", 20_000), log });
-    printSweepRows("Refresh sweep results (ratio = SocialFlow refreshes/s ÷ the sandbox's raw token endpoint at the same concurrency):", rows);
+    printSweepRows("Refresh sweep results (ratio = SocialFlow refreshes/s ÷ the sandboxes' raw token endpoints, same mix, same concurrency):", rows);
     if (rows.some((r) => r.verified.startsWith("FAILED"))) process.exitCode = 1;
   }
 

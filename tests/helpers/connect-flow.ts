@@ -1,6 +1,6 @@
 import { authorizeRoute, callbackRoute } from "./oauth-routes";
 import { APP_URL, decideAtSandbox, TestBrowser } from "./app-harness";
-import { consent, type ConsentChoice } from "../../sandbox/google/tests/helpers";
+import { consent, type ConsentChoice } from "../../sandbox/google/browser";
 
 /** POST authorize as this browser; returns the provider's URL (and keeps the binding cookie). */
 export async function startConnect(browser: TestBrowser, slug = "tiktok"): Promise<string> {

@@ -7,6 +7,8 @@ import type { AppConfig } from "@/lib/config/config";
 import { tokenAad } from "@/lib/connections/account-store";
 import { tokenSchedule } from "@/lib/connections/token-schedule";
 import type { IssuedTokens, SandboxControl } from "../../sandbox/tiktok/index";
+import type { IssuedTokens as GoogleIssuedTokens } from "../../sandbox/google/index";
+import { channelIdFor } from "../../sandbox/google/seed";
 
 /** Where tokens come from: the sandbox in this process, or a bulk issuer (a sandbox in another process). */
 export type TokenSource =
@@ -93,6 +95,77 @@ export async function seedConnectedAccounts(options: SeedOptions): Promise<{ use
         ${sql.param(columns.access)}::text[], ${sql.param(columns.refresh)}::text[], ${sql.param(columns.expiry)}::timestamptz[],
         ${sql.param(columns.refreshExpiry)}::timestamptz[], ${sql.param(columns.next)}::timestamptz[])
         as u(id, open_id, scope, access, refresh, expiry, refresh_expiry, next)`);
+  }
+  return { userId, accounts };
+}
+
+export interface YouTubeSeedOptions {
+  db: Database;
+  cipher: TokenCipher;
+  /** Google tokens minted as an exchange would (the Google sandbox's issueTokensDirectly, in bulk). */
+  issueGoogleTokens(requests: { accountId: string; scopes: string[] }[]): Promise<GoogleIssuedTokens[]>;
+  count: number;
+  /** Owner of every seeded channel; created when missing. Default: a new user. */
+  userId?: string;
+  /** Makes the accounts due: their next_refresh_at. Default: 80 % of the token's life. */
+  dueAt?: Date;
+  now: Date;
+  /** Prefix of the synthetic Google account ids (default: random). */
+  accountPrefix?: string;
+  chunkSize?: number;
+}
+
+const DEFAULT_YOUTUBE_SCOPES = ["https://www.googleapis.com/auth/youtube.readonly", "https://www.googleapis.com/auth/youtube.upload"];
+
+/**
+ * `count` connected YouTube channels with real Google sandbox tokens, stored as a connect would
+ * store them: the channel id as the account, space-separated scopes split, ciphertext bound to
+ * row id and field, no refresh-token expiry (Google's do not expire on a clock). One INSERT per
+ * chunk, like seedConnectedAccounts.
+ */
+export async function seedConnectedYouTubeChannels(options: YouTubeSeedOptions): Promise<{ userId: string; accounts: SeededAccount[] }> {
+  const { db, cipher, count, now } = options;
+  const prefix = options.accountPrefix ?? `gseed-${randomBytes(4).toString("hex")}`;
+  const chunkSize = options.chunkSize ?? 5000;
+  const userId = options.userId ?? `seed-user-${randomUUID()}`;
+
+  await db
+    .insert(user)
+    .values({ id: userId, name: "Seeded user", email: `${userId}@seed.test`, createdAt: now, updatedAt: now })
+    .onConflictDoNothing();
+
+  const accounts: SeededAccount[] = [];
+  for (let start = 0; start < count; start += chunkSize) {
+    const size = Math.min(chunkSize, count - start);
+    const requests = Array.from({ length: size }, (_, i) => ({ accountId: `${prefix}-${start + i}`, scopes: DEFAULT_YOUTUBE_SCOPES }));
+    const issued = await options.issueGoogleTokens(requests);
+    if (issued.length !== size) throw new Error(`token source issued ${issued.length} of ${size} token pairs`);
+
+    const columns = { id: [] as string[], channel: [] as string[], scope: [] as string[], access: [] as string[], refresh: [] as string[], expiry: [] as string[], next: [] as string[] };
+    issued.forEach((tokens, i) => {
+      if (!tokens.refresh_token) throw new Error("the Google sandbox issued no refresh token (offline access)");
+      const id = randomUUID();
+      const channel = channelIdFor(requests[i]!.accountId);
+      const schedule = tokenSchedule({ expiresIn: tokens.expires_in, refreshExpiresIn: undefined }, now);
+      accounts.push({ id, openId: channel, accessToken: tokens.access_token, refreshToken: tokens.refresh_token });
+      columns.id.push(id);
+      columns.channel.push(channel);
+      columns.scope.push(tokens.scope);
+      columns.access.push(cipher.encrypt(tokens.access_token, tokenAad(id, "access_token")));
+      columns.refresh.push(cipher.encrypt(tokens.refresh_token, tokenAad(id, "refresh_token")));
+      columns.expiry.push(schedule.tokenExpiry.toISOString());
+      columns.next.push((options.dueAt ?? schedule.nextRefreshAt).toISOString());
+    });
+    const at = now.toISOString();
+    await db.execute(sql`
+      insert into social_accounts (id, user_id, platform, platform_user_id, display_name, scopes, access_token, refresh_token,
+        token_expiry, refresh_token_expiry, next_refresh_at, status, last_refreshed_at, refresh_failures, created_at, updated_at)
+      select u.id, ${userId}, 'YOUTUBE', u.channel, 'Seeded ' || u.channel, string_to_array(u.scope, ' '), u.access, u.refresh,
+        u.expiry, null, u.next, 'ACTIVE', ${at}::timestamptz, 0, ${at}::timestamptz, ${at}::timestamptz
+      from unnest(${sql.param(columns.id)}::text[], ${sql.param(columns.channel)}::text[], ${sql.param(columns.scope)}::text[],
+        ${sql.param(columns.access)}::text[], ${sql.param(columns.refresh)}::text[], ${sql.param(columns.expiry)}::timestamptz[],
+        ${sql.param(columns.next)}::timestamptz[])
+        as u(id, channel, scope, access, refresh, expiry, next)`);
   }
   return { userId, accounts };
 }

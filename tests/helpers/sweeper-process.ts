@@ -10,6 +10,8 @@ import { registryOf } from "./security-kit";
  * `{"pid", "sweeps", "claimed", "outcomes", "statements", "sweepMs", "peakRssMb", ...}` and exits 0.
  *
  * Optional env: TIKTOK_CLIENT_KEY / TIKTOK_CLIENT_SECRET (default: the sandbox's client),
+ * GOOGLE_API_BASE_URL (a Google sandbox: YouTube rows are then refreshed there, with its
+ * default client unless GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET say otherwise),
  * SWEEP_BATCH_SIZE, SWEEP_CONCURRENCY, SWEEP_POOL_MAX, LOG_LEVEL (default warn; logs go to
  * stderr), SWEEP_WAIT_FOR_GO=1 (print `{"ready":true}` and wait for a line on stdin before the
  * first sweep, so a test can start several processes at the same instant).
@@ -24,6 +26,9 @@ import type { Database } from "@/lib/db/client";
 import { createTokenCipher, parseKeyring } from "@/lib/crypto";
 import { createLogger } from "@/lib/log/logger";
 import { TikTokProvider } from "@/lib/providers/tiktok/oauth-provider";
+import { YouTubeProvider } from "@/lib/providers/youtube/provider";
+import { loadYouTubeConfig } from "@/lib/providers/youtube/config";
+import { DEFAULT_CLIENT as GOOGLE_SANDBOX_CLIENT } from "../../sandbox/google/options";
 import { ConnectionService } from "@/lib/connections/connection-service";
 import { TokenRefresher } from "@/lib/connections/token-refresher";
 import { RefreshSweeper, type SweepResult } from "@/lib/connections/refresh-sweeper";
@@ -115,7 +120,24 @@ async function main(): Promise<void> {
     ...(process.env.TIKTOK_CLIENT_SECRET ? { clientSecret: process.env.TIKTOK_CLIENT_SECRET } : {}),
   });
   const oauth = new ConnectionService({ db, cipher, logger, provider: new TikTokProvider(config) });
-  const refresher = new TokenRefresher({ db, cipher, providers: registryOf(oauth.provider), logger });
+  // A Google sandbox given: YouTube rows are refreshed there (the sweeper dispatches on the row's platform).
+  const googleUrl = process.env.GOOGLE_API_BASE_URL;
+  const youtube = googleUrl
+    ? loadYouTubeConfig(
+        {
+          GOOGLE_CLIENT_ID: process.env.GOOGLE_CLIENT_ID || GOOGLE_SANDBOX_CLIENT.clientId,
+          GOOGLE_CLIENT_SECRET: process.env.GOOGLE_CLIENT_SECRET || GOOGLE_SANDBOX_CLIENT.clientSecret,
+          GOOGLE_AUTH_URL: `${googleUrl}/o/oauth2/v2/auth`,
+          GOOGLE_TOKEN_URL: `${googleUrl}/token`,
+          GOOGLE_REVOKE_URL: `${googleUrl}/revoke`,
+          YOUTUBE_API_BASE_URL: googleUrl,
+          GOOGLE_SANDBOX: "on",
+        },
+        "http://localhost:3000",
+      )
+    : undefined;
+  const providers = registryOf(oauth.provider, ...(youtube ? [new YouTubeProvider(youtube)] : []));
+  const refresher = new TokenRefresher({ db, cipher, providers, logger });
   const sweeper = new RefreshSweeper({ db, refresher, logger, batchSize, concurrency });
 
   // Warm the pool and the code paths that load lazily, outside the measured time.
