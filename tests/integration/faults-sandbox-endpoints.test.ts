@@ -19,6 +19,7 @@ import { ConnectionService } from "@/lib/connections/connection-service";
 import { TokenRefresher } from "@/lib/connections/token-refresher";
 import { TikTokApiClient } from "@/lib/providers/tiktok/api-client";
 import { getAppServices } from "@/lib/services";
+import { setProcessSingleton } from "@/lib/process-registry";
 import { UserBudget } from "@/lib/connections/user-budget";
 import { VideoService } from "@/lib/providers/tiktok/video-list";
 import type { Fault } from "../../sandbox/tiktok/index";
@@ -75,14 +76,17 @@ describe("faults: the sandbox hanging or answering garbage on every endpoint in 
     const budget = new UserBudget({ perMinute: 10_000, perDay: 100_000 });
     const api = new TikTokApiClient({ db, cipher, refresher, budget, apiBaseUrl: h.config.tiktok.apiBaseUrl, timeoutMs: TIMEOUT_MS });
     const videos = new VideoService(api, h.config.tiktok.apiBaseUrl);
-    (globalThis as unknown as { __socialflowServices?: Promise<unknown> }).__socialflowServices = Promise.resolve({
-      ...real,
-      providers,
-      connections: new Map([["TIKTOK", oauth]]),
-      refresher,
-      accounts,
-      tiktok: { api, videos },
-    });
+    setProcessSingleton(
+      "services",
+      Promise.resolve({
+        ...real,
+        providers,
+        connections: new Map([["TIKTOK" as const, oauth]]),
+        refresher,
+        accounts,
+        tiktok: { api, videos },
+      }),
+    );
   }
 
   beforeAll(async () => {
