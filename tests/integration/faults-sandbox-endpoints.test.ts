@@ -84,6 +84,9 @@ describe("faults: the sandbox hanging or answering garbage on every endpoint in 
         connections: new Map([["TIKTOK" as const, oauth]]),
         refresher,
         accounts,
+        // The videos route reads the provider-neutral map: without this it would use the real
+        // client and its 10 s timeout, and a 1.5 s delay would succeed.
+        recentVideos: new Map([["TIKTOK" as const, videos]]),
         tiktok: { api, videos },
       }),
     );
