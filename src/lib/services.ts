@@ -14,6 +14,7 @@ import { VideoService } from "@/lib/providers/tiktok/video-list";
 import { YouTubeProvider } from "@/lib/providers/youtube/provider";
 import { YouTubeVideoSource } from "@/lib/providers/youtube/video-source";
 import type { RecentVideosSource } from "@/lib/connections/recent-videos";
+import { processPromise } from "@/lib/process-registry";
 
 /** The process's services: the composition root, the one place that knows every layer. */
 export interface AppServices {
@@ -28,14 +29,18 @@ export interface AppServices {
   tiktok: { api: TikTokApiClient; videos: VideoService };
 }
 
-const holder = globalThis as unknown as { __socialflowServices?: Promise<AppServices> };
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    services: Promise<AppServices>;
+  }
+}
 
 /**
- * The app's services, built once per process from config. One refresher per process is what
- * makes the in-process single-flight map meaningful.
+ * The app's services, built once per process from config (again after a failed build). One
+ * refresher per process is what makes the in-process single-flight map meaningful.
  */
 export function getAppServices(): Promise<AppServices> {
-  holder.__socialflowServices ??= (async () => {
+  return processPromise("services", async () => {
     const config = getConfig();
     const db = await getDb();
     const cipher = getTokenCipher();
@@ -55,11 +60,7 @@ export function getAppServices(): Promise<AppServices> {
       recentVideos.set("YOUTUBE", new YouTubeVideoSource({ db, cipher, refresher, api: youtube.api, scopes }));
     }
     return { providers, connections, refresher, accounts, recentVideos, tiktok: { api, videos } };
-  })().catch((error: unknown) => {
-    holder.__socialflowServices = undefined;
-    throw error;
   });
-  return holder.__socialflowServices;
 }
 
 /**

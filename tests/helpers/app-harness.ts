@@ -4,6 +4,7 @@ import { DEFAULT_CLIENT as GOOGLE_CLIENT, startGoogleSandbox } from "../../sandb
 import type { SandboxOptions as GoogleSandboxOptions } from "../../sandbox/google/index";
 import { loadConfig, setConfigForTests, type AppConfig } from "@/lib/config/config";
 import { setDatabaseForTests } from "@/lib/db";
+import { resetProcessSingletons } from "@/lib/process-registry";
 import { createAuth } from "@/lib/auth/auth";
 import { createTestDatabase } from "./test-db";
 import { randomBytes } from "node:crypto";
@@ -12,12 +13,6 @@ export const APP_URL = "http://localhost:3999";
 export const REDIRECT_URI = `${APP_URL}/api/oauth/tiktok/callback`;
 export const YOUTUBE_REDIRECT_URI = `${APP_URL}/api/oauth/youtube/callback`;
 
-type Globals = {
-  __socialflowAuth?: unknown;
-  __socialflowServices?: unknown;
-  __socialflowCipher?: unknown;
-  __socialflowLogger?: unknown;
-};
 
 /**
  * The app's real route handlers and services wired to a test database, a running TikTok
@@ -98,11 +93,9 @@ export async function startAppHarness(
 
 export type AppHarness = Awaited<ReturnType<typeof startAppHarness>>;
 
+/** Forgets the process's auth, services and cipher, so the next use builds them from the current config and database. */
 export function resetAppGlobals(): void {
-  const g = globalThis as unknown as Globals;
-  g.__socialflowAuth = undefined;
-  g.__socialflowServices = undefined;
-  g.__socialflowCipher = undefined;
+  resetProcessSingletons(["auth", "services", "cipher"]);
 }
 
 /** A browser: its cookies, sent along with each request like a real one would. */

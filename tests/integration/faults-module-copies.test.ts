@@ -1,7 +1,7 @@
 /**
  * Fault: two copies of the app's modules in one process — what a `next build` produces. Each
  * route and page is its own bundle with its own copy of `src/lib`, but the TikTok services are
- * built once per process and kept on globalThis (src/lib/services.ts), so the services a
+ * built once per process and kept in the process registry (src/lib/process-registry.ts), so the services a
  * route uses were often built by ANOTHER bundle's copy, and throw that copy's error classes.
  * Found by building and running the app: a replayed callback answered `oauth_failed` (and
  * logged `oauth.callback_failed`) instead of `invalid_state`, because the callback route's

@@ -19,6 +19,7 @@ import { ConnectionService } from "@/lib/connections/connection-service";
 import { TokenRefresher } from "@/lib/connections/token-refresher";
 import { TikTokApiClient } from "@/lib/providers/tiktok/api-client";
 import { getAppServices } from "@/lib/services";
+import { setProcessSingleton } from "@/lib/process-registry";
 import { UserBudget } from "@/lib/connections/user-budget";
 import { VideoService } from "@/lib/providers/tiktok/video-list";
 import type { Fault } from "../../sandbox/tiktok/index";
@@ -75,16 +76,20 @@ describe("faults: the sandbox hanging or answering garbage on every endpoint in 
     const budget = new UserBudget({ perMinute: 10_000, perDay: 100_000 });
     const api = new TikTokApiClient({ db, cipher, refresher, budget, apiBaseUrl: h.config.tiktok.apiBaseUrl, timeoutMs: TIMEOUT_MS });
     const videos = new VideoService(api, h.config.tiktok.apiBaseUrl);
-    (globalThis as unknown as { __socialflowServices?: Promise<unknown> }).__socialflowServices = Promise.resolve({
-      ...real,
-      providers,
-      connections: new Map([["TIKTOK", oauth]]),
-      refresher,
-      accounts,
-      tiktok: { api, videos },
-      // The videos route reaches TikTok through the recent-videos source of the row's platform.
-      recentVideos: new Map([...real.recentVideos, ["TIKTOK", videos]]),
-    });
+    setProcessSingleton(
+      "services",
+      Promise.resolve({
+        ...real,
+        providers,
+        connections: new Map([["TIKTOK" as const, oauth]]),
+        refresher,
+        accounts,
+        // The videos route reads the provider-neutral map: without this it would use the real
+        // client and its 10 s timeout, and a 1.5 s delay would succeed.
+        recentVideos: new Map([...real.recentVideos, ["TIKTOK" as const, videos]]),
+        tiktok: { api, videos },
+      }),
+    );
   }
 
   beforeAll(async () => {

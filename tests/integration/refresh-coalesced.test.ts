@@ -9,6 +9,7 @@ import { ProviderRequestError } from "@/lib/connections/errors";
 import { TokenRefresher } from "@/lib/connections/token-refresher";
 import type { OAuthTokens } from "@/lib/connections/types";
 import { getAppServices } from "@/lib/services";
+import { setProcessSingleton } from "@/lib/process-registry";
 import { startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { usingRealPostgres } from "../helpers/test-db";
 import { accountRow, counterMark, directOAuthService, eventKinds, postRefresh, seedAccount } from "../helpers/security-kit";
@@ -61,7 +62,7 @@ describe(`manual refresh: one token call per account a minute (${usingRealPostgr
   /** Makes the route handlers use this instance's services. */
   async function serveWith(services: ReturnType<typeof instance>) {
     const real = await getAppServices();
-    (globalThis as unknown as { __socialflowServices?: Promise<unknown> }).__socialflowServices = Promise.resolve({ ...real, ...services });
+    setProcessSingleton("services", Promise.resolve({ ...real, ...services }));
   }
 
   /** An account connected a while ago (its last token call more than a minute behind the clock). */

@@ -1,18 +1,17 @@
 import { getConfig } from "@/lib/config/config";
 import { getDb } from "@/lib/db";
+import { processPromise } from "@/lib/process-registry";
 import { createAuth, type Auth } from "./auth";
 
-const holder = globalThis as unknown as { __socialflowAuth?: Promise<Auth> };
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    auth: Promise<Auth>;
+  }
+}
 
-/** The process-wide Better Auth instance, built on first use. */
+/** The process-wide Better Auth instance, built on first use (again after a failed build). */
 export function getAuth(): Promise<Auth> {
-  holder.__socialflowAuth ??= getDb()
-    .then((db) => createAuth(db, getConfig()))
-    .catch((error: unknown) => {
-      holder.__socialflowAuth = undefined;
-      throw error;
-    });
-  return holder.__socialflowAuth;
+  return processPromise("auth", () => getDb().then((db) => createAuth(db, getConfig())));
 }
 
 export interface SessionUser {

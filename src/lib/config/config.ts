@@ -3,6 +3,7 @@ import path from "node:path";
 import { envSchema, type RawEnv } from "./env-schema";
 import { loadDevSecrets } from "./dev-secrets";
 import { loadYouTubeConfig, YouTubeConfigError, type YouTubeConfig } from "@/lib/providers/youtube/config";
+import { processSingleton, setProcessSingleton } from "@/lib/process-registry";
 
 export interface AppConfig {
   nodeEnv: "development" | "production" | "test";
@@ -144,15 +145,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dataDir = ".dat
   };
 }
 
-const holder = globalThis as unknown as { __socialflowConfig?: AppConfig };
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    config: AppConfig;
+  }
+}
 
 /** The process-wide configuration, read lazily (never at import time: `next build` imports modules). */
 export function getConfig(): AppConfig {
-  holder.__socialflowConfig ??= loadConfig();
-  return holder.__socialflowConfig;
+  return processSingleton("config", () => loadConfig());
 }
 
 /** Tests replace the configuration with their own. */
 export function setConfigForTests(config: AppConfig | undefined): void {
-  holder.__socialflowConfig = config;
+  setProcessSingleton("config", config);
 }

@@ -1,4 +1,5 @@
 import type { OwnedAccount } from "./owned-accounts";
+import { processSingleton } from "@/lib/process-registry";
 
 /** Something that holds data about accounts and must drop it when an account changes hands or grant. */
 export interface AccountScoped {
@@ -6,10 +7,15 @@ export interface AccountScoped {
 }
 
 type Registry = { caches: Set<WeakRef<AccountScoped>> };
-// On globalThis: a production build gives each route its own copy of this module, and a
-// disconnect in one route must reach the caches built by another copy.
-const holder = globalThis as unknown as { __socialflowAccountCaches?: Registry };
-const registry = (): Registry => (holder.__socialflowAccountCaches ??= { caches: new Set() });
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    accountCaches: Registry;
+  }
+}
+
+// In the process registry: a production build gives each route its own copy of this module,
+// and a disconnect in one route must reach the caches built by another copy.
+const registry = (): Registry => processSingleton("accountCaches", () => ({ caches: new Set() }));
 
 /**
  * Registers a cache to be cleared whenever `accountChanged` is called for an account. Held

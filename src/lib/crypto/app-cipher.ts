@@ -2,10 +2,15 @@ import { getConfig } from "@/lib/config/config";
 import { parseKeyring } from "./keyring";
 import { createTokenCipher, type TokenCipher } from "./token-cipher";
 
-const holder = globalThis as unknown as { __socialflowCipher?: TokenCipher };
+import { processSingleton } from "@/lib/process-registry";
+
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    cipher: TokenCipher;
+  }
+}
 
 /** The process-wide token cipher built from `TOKEN_ENCRYPTION_KEYS`. */
 export function getTokenCipher(): TokenCipher {
-  holder.__socialflowCipher ??= createTokenCipher(parseKeyring(getConfig().tokenEncryptionKeys));
-  return holder.__socialflowCipher;
+  return processSingleton("cipher", () => createTokenCipher(parseKeyring(getConfig().tokenEncryptionKeys)));
 }

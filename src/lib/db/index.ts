@@ -1,26 +1,27 @@
 import { getConfig } from "@/lib/config/config";
 import { openDatabase, type Database, type DatabaseHandle } from "./client";
 import { migrateDatabase } from "./migrate";
+import { processPromise, setProcessSingleton } from "@/lib/process-registry";
 
 export type { Database, DatabaseHandle } from "./client";
 
-const holder = globalThis as unknown as { __socialflowDb?: Promise<DatabaseHandle> };
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    db: Promise<DatabaseHandle>;
+  }
+}
 
 /**
  * The process-wide database, opened and migrated on first use (never at import time:
- * `next build` imports modules). One instance per process via `globalThis`, which also
- * survives Next's dev-mode module reloading.
+ * `next build` imports modules). One instance per process through the process registry,
+ * which also survives Next's dev-mode module reloading; a failed open is retried next time.
  */
 export function getDatabaseHandle(): Promise<DatabaseHandle> {
-  holder.__socialflowDb ??= (async () => {
+  return processPromise("db", async () => {
     const handle = await openDatabase({ url: getConfig().databaseUrl, pgliteDir: getConfig().pgliteDataDir });
     await migrateDatabase(handle);
     return handle;
-  })().catch((error: unknown) => {
-    holder.__socialflowDb = undefined;
-    throw error;
   });
-  return holder.__socialflowDb;
 }
 
 export async function getDb(): Promise<Database> {
@@ -29,5 +30,5 @@ export async function getDb(): Promise<Database> {
 
 /** Tests install their own database. */
 export function setDatabaseForTests(handle: DatabaseHandle | undefined): void {
-  holder.__socialflowDb = handle ? Promise.resolve(handle) : undefined;
+  setProcessSingleton("db", handle ? Promise.resolve(handle) : undefined);
 }

@@ -1,8 +1,10 @@
 /**
  * `instanceof` that holds across copies of a module. A `next build` gives every route and
- * page its own copy of `src/lib`, while the services are built once per process and shared on
- * globalThis — so an error thrown by the services is often another copy's class. Each class
- * marks its instances with a process-wide `Symbol.for` brand and answers `instanceof` by it:
+ * page its own copy of `src/lib`, while the services are built once per process and shared
+ * through the process registry (src/lib/process-registry.ts) — so an error thrown by the
+ * services is often another copy's class. Each class marks its instances with a process-wide
+ * `Symbol.for` brand and answers `instanceof` by it (docs/architecture.md, "One process
+ * registry, and why"):
  *
  *   const MINE = brand("MyError");
  *   class MyError extends Error {

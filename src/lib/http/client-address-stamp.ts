@@ -1,5 +1,6 @@
 import diagnosticsChannel from "node:diagnostics_channel";
 import type { IncomingMessage } from "node:http";
+import { peekProcessSingleton, setProcessSingleton } from "@/lib/process-registry";
 import { clientAddressFrom, clientAddressHeader } from "./client-address";
 
 /**
@@ -20,17 +21,22 @@ export function stampClientAddress(request: IncomingMessage, trustedHops: number
 
 const CHANNEL = "http.server.request.start";
 
-const holder = globalThis as unknown as { __socialflowClientAddressStamp?: () => void };
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    /** The removal of the installed stamp. */
+    clientAddressStamp: () => void;
+  }
+}
 
 /** Installs the stamp for this process (from instrumentation), replacing an earlier one; returns its removal. */
 export function installClientAddressStamp(trustedHops: number): () => void {
-  holder.__socialflowClientAddressStamp?.();
+  peekProcessSingleton("clientAddressStamp")?.();
   const onRequest = (message: unknown) => stampClientAddress((message as { request: IncomingMessage }).request, trustedHops);
   diagnosticsChannel.subscribe(CHANNEL, onRequest);
   const uninstall = () => {
     diagnosticsChannel.unsubscribe(CHANNEL, onRequest);
-    if (holder.__socialflowClientAddressStamp === uninstall) holder.__socialflowClientAddressStamp = undefined;
+    if (peekProcessSingleton("clientAddressStamp") === uninstall) setProcessSingleton("clientAddressStamp", undefined);
   };
-  holder.__socialflowClientAddressStamp = uninstall;
+  setProcessSingleton("clientAddressStamp", uninstall);
   return uninstall;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
+import { processSingleton } from "@/lib/process-registry";
 
 /**
  * Which address is the client's (docs/deploy.md "Behind a proxy"). `X-Forwarded-For` is a list
@@ -34,17 +35,20 @@ function plainAddress(value: string): string | undefined {
   return isIP(address) ? address.toLowerCase() : undefined;
 }
 
-const holder = globalThis as unknown as { __socialflowClientAddressHeader?: string };
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    clientAddressHeader: string;
+  }
+}
 
 /**
  * The request header the server process stamps the client address into (client-address-stamp.ts),
  * and the one Better Auth's limiter reads. Its name is random per process: the stamp overwrites
  * it on every request it sees, and a client cannot send a copy that would survive even on a
  * request that reached the server before the stamp was installed (start-up), as it cannot know
- * the name. Shared through globalThis because Next.js bundles the instrumentation hook and the
- * route handlers separately within the one process.
+ * the name. Kept in the process registry because Next.js bundles the instrumentation hook and
+ * the route handlers separately within the one process.
  */
 export function clientAddressHeader(): string {
-  holder.__socialflowClientAddressHeader ??= `x-socialflow-client-address-${randomBytes(8).toString("hex")}`;
-  return holder.__socialflowClientAddressHeader;
+  return processSingleton("clientAddressHeader", () => `x-socialflow-client-address-${randomBytes(8).toString("hex")}`);
 }

@@ -4,15 +4,23 @@ import { getAppServices } from "@/lib/services";
 import { getLogger } from "@/lib/log/logger";
 import { metricsLogFields } from "@/lib/observability/metrics";
 import { RefreshSweeper } from "@/lib/connections/refresh-sweeper";
+import { peekProcessSingleton, setProcessSingleton } from "@/lib/process-registry";
 
-const holder = globalThis as unknown as { __socialflowSweeper?: RefreshSweeper; __socialflowMetricLog?: NodeJS.Timeout };
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    sweeper: RefreshSweeper;
+    /** The timer of the periodic `event: "metric"` log line. */
+    metricLog: NodeJS.Timeout;
+  }
+}
 
 /** Starts this process's refresh sweeper once (instrumentation.ts and `npm run worker`). */
 export async function startAppSweeper(options: { idleMs?: number } = {}): Promise<RefreshSweeper> {
-  if (holder.__socialflowSweeper) return holder.__socialflowSweeper;
+  const running = peekProcessSingleton("sweeper");
+  if (running) return running;
   const [db, { refresher }] = await Promise.all([getDb(), getAppServices()]);
   const sweeper = new RefreshSweeper({ db, refresher, idleMs: options.idleMs });
-  holder.__socialflowSweeper = sweeper;
+  setProcessSingleton("sweeper", sweeper);
   sweeper.start();
   getLogger().info({ event: "sweeper.started" });
   startMetricLog();
@@ -25,17 +33,19 @@ export async function startAppSweeper(options: { idleMs?: number } = {}): Promis
  */
 function startMetricLog(): void {
   const intervalMs = getConfig().metrics.logIntervalMs;
-  if (intervalMs <= 0 || holder.__socialflowMetricLog) return;
-  holder.__socialflowMetricLog = setInterval(() => {
+  if (intervalMs <= 0 || peekProcessSingleton("metricLog")) return;
+  const timer = setInterval(() => {
     getLogger().info({ event: "metric", counters: metricsLogFields() });
   }, intervalMs);
-  holder.__socialflowMetricLog.unref();
+  timer.unref();
+  setProcessSingleton("metricLog", timer);
 }
 
 export async function stopAppSweeper(): Promise<void> {
-  if (holder.__socialflowMetricLog) clearInterval(holder.__socialflowMetricLog);
-  holder.__socialflowMetricLog = undefined;
-  const sweeper = holder.__socialflowSweeper;
-  holder.__socialflowSweeper = undefined;
+  const timer = peekProcessSingleton("metricLog");
+  if (timer) clearInterval(timer);
+  setProcessSingleton("metricLog", undefined);
+  const sweeper = peekProcessSingleton("sweeper");
+  setProcessSingleton("sweeper", undefined);
   await sweeper?.stop();
 }

@@ -1,6 +1,7 @@
 import pino, { type Logger } from "pino";
 import { currentRequestId } from "@/lib/observability/request-context";
 import { prettyDestination } from "./pretty";
+import { processSingleton, setProcessSingleton } from "@/lib/process-registry";
 
 /**
  * Every path that could ever hold a credential, censored wherever it appears in a log object
@@ -99,14 +100,17 @@ export function safeError(error: unknown): { type: string; code?: string } {
   return { type: typeof error };
 }
 
-const holder = globalThis as unknown as { __socialflowLogger?: Logger };
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    logger: Logger;
+  }
+}
 
 export function getLogger(): Logger {
-  holder.__socialflowLogger ??= createLogger();
-  return holder.__socialflowLogger;
+  return processSingleton("logger", () => createLogger());
 }
 
 /** Tests capture logs by installing their own logger. */
 export function setLoggerForTests(logger: Logger | undefined): void {
-  holder.__socialflowLogger = logger;
+  setProcessSingleton("logger", logger);
 }

@@ -9,11 +9,10 @@ import { randomBytes } from "node:crypto";
 import { createAuth } from "@/lib/auth/auth";
 import { loadConfig, setConfigForTests, type AppConfig } from "@/lib/config/config";
 import { setDatabaseForTests } from "@/lib/db";
+import { resetProcessSingletons } from "@/lib/process-registry";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { BINDING_COOKIE } from "@/lib/connections/browser-binding";
-
-type Globals = { __socialflowAuth?: unknown; __socialflowServices?: unknown; __socialflowCipher?: unknown };
 
 function configFor(appUrl: string): AppConfig {
   return loadConfig({
@@ -43,8 +42,7 @@ describe("cookie flags", { timeout: 60_000 }, () => {
     await migrateDatabase(handle);
   }, 60_000);
   afterEach(() => {
-    const g = globalThis as unknown as Globals;
-    g.__socialflowAuth = g.__socialflowServices = g.__socialflowCipher = undefined;
+    resetProcessSingletons(["auth", "services", "cipher"]);
     setConfigForTests(undefined);
     setDatabaseForTests(undefined);
   });

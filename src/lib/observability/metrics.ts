@@ -1,3 +1,5 @@
+import { processSingleton } from "@/lib/process-registry";
+
 /**
  * In-process counters (issue 7, item 5): what an operator watches — refreshes and their
  * failures, expirations, budget refusals, Redis fallbacks, callbacks by outcome, sweeps.
@@ -30,9 +32,14 @@ interface Registry {
   counters: Map<string, { name: MetricName; labels: Labels; value: number }>;
 }
 
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    metrics: Registry;
+  }
+}
+
 // One registry per process even when Next loads this module in several bundles.
-const holder = globalThis as unknown as { __socialflowMetrics?: Registry };
-const registry = (): Registry => (holder.__socialflowMetrics ??= { counters: new Map() });
+const registry = (): Registry => processSingleton("metrics", () => ({ counters: new Map() }));
 
 const LABEL_VALUE = /^[A-Za-z0-9_.:-]{1,64}$/;
 

@@ -1,14 +1,20 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { workUnitAsyncStorage } from "next/dist/server/app-render/work-unit-async-storage.external";
+import { processSingleton } from "@/lib/process-registry";
 import { REQUEST_ID_HEADER } from "./request-id";
 
 interface RequestContext {
   requestId: string;
 }
 
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    requestContext: AsyncLocalStorage<RequestContext>;
+  }
+}
+
 // One store per process, whichever bundle loads this module first (Next may load it twice).
-const holder = globalThis as unknown as { __socialflowRequestContext?: AsyncLocalStorage<RequestContext> };
-const storage = (holder.__socialflowRequestContext ??= new AsyncLocalStorage<RequestContext>());
+const storage = processSingleton("requestContext", () => new AsyncLocalStorage<RequestContext>());
 
 /** Runs `fn` with `requestId` as the current request (scripts, tests, anything outside Next). */
 export function withRequestContext<T>(requestId: string, fn: () => T): T {

@@ -1,6 +1,13 @@
 import type { Redis } from "ioredis";
 
-const holder = globalThis as unknown as { __socialflowRedis?: Map<string, Redis> };
+import { processSingleton } from "@/lib/process-registry";
+
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    /** One client per URL. */
+    redis: Map<string, Redis>;
+  }
+}
 
 /**
  * One lazily-connecting ioredis client per URL per process (`next build` imports modules:
@@ -8,8 +15,8 @@ const holder = globalThis as unknown as { __socialflowRedis?: Map<string, Redis>
  * so callers can fall back (the rate limiter's insurance limiter).
  */
 export async function getRedis(url: string): Promise<Redis> {
-  holder.__socialflowRedis ??= new Map();
-  const existing = holder.__socialflowRedis.get(url);
+  const clients = processSingleton("redis", () => new Map<string, Redis>());
+  const existing = clients.get(url);
   if (existing) return existing;
   const { Redis: RedisClient } = await import("ioredis");
   const client = new RedisClient(url, {
@@ -22,6 +29,6 @@ export async function getRedis(url: string): Promise<Redis> {
   // Connection errors are expected during an outage; the limiter degrades, the process lives.
   client.on("error", () => {});
   client.connect().catch(() => {});
-  holder.__socialflowRedis.set(url, client);
+  clients.set(url, client);
   return client;
 }

@@ -10,6 +10,7 @@ import { getUploadConfig, type UploadConfig } from "./upload-config";
 import { UploadStore } from "./upload-store";
 import { UploadService } from "./upload-service";
 import { UploadStatusPoller } from "./status-poller";
+import { peekProcessSingleton, setProcessSingleton } from "@/lib/process-registry";
 
 export interface UploadServices {
   service: UploadService;
@@ -22,7 +23,11 @@ interface Built extends UploadServices {
   config: UploadConfig;
 }
 
-const holder = globalThis as unknown as { __socialflowUploads?: Built };
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    uploads: Built;
+  }
+}
 
 /**
  * The process's upload service and status poller, built on first use over the process's
@@ -32,7 +37,7 @@ const holder = globalThis as unknown as { __socialflowUploads?: Built };
 export async function getUploadServices(): Promise<UploadServices> {
   const [db, tiktok] = await Promise.all([getDb(), getTikTokServices()]);
   const config = getUploadConfig();
-  const current = holder.__socialflowUploads;
+  const current = peekProcessSingleton("uploads");
   if (current && current.db === db && current.api === tiktok.api && current.config === config) return current;
   if (current) void current.poller.stop();
   const store = new UploadStore(db);
@@ -46,9 +51,10 @@ export async function getUploadServices(): Promise<UploadServices> {
   });
   const poller = new UploadStatusPoller({ db, store, api: tiktok.api, config, activeIds: () => service.activeIds() });
   holderRef.poller = poller;
-  holder.__socialflowUploads = { db, api: tiktok.api, config, service, poller };
+  const built: Built = { db, api: tiktok.api, config, service, poller };
+  setProcessSingleton("uploads", built);
   poller.start();
-  return holder.__socialflowUploads;
+  return built;
 }
 
 /**
@@ -67,8 +73,8 @@ export async function startUploadRuntime(): Promise<void> {
 
 /** Tests and graceful shutdown: stop polling and let transfers in flight finish. */
 export async function stopUploadRuntime(): Promise<void> {
-  const current = holder.__socialflowUploads;
-  holder.__socialflowUploads = undefined;
+  const current = peekProcessSingleton("uploads");
+  setProcessSingleton("uploads", undefined);
   if (!current) return;
   await current.poller.stop();
   await current.service.settled();

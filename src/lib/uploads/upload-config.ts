@@ -1,4 +1,5 @@
 import { defaultUploadSettings, getConfig, type UploadSettings } from "@/lib/config/config";
+import { processSingleton, setProcessSingleton } from "@/lib/process-registry";
 import { PROBE_TIMEOUT_MS } from "./media-probe";
 
 /**
@@ -32,14 +33,17 @@ export function uploadConfigFrom(settings: UploadSettings): UploadConfig {
   };
 }
 
-const holder = globalThis as unknown as { __socialflowUploadConfig?: UploadConfig };
+declare module "@/lib/process-registry" {
+  interface ProcessSlots {
+    uploadConfig: UploadConfig;
+  }
+}
 
 export function getUploadConfig(): UploadConfig {
-  holder.__socialflowUploadConfig ??= uploadConfigFrom(getConfig().uploads);
-  return holder.__socialflowUploadConfig;
+  return processSingleton("uploadConfig", () => uploadConfigFrom(getConfig().uploads));
 }
 
 /** Tests change limits and timings (e.g. a 1 MB cap, 20 ms polls). */
 export function setUploadConfigForTests(config: Partial<UploadConfig> | undefined): void {
-  holder.__socialflowUploadConfig = config ? { ...uploadConfigFrom(defaultUploadSettings()), ...config } : undefined;
+  setProcessSingleton("uploadConfig", config ? { ...uploadConfigFrom(defaultUploadSettings()), ...config } : undefined);
 }
