@@ -1,4 +1,4 @@
-import { getConfig } from "@/lib/config/config";
+import { getConfig, type AppConfig } from "@/lib/config/config";
 import { getDb } from "@/lib/db";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { ConnectionService } from "@/lib/connections/connection-service";
@@ -68,8 +68,17 @@ export function getAppServices(): Promise<AppServices> {
  * callback checks sizes before anything else, S11); undefined when unknown.
  */
 export function providerBySlug(slug: string): ConnectionProvider | undefined {
-  return providersFromConfig(getConfig()).bySlug(slug);
+  const config = getConfig();
+  let registry = slugLookups.get(config);
+  if (!registry) {
+    registry = providersFromConfig(config);
+    slugLookups.set(config, registry);
+  }
+  return registry.bySlug(slug);
 }
+
+/** Built once per configuration, not per callback (a cache: any module copy may keep its own). */
+const slugLookups = new WeakMap<AppConfig, ProviderRegistry>();
 
 /** The connect flow of the provider a route's `[provider]` segment names; undefined when unknown. */
 export async function connectionFor(slug: string): Promise<{ provider: ConnectionProvider; connection: ConnectionService } | undefined> {
