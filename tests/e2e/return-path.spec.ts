@@ -9,15 +9,15 @@ test.describe("return paths and client addresses", () => {
     const user = await signUp(page);
     await signOut(page);
 
-    await page.goto("/settings/accounts?error=access_denied");
+    await page.goto("/settings/accounts?error=access_denied&provider=tiktok");
     await expect(page).toHaveURL(/\/login\?next=/);
-    expect(new URL(page.url()).searchParams.get("next")).toBe("/settings/accounts?error=access_denied");
+    expect(new URL(page.url()).searchParams.get("next")).toBe("/settings/accounts?error=access_denied&provider=tiktok");
 
     await page.getByLabel("Email").fill(user.email);
     await page.getByLabel("Password").fill(user.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expectSignedIn(page, user.email);
-    await expect(page).toHaveURL(/\/settings\/accounts\?error=access_denied$/);
+    await expect(page).toHaveURL(/\/settings\/accounts\?error=access_denied&provider=tiktok$/);
     await expect(page.getByText("You cancelled the connection at TikTok")).toBeVisible();
   });
 
