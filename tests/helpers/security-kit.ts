@@ -4,7 +4,7 @@ import { refreshRoute, disconnectRoute } from "./oauth-routes";
  * Small tools shared by the security and refresh integration tests (docs/security.md cases).
  */
 import { eq, sql } from "drizzle-orm";
-import type { Database, DatabaseHandle } from "@/lib/db/client";
+import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
 import { setDatabaseForTests } from "@/lib/db";
 import { accountEvents, oauthStates, socialAccounts } from "@/lib/db/schema";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
@@ -214,4 +214,13 @@ export function fakeProvider(base: ConnectionProvider, fake: FakeTokenCalls | Co
         }
       : {}),
   });
+}
+
+/**
+ * A second connection pool on the harness's database — another app instance, as far as the
+ * database can tell. Only on a real PostgreSQL (PGlite is one in-process connection): undefined there.
+ */
+export async function openSecondPool(h: AppHarness, max = 5): Promise<DatabaseHandle | undefined> {
+  const url = (h.database as { url?: string }).url;
+  return url ? openDatabase({ url, max }) : undefined;
 }

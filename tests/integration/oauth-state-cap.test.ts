@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
-import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
+import type { DatabaseHandle } from "@/lib/db/client";
 import { oauthStates } from "@/lib/db/schema";
 import { sha256Hex } from "@/lib/connections/pkce";
 import { insertState, MAX_OPEN_STATES, STATE_TTL_MS } from "@/lib/connections/state-store";
 import { decideAtSandbox, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { followCallback, startConnect } from "../helpers/connect-flow";
-import { bindingOf, clearAccounts, counterMark, directOAuthService, stateOf, stateRowsOf } from "../helpers/security-kit";
+import { bindingOf, clearAccounts, counterMark, directOAuthService, stateOf, stateRowsOf, openSecondPool } from "../helpers/security-kit";
 import { usingRealPostgres } from "../helpers/test-db";
 
 /**
@@ -20,8 +20,7 @@ describe(`authorize: open OAuth states capped per user (${usingRealPostgres ? "P
   let other: DatabaseHandle | undefined;
   beforeAll(async () => {
     h = await startAppHarness();
-    const url = (h.database as { url?: string }).url;
-    if (url) other = await openDatabase({ url, max: 10 });
+    other = await openSecondPool(h, 10);
   }, 120_000);
   afterAll(async () => {
     await other?.close();

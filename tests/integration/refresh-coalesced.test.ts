@@ -1,10 +1,10 @@
-import { fakeProvider, registryOf } from "../helpers/security-kit";
+import { fakeProvider, registryOf, openSecondPool } from "../helpers/security-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { createManualClock } from "@/lib/clock";
 import { AccountService, type RefreshResult } from "@/lib/connections/account-service";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
-import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
+import type { Database, DatabaseHandle } from "@/lib/db/client";
 import { ProviderRequestError } from "@/lib/connections/errors";
 import { TokenRefresher } from "@/lib/connections/token-refresher";
 import type { OAuthTokens } from "@/lib/connections/types";
@@ -34,8 +34,7 @@ describe(`manual refresh: one token call per account a minute (${usingRealPostgr
     h = await startAppHarness();
     alice = await h.signUp("alice");
     bob = await h.signUp("bob");
-    const url = (h.database as { url?: string }).url;
-    if (url) other = await openDatabase({ url, max: 5 });
+    other = await openSecondPool(h);
   }, 120_000);
   afterAll(async () => {
     await other?.close();

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { createManualClock } from "@/lib/clock";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
-import { openDatabase, type Database, type DatabaseHandle } from "@/lib/db/client";
+import type { Database, DatabaseHandle } from "@/lib/db/client";
 import { socialAccounts } from "@/lib/db/schema";
 import { eq } from "drizzle-orm";
 import { tokenAad } from "@/lib/connections/account-store";
@@ -25,6 +25,7 @@ import {
   postRefresh,
   seedAccount,
   storedTokens,
+  openSecondPool,
 } from "../helpers/security-kit";
 
 type SignedUp = Awaited<ReturnType<AppHarness["signUp"]>>;
@@ -37,8 +38,7 @@ describe(`refresh: single flight and failure handling (${usingRealPostgres ? "Po
   beforeAll(async () => {
     h = await startAppHarness();
     alice = await h.signUp("alice");
-    const url = (h.database as { url?: string }).url;
-    if (url) other = await openDatabase({ url, max: 5 });
+    other = await openSecondPool(h);
   }, 120_000);
   afterAll(async () => {
     await other?.close();
