@@ -13,22 +13,12 @@ import { outcomeMessage, STATE_MESSAGES } from "@/lib/uploads/outcome-messages";
 import { errorCodeOf } from "@/lib/uploads/upload-service";
 import { checkVideo } from "@/lib/uploads/video-rules";
 import { isOwnKey, ownValue } from "./own-key";
+import { GOOD_VIDEO_FACTS } from "../../tests/helpers/media-facts";
 
 const PROTOTYPE_NAMES = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf", "__defineGetter__"];
 const NO_REASON = "TikTok could not process the video and did not say why. Try again or check the TikTok app.";
 
-const good: MediaFacts = {
-  format: "MPEG-4",
-  formatProfile: "Base Media",
-  videoFormat: "AVC",
-  width: 1080,
-  height: 1920,
-  rotation: 0,
-  frameRate: 30,
-  durationSec: 30,
-  fileSize: 1000,
-  truncated: false,
-} as MediaFacts;
+const good = GOOD_VIDEO_FACTS;
 
 describe.each(PROTOTYPE_NAMES)("S47: the outside string %s", (name) => {
   it("is not a known TikTok error code and maps by HTTP status alone", () => {

@@ -1,9 +1,10 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateVideo } from "./validate-video";
-import { factsFrom, type MediaFacts } from "./media-probe";
+import { factsFrom } from "./media-probe";
 import { checkVideo, formatBytes, formatDuration, type VideoCheck } from "./video-rules";
 import { MAX_VIDEO_BYTES } from "./chunk-plan";
+import { GOOD_VIDEO_FACTS } from "../../../tests/helpers/media-facts";
 
 const fixture = (name: string) => path.join(process.cwd(), "tests", "fixtures", name);
 const codes = (check: VideoCheck) => (check.ok ? [] : check.problems.map((p) => p.code));
@@ -83,18 +84,7 @@ describe("validateVideo on the committed fixtures (mediainfo.js, chunked reads)"
   });
 });
 
-const good: MediaFacts = {
-  format: "MPEG-4",
-  formatProfile: "Base Media",
-  videoFormat: "AVC",
-  width: 1080,
-  height: 1920,
-  rotation: 0,
-  frameRate: 30,
-  durationSec: 30,
-  fileSize: 1000,
-  truncated: false,
-};
+const good = GOOD_VIDEO_FACTS;
 
 describe("checkVideo: TikTok's rules at their boundaries", () => {
   it("duration: 3 s and 600 s pass; 2.9 s and 600.1 s do not; the creator's limit wins when lower", () => {
