@@ -54,11 +54,7 @@ export async function seedConnectedAccounts(options: SeedOptions): Promise<{ use
   const chunkSize = options.chunkSize ?? 5000;
   const userId = options.userId ?? `seed-user-${randomUUID()}`;
 
-  await db
-    .insert(user)
-    .values({ id: userId, name: "Seeded user", email: `${userId}@seed.test`, createdAt: now, updatedAt: now })
-    .onConflictDoNothing();
-
+  await ensureSeedUser(db, userId, now);
   const accounts: SeededAccount[] = [];
   for (let start = 0; start < count; start += chunkSize) {
     const size = Math.min(chunkSize, count - start);
@@ -68,33 +64,15 @@ export async function seedConnectedAccounts(options: SeedOptions): Promise<{ use
         ? requests.map((r) => sandbox.control.issueTokensDirectly(r))
         : await sandbox.issueTokens(requests);
     if (issued.length !== size) throw new Error(`token source issued ${issued.length} of ${size} token pairs`);
-
-    const columns = { id: [] as string[], openId: [] as string[], scope: [] as string[], access: [] as string[], refresh: [] as string[], expiry: [] as string[], refreshExpiry: [] as (string | null)[], next: [] as string[] };
-    for (const tokens of issued) {
-      const id = randomUUID();
-      const schedule = tokenSchedule({ expiresIn: tokens.expires_in, refreshExpiresIn: tokens.refresh_expires_in }, now);
-      accounts.push({ id, openId: tokens.open_id, accessToken: tokens.access_token, refreshToken: tokens.refresh_token });
-      columns.id.push(id);
-      columns.openId.push(tokens.open_id);
-      columns.scope.push(tokens.scope);
-      columns.access.push(cipher.encrypt(tokens.access_token, tokenAad(id, "access_token")));
-      columns.refresh.push(cipher.encrypt(tokens.refresh_token, tokenAad(id, "refresh_token")));
-      columns.expiry.push(schedule.tokenExpiry.toISOString());
-      columns.refreshExpiry.push(schedule.refreshTokenExpiry?.toISOString() ?? null);
-      columns.next.push((options.dueAt ?? schedule.nextRefreshAt).toISOString());
-    }
-    // One statement per chunk with one array parameter per column (unnest): building a
-    // 1,000-row VALUES list through the query builder costs more than the insert itself.
-    const at = now.toISOString();
-    await db.execute(sql`
-      insert into social_accounts (id, user_id, platform, platform_user_id, display_name, scopes, access_token, refresh_token,
-        token_expiry, refresh_token_expiry, next_refresh_at, status, last_refreshed_at, refresh_failures, created_at, updated_at)
-      select u.id, ${userId}, 'TIKTOK', u.open_id, 'Seeded ' || u.open_id, string_to_array(u.scope, ','), u.access, u.refresh,
-        u.expiry, u.refresh_expiry, u.next, 'ACTIVE', ${at}::timestamptz, 0, ${at}::timestamptz, ${at}::timestamptz
-      from unnest(${sql.param(columns.id)}::text[], ${sql.param(columns.openId)}::text[], ${sql.param(columns.scope)}::text[],
-        ${sql.param(columns.access)}::text[], ${sql.param(columns.refresh)}::text[], ${sql.param(columns.expiry)}::timestamptz[],
-        ${sql.param(columns.refreshExpiry)}::timestamptz[], ${sql.param(columns.next)}::timestamptz[])
-        as u(id, open_id, scope, access, refresh, expiry, refresh_expiry, next)`);
+    const grants = issued.map((tokens) => ({
+      platformUserId: tokens.open_id,
+      scope: tokens.scope,
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
+      expiresIn: tokens.expires_in,
+      refreshExpiresIn: tokens.refresh_expires_in,
+    }));
+    accounts.push(...(await insertSeededAccounts(db, cipher, { userId, platform: "TIKTOK", scopeSeparator: ",", now, dueAt: options.dueAt }, grants)));
   }
   return { userId, accounts };
 }
@@ -129,45 +107,86 @@ export async function seedConnectedYouTubeChannels(options: YouTubeSeedOptions):
   const chunkSize = options.chunkSize ?? 5000;
   const userId = options.userId ?? `seed-user-${randomUUID()}`;
 
-  await db
-    .insert(user)
-    .values({ id: userId, name: "Seeded user", email: `${userId}@seed.test`, createdAt: now, updatedAt: now })
-    .onConflictDoNothing();
-
+  await ensureSeedUser(db, userId, now);
   const accounts: SeededAccount[] = [];
   for (let start = 0; start < count; start += chunkSize) {
     const size = Math.min(chunkSize, count - start);
     const requests = Array.from({ length: size }, (_, i) => ({ accountId: `${prefix}-${start + i}`, scopes: DEFAULT_YOUTUBE_SCOPES }));
     const issued = await options.issueGoogleTokens(requests);
     if (issued.length !== size) throw new Error(`token source issued ${issued.length} of ${size} token pairs`);
-
-    const columns = { id: [] as string[], channel: [] as string[], scope: [] as string[], access: [] as string[], refresh: [] as string[], expiry: [] as string[], next: [] as string[] };
-    issued.forEach((tokens, i) => {
+    const grants = issued.map((tokens, i) => {
       if (!tokens.refresh_token) throw new Error("the Google sandbox issued no refresh token (offline access)");
-      const id = randomUUID();
-      const channel = channelIdFor(requests[i]!.accountId);
-      const schedule = tokenSchedule({ expiresIn: tokens.expires_in, refreshExpiresIn: undefined }, now);
-      accounts.push({ id, openId: channel, accessToken: tokens.access_token, refreshToken: tokens.refresh_token });
-      columns.id.push(id);
-      columns.channel.push(channel);
-      columns.scope.push(tokens.scope);
-      columns.access.push(cipher.encrypt(tokens.access_token, tokenAad(id, "access_token")));
-      columns.refresh.push(cipher.encrypt(tokens.refresh_token, tokenAad(id, "refresh_token")));
-      columns.expiry.push(schedule.tokenExpiry.toISOString());
-      columns.next.push((options.dueAt ?? schedule.nextRefreshAt).toISOString());
+      return {
+        platformUserId: channelIdFor(requests[i]!.accountId),
+        scope: tokens.scope,
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token,
+        expiresIn: tokens.expires_in,
+        // Google's refresh tokens do not expire on a clock.
+        refreshExpiresIn: undefined,
+      };
     });
-    const at = now.toISOString();
-    await db.execute(sql`
-      insert into social_accounts (id, user_id, platform, platform_user_id, display_name, scopes, access_token, refresh_token,
-        token_expiry, refresh_token_expiry, next_refresh_at, status, last_refreshed_at, refresh_failures, created_at, updated_at)
-      select u.id, ${userId}, 'YOUTUBE', u.channel, 'Seeded ' || u.channel, string_to_array(u.scope, ' '), u.access, u.refresh,
-        u.expiry, null, u.next, 'ACTIVE', ${at}::timestamptz, 0, ${at}::timestamptz, ${at}::timestamptz
-      from unnest(${sql.param(columns.id)}::text[], ${sql.param(columns.channel)}::text[], ${sql.param(columns.scope)}::text[],
-        ${sql.param(columns.access)}::text[], ${sql.param(columns.refresh)}::text[], ${sql.param(columns.expiry)}::timestamptz[],
-        ${sql.param(columns.next)}::timestamptz[])
-        as u(id, channel, scope, access, refresh, expiry, next)`);
+    accounts.push(...(await insertSeededAccounts(db, cipher, { userId, platform: "YOUTUBE", scopeSeparator: " ", now, dueAt: options.dueAt }, grants)));
   }
   return { userId, accounts };
+}
+
+async function ensureSeedUser(db: Database, userId: string, now: Date): Promise<void> {
+  await db
+    .insert(user)
+    .values({ id: userId, name: "Seeded user", email: `${userId}@seed.test`, createdAt: now, updatedAt: now })
+    .onConflictDoNothing();
+}
+
+interface SeedGrant {
+  platformUserId: string;
+  /** As the provider joins them (TikTok ",", Google " "). */
+  scope: string;
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  refreshExpiresIn: number | undefined;
+}
+
+/**
+ * Stores one chunk of grants exactly as a connect would (ciphertext bound to row id and field,
+ * expiries from `expires_in`), in one statement with one array parameter per column (unnest):
+ * building a 1,000-row VALUES list through the query builder costs more than the insert itself.
+ */
+async function insertSeededAccounts(
+  db: Database,
+  cipher: TokenCipher,
+  target: { userId: string; platform: "TIKTOK" | "YOUTUBE"; scopeSeparator: "," | " "; now: Date; dueAt?: Date },
+  grants: SeedGrant[],
+): Promise<SeededAccount[]> {
+  const { now } = target;
+  const accounts: SeededAccount[] = [];
+  const columns = { id: [] as string[], platformUserId: [] as string[], scope: [] as string[], access: [] as string[], refresh: [] as string[], expiry: [] as string[], refreshExpiry: [] as (string | null)[], next: [] as string[] };
+  for (const grant of grants) {
+    const id = randomUUID();
+    const schedule = tokenSchedule({ expiresIn: grant.expiresIn, refreshExpiresIn: grant.refreshExpiresIn }, now);
+    accounts.push({ id, openId: grant.platformUserId, accessToken: grant.accessToken, refreshToken: grant.refreshToken });
+    columns.id.push(id);
+    columns.platformUserId.push(grant.platformUserId);
+    columns.scope.push(grant.scope);
+    columns.access.push(cipher.encrypt(grant.accessToken, tokenAad(id, "access_token")));
+    columns.refresh.push(cipher.encrypt(grant.refreshToken, tokenAad(id, "refresh_token")));
+    columns.expiry.push(schedule.tokenExpiry.toISOString());
+    columns.refreshExpiry.push(schedule.refreshTokenExpiry?.toISOString() ?? null);
+    columns.next.push((target.dueAt ?? schedule.nextRefreshAt).toISOString());
+  }
+  const at = now.toISOString();
+  await db.execute(sql`
+    insert into social_accounts (id, user_id, platform, platform_user_id, display_name, scopes, access_token, refresh_token,
+      token_expiry, refresh_token_expiry, next_refresh_at, status, last_refreshed_at, refresh_failures, created_at, updated_at)
+    select u.id, ${target.userId}, ${target.platform}::platform, u.platform_user_id, 'Seeded ' || u.platform_user_id,
+      string_to_array(u.scope, ${target.scopeSeparator}), u.access, u.refresh,
+      u.expiry, u.refresh_expiry, u.next, 'ACTIVE', ${at}::timestamptz, 0, ${at}::timestamptz, ${at}::timestamptz
+    from unnest(${sql.param(columns.id)}::text[], ${sql.param(columns.platformUserId)}::text[], ${sql.param(columns.scope)}::text[],
+      ${sql.param(columns.access)}::text[], ${sql.param(columns.refresh)}::text[], ${sql.param(columns.expiry)}::timestamptz[],
+      ${sql.param(columns.refreshExpiry)}::timestamptz[], ${sql.param(columns.next)}::timestamptz[])
+      as u(id, platform_user_id, scope, access, refresh, expiry, refresh_expiry, next)`);
+  return accounts;
 }
 
 /** Number of `refreshed` audit events per account id (accounts with none are absent). */
