@@ -59,27 +59,36 @@ export interface ConnectionProvider {
    * The data-plane features the provider supports, each with the scopes that allow it (any one
    * granted suffices). Absent: not offered for this network.
    */
-  readonly capabilityScopes: { readonly recentVideos?: readonly string[]; readonly upload?: readonly string[] };
+  readonly capabilityScopes: {
+    readonly recentVideos?: readonly string[];
+    readonly upload?: readonly string[];
+    /** Account-level counts (followers…): without it granted, the card says the count is not shared. */
+    readonly accountStats?: readonly string[];
+  };
 
   /**
-   * True when the person chooses scopes one by one at the provider (Google's granular consent),
-   * so a requested scope missing from the grant is theirs to give: the accounts page names it
-   * and offers "Grant permission" (a reconnect). TikTok leaves it unset: a scope it withholds
-   * usually waits for TikTok's approval of the app, which a reconnect does not change.
+   * True when the person chooses scopes one by one at the provider (Google's granular consent,
+   * TikTok's tick boxes), so a requested scope missing from the grant is theirs to give: the
+   * accounts page says what they did not allow and offers "Grant permission" (a reconnect asking
+   * for the missing scopes).
    */
   readonly missingScopesCanBeGranted?: boolean;
   /** A sentence shown with "Reconnect needed" when the provider has a common cause to name. */
   readonly reconnectHelp?: string;
 
-  /** The authorize URL for this state and PKCE challenge, with the provider's own extra parameters. */
-  authorizationUrl(params: { state: string; codeChallenge: string }): string;
+  /**
+   * The authorize URL for this state and PKCE challenge, with the provider's own extra parameters.
+   * `scopes`: the missing scopes a "Grant permission" asks for (already checked to be among
+   * `scopes`); a provider without incremental consent asks for its full list, which holds them.
+   */
+  authorizationUrl(params: { state: string; codeChallenge: string; scopes?: readonly string[] }): string;
   /** The code exchange (never retried: a code is single-use, RFC 6749 §4.1.2). */
   exchangeCode(code: string, codeVerifier: string): Promise<OAuthTokens>;
   refresh(refreshToken: string): Promise<OAuthTokens>;
   /** Ends the grant at the provider; the provider picks which token it revokes with. */
   revoke(tokens: { accessToken: string; refreshToken?: string }): Promise<void>;
-  /** The connected account's identity. */
-  fetchProfile(accessToken: string): Promise<ProfileResult>;
+  /** The connected account's identity; `grantedScopes` decides which extra fields may be asked for. */
+  fetchProfile(accessToken: string, grantedScopes?: readonly string[]): Promise<ProfileResult>;
   /** Maps the callback's `?error=` to the fixed list; its description is never shown. */
   mapCallbackError(error: string): CallbackErrorCode;
   /** The provider has ended this grant for good (`invalid_grant`): the account needs a reconnect. */
