@@ -125,42 +125,39 @@ function accountPointsJson(accountId: string, from: Date, to: Date): SQL {
     where ${thinned(MAX_CHART_POINTS)}`;
 }
 
+/** The recent videos' totals, written with each snapshot (one row per point, no per-video scan). */
 function engagementPointsJson(accountId: string, from: Date, to: Date): SQL {
-  return sql`select coalesce(json_agg(json_build_array(${epochMs(sql`taken_at`)}, views, likes, comments, shares) order by taken_at), '[]')
+  return sql`select coalesce(json_agg(json_build_array(${epochMs(sql`taken_at`)}, recent_views, recent_likes, recent_comments, recent_shares) order by taken_at), '[]')
     from (
-      select taken_at, coalesce(sum(views), 0) as views, coalesce(sum(likes), 0) as likes,
-        coalesce(sum(comments), 0) as comments, sum(shares) as shares,
-        row_number() over (order by taken_at desc) as rn, count(*) over () as n
-      from video_stat_snapshots where ${inRange(accountId, from, to)}
-      group by taken_at
+      select s.*, row_number() over (order by taken_at desc) as rn, count(*) over () as n
+      from account_stat_snapshots s where ${inRange(accountId, from, to)} and recent_views is not null
     ) t
     where ${thinned(MAX_CHART_POINTS)}`;
 }
 
 /**
  * Each video's latest and earliest counts in the range; views gained is their difference, or the
- * full count for a video first seen within the range (it gained all of them there).
+ * full count for a video first seen within the range (it gained all of them there). The span of
+ * each video is a hash aggregate over the range (no sort); its two rows are then primary-key
+ * look-ups.
  */
 function topVideosJson(accountId: string, from: Date, to: Date): SQL {
   const fromIso = from.toISOString();
   return sql`select coalesce(json_agg(json_build_array(video_id, views, likes, comments, shares, views_gained, title, cover_url, share_url, published_ms)
       order by views_gained desc, views desc, video_id), '[]')
     from (
-      select p.video_id, coalesce(p.views, 0) as views, coalesce(p.likes, 0) as likes, coalesce(p.comments, 0) as comments, p.shares,
-        case when v.first_seen_at >= ${fromIso} then coalesce(p.views, 0) else coalesce(p.views, 0) - coalesce(p.first_views, 0) end as views_gained,
+      select span.video_id, coalesce(l.views, 0) as views, coalesce(l.likes, 0) as likes, coalesce(l.comments, 0) as comments, l.shares,
+        case when v.first_seen_at >= ${fromIso} then coalesce(l.views, 0) else coalesce(l.views, 0) - coalesce(f.views, 0) end as views_gained,
         v.title, v.cover_url, v.share_url, ${epochMs(sql`v.published_at`)} as published_ms
       from (
-        select video_id,
-          (array_agg(views order by taken_at desc))[1] as views,
-          (array_agg(likes order by taken_at desc))[1] as likes,
-          (array_agg(comments order by taken_at desc))[1] as comments,
-          (array_agg(shares order by taken_at desc))[1] as shares,
-          (array_agg(views order by taken_at asc))[1] as first_views
+        select video_id, min(taken_at) as first_at, max(taken_at) as last_at
         from video_stat_snapshots where ${inRange(accountId, from, to)}
         group by video_id
-      ) p
-      join analytics_videos v on v.account_id = ${accountId} and v.video_id = p.video_id
-      order by views_gained desc, views desc, p.video_id
+      ) span
+      join video_stat_snapshots l on l.account_id = ${accountId} and l.taken_at = span.last_at and l.video_id = span.video_id
+      join video_stat_snapshots f on f.account_id = ${accountId} and f.taken_at = span.first_at and f.video_id = span.video_id
+      join analytics_videos v on v.account_id = ${accountId} and v.video_id = span.video_id
+      order by views_gained desc, views desc, span.video_id
       limit ${TOP_VIDEOS}
     ) top`;
 }
