@@ -62,7 +62,11 @@ export interface ConnectionProvider {
   readonly capabilityScopes: {
     readonly recentVideos?: readonly string[];
     readonly upload?: readonly string[];
-    /** Account-level counts (followers…): without it granted, the card says the count is not shared. */
+    /**
+     * Account-level counts for analytics (issue #13); the provider's stats source is then
+     * registered next to its recent-videos source (src/lib/services.ts). Without it a snapshot
+     * records the recent videos' counts only, and the account card says the count is not shared.
+     */
     readonly accountStats?: readonly string[];
   };
 

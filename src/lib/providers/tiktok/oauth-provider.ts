@@ -5,7 +5,7 @@ import { parseTikTokEnvelope } from "@/lib/providers/tiktok/api-response";
 import { isInvalidGrantError, isTransientError, OAuthProviderError, ProviderRequestError, type CallbackErrorCode } from "@/lib/connections/errors";
 import { providerRequest, type FetchLike } from "@/lib/connections/provider-http";
 import type { ConnectionProvider, ProfileResult } from "@/lib/connections/provider";
-import { USER_FIELDS, USER_FIELDS_BY_SCOPE, userInfoSchema, type TikTokUser } from "./api-schemas";
+import { TIKTOK_ACCOUNT_STATS_SCOPES, USER_FIELDS, USER_FIELDS_BY_SCOPE, userInfoSchema, type TikTokUser } from "./api-schemas";
 import type { ProviderData } from "@/lib/db/schema";
 import { ownValue } from "@/lib/own-key";
 import { cleanAvatarUrl, cleanDisplayName, cleanHandle } from "@/lib/connections/profile-sanitize";
@@ -80,7 +80,7 @@ export class TikTokProvider implements ConnectionProvider {
   readonly capabilityScopes = {
     recentVideos: ["video.list"],
     upload: ["video.upload", "video.publish"],
-    accountStats: ["user.info.stats"],
+    accountStats: TIKTOK_ACCOUNT_STATS_SCOPES,
   } as const;
   /**
    * TikTok's consent page lets the person untick scopes one by one: a scope SocialFlow asked for
