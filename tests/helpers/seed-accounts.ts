@@ -178,10 +178,10 @@ async function insertSeededAccounts(
   const at = now.toISOString();
   await db.execute(sql`
     insert into social_accounts (id, user_id, platform, platform_user_id, display_name, scopes, access_token, refresh_token,
-      token_expiry, refresh_token_expiry, next_refresh_at, status, last_refreshed_at, refresh_failures, created_at, updated_at)
+      token_expiry, refresh_token_expiry, next_refresh_at, status, last_refreshed_at, refresh_failures, analytics_due_at, created_at, updated_at)
     select u.id, ${target.userId}, ${target.platform}::platform, u.platform_user_id, 'Seeded ' || u.platform_user_id,
       string_to_array(u.scope, ${target.scopeSeparator}), u.access, u.refresh,
-      u.expiry, u.refresh_expiry, u.next, 'ACTIVE', ${at}::timestamptz, 0, ${at}::timestamptz, ${at}::timestamptz
+      u.expiry, u.refresh_expiry, u.next, 'ACTIVE', ${at}::timestamptz, 0, ${at}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
     from unnest(${sql.param(columns.id)}::text[], ${sql.param(columns.platformUserId)}::text[], ${sql.param(columns.scope)}::text[],
       ${sql.param(columns.access)}::text[], ${sql.param(columns.refresh)}::text[], ${sql.param(columns.expiry)}::timestamptz[],
       ${sql.param(columns.refreshExpiry)}::timestamptz[], ${sql.param(columns.next)}::timestamptz[])

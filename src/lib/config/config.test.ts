@@ -39,6 +39,12 @@ describe("configuration (one module reads every variable)", () => {
     ["UPLOAD_TMP_MAX_BYTES", "1000000"],
     ["METRICS_LOG_INTERVAL_MS", "-1"],
     ["METRICS_LOG_INTERVAL_MS", "99999999999"],
+    ["ANALYTICS_INTERVAL", "5s"],
+    ["ANALYTICS_INTERVAL", "8d"],
+    ["ANALYTICS_INTERVAL", "6 hours"],
+    ["ANALYTICS_INTERVAL", "-6h"],
+    ["ANALYTICS_RETENTION_DAYS", "7"],
+    ["ANALYTICS_RETENTION_DAYS", "4000"],
   ])("refuses %s=%s with a message naming the variable and not its value", (name, value) => {
     expect(() => load({ [name]: value })).toThrow(ConfigError);
     expect(() => load({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}: `));
@@ -48,6 +54,15 @@ describe("configuration (one module reads every variable)", () => {
     expect(load({}).metrics).toEqual({ token: undefined, logIntervalMs: 60_000 });
     expect(load({ METRICS_TOKEN: "  s3cret  ", METRICS_LOG_INTERVAL_MS: "0" }).metrics).toEqual({ token: "s3cret", logIntervalMs: 0 });
     expect(load({ METRICS_TOKEN: "   " }).metrics.token).toBeUndefined();
+  });
+
+  it("analytics: a snapshot every 6 h kept 400 days by default; the interval in ms or with a unit", () => {
+    expect(load({}).analytics).toEqual({ intervalMs: 6 * 3_600_000, retentionDays: 400 });
+    expect(load({ ANALYTICS_INTERVAL: "90000", ANALYTICS_RETENTION_DAYS: "30" }).analytics).toEqual({ intervalMs: 90_000, retentionDays: 30 });
+    expect(load({ ANALYTICS_INTERVAL: "30s" }).analytics.intervalMs).toBe(30_000);
+    expect(load({ ANALYTICS_INTERVAL: "15m" }).analytics.intervalMs).toBe(900_000);
+    expect(load({ ANALYTICS_INTERVAL: "1d" }).analytics.intervalMs).toBe(86_400_000);
+    expect(load({ ANALYTICS_INTERVAL: " " }).analytics.intervalMs).toBe(6 * 3_600_000);
   });
 
   it("production without secrets stops with how to make them", () => {

@@ -25,6 +25,12 @@ export interface AppConfig {
     logIntervalMs: number;
   };
   uploads: UploadSettings;
+  analytics: {
+    /** ANALYTICS_INTERVAL: time between two snapshots of one account. */
+    intervalMs: number;
+    /** ANALYTICS_RETENTION_DAYS: snapshots older than this are deleted in bounded batches. */
+    retentionDays: number;
+  };
   tiktok: {
     clientKey: string | undefined;
     clientSecret: string | undefined;
@@ -131,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dataDir = ".dat
     logLevel: e.LOG_LEVEL,
     metrics: { token: e.METRICS_TOKEN, logIntervalMs: e.METRICS_LOG_INTERVAL_MS },
     uploads: uploadSettings(e),
+    analytics: { intervalMs: e.ANALYTICS_INTERVAL, retentionDays: e.ANALYTICS_RETENTION_DAYS },
     tiktok: {
       clientKey: e.TIKTOK_CLIENT_KEY || undefined,
       clientSecret: e.TIKTOK_CLIENT_SECRET || undefined,

@@ -28,6 +28,28 @@ const optionalUrl = z
   .transform((v) => (v && v.trim() ? v.trim() : undefined))
   .pipe(z.url().optional());
 
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/**
+ * A duration in milliseconds like the other *_MS variables, or with a unit for readability
+ * (`30s`, `15m`, `6h`, `1d`), bounded so a typo cannot make the loop spin or never run.
+ */
+const duration = (fallbackMs: number, minMs: number, maxMs: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const text = v?.trim();
+      if (!text) return fallbackMs;
+      const match = /^(\d{1,12})(ms|s|m|h|d)?$/.exec(text);
+      if (!match) {
+        ctx.addIssue({ code: "custom", message: "must be milliseconds or a number with ms, s, m, h or d" });
+        return z.NEVER;
+      }
+      return Number(match[1]) * DURATION_UNITS_MS[(match[2] ?? "ms") as keyof typeof DURATION_UNITS_MS];
+    })
+    .pipe(z.number().int().min(minMs).max(maxMs));
+
 /** 8 GiB: two uploads of TikTok's maximum size (4 GiB, UPLOAD_MAX_BYTES' default) fit at once. */
 export const DEFAULT_TMP_MAX_BYTES = 2 * MAX_VIDEO_BYTES;
 
@@ -75,6 +97,10 @@ export const envSchema = z.object({
     .transform((v) => (v && v.trim() ? v.trim() : undefined)),
   /** Period of the sweeper's `event: "metric"` log line; 0 = off, at most a day (a timer cannot wait longer than 2^31 ms). */
   METRICS_LOG_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  /** How often each account's stats are snapshotted (issue #13): default 6 h, 10 s (dev, tests) to 7 days. */
+  ANALYTICS_INTERVAL: duration(6 * 3_600_000, 10_000, 7 * 86_400_000),
+  /** How long snapshots are kept, in days (default 400: a year with its same month last year). */
+  ANALYTICS_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(400),
   /** Size cap while an upload streams in (default and maximum: TikTok's 4 GB). */
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().max(MAX_VIDEO_BYTES).default(MAX_VIDEO_BYTES),
   /** Where files wait between the browser and TikTok (default: the OS temp folder). */

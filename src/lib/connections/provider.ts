@@ -59,7 +59,16 @@ export interface ConnectionProvider {
    * The data-plane features the provider supports, each with the scopes that allow it (any one
    * granted suffices). Absent: not offered for this network.
    */
-  readonly capabilityScopes: { readonly recentVideos?: readonly string[]; readonly upload?: readonly string[] };
+  readonly capabilityScopes: {
+    readonly recentVideos?: readonly string[];
+    readonly upload?: readonly string[];
+    /**
+     * Account-level counts for analytics (issue #13); the provider's stats source is then
+     * registered next to its recent-videos source (src/lib/services.ts). Without it a snapshot
+     * records the recent videos' counts only.
+     */
+    readonly accountStats?: readonly string[];
+  };
 
   /**
    * True when the person chooses scopes one by one at the provider (Google's granular consent),

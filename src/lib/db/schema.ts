@@ -1,4 +1,4 @@
-import { pgTable, text, timestamp, integer, uniqueIndex, index, pgEnum, jsonb, bigint } from "drizzle-orm/pg-core";
+import { pgTable, text, timestamp, integer, uniqueIndex, index, pgEnum, jsonb, bigint, primaryKey } from "drizzle-orm/pg-core";
 import { user } from "./auth-schema";
 
 export * from "./auth-schema";
@@ -91,6 +91,14 @@ export const socialAccounts = pgTable(
      * token or secret: the view model reads it and the provider's data plane uses it.
      */
     providerData: jsonb("provider_data").$type<ProviderData>(),
+    /**
+     * Analytics (issue #13): when the account's next stats snapshot is due, and the snapshot
+     * lease — the analytics sweeper's own, never the refresh lease, so taking a snapshot never
+     * stands in a token refresh's way (src/lib/analytics/claim-snapshots.ts).
+     */
+    analyticsDueAt: timestamp("analytics_due_at", { withTimezone: true }).notNull().defaultNow(),
+    analyticsLeaseId: text("analytics_lease_id"),
+    analyticsLeaseUntil: timestamp("analytics_lease_until", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -98,6 +106,7 @@ export const socialAccounts = pgTable(
     uniqueIndex("social_accounts_platform_user_uq").on(t.platform, t.platformUserId),
     index("social_accounts_user_idx").on(t.userId),
     index("social_accounts_next_refresh_idx").on(t.nextRefreshAt),
+    index("social_accounts_analytics_due_idx").on(t.analyticsDueAt),
   ],
 );
 
@@ -181,3 +190,73 @@ export const videoUploads = pgTable(
 );
 
 export type VideoUploadRow = typeof videoUploads.$inferSelect;
+
+/**
+ * Analytics (issue #13): the networks give only current counts, so the sweeper records them
+ * every ANALYTICS_INTERVAL. Keyed by (account, time) so one account's range is one index range
+ * scan; a BRIN index on the time alone serves the retention delete (rows arrive in time order,
+ * so BRIN stays a few pages for billions of rows). Sizes: docs/analytics.md.
+ * Counts are bigint (a viral account outgrows int4's 2.1 billion views); null = not given.
+ */
+export const accountStatSnapshots = pgTable(
+  "account_stat_snapshots",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => socialAccounts.id, { onDelete: "cascade" }),
+    takenAt: timestamp("taken_at", { withTimezone: true }).notNull(),
+    followers: bigint("followers", { mode: "number" }),
+    following: bigint("following", { mode: "number" }),
+    likes: bigint("likes", { mode: "number" }),
+    videos: bigint("videos", { mode: "number" }),
+    views: bigint("views", { mode: "number" }),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.takenAt] }), index("account_stat_snapshots_taken_brin").using("brin", t.takenAt)],
+);
+
+/**
+ * What the top-videos list shows of a video, once per video (not per snapshot): updated when a
+ * snapshot sees it again. Cascades with the account.
+ */
+export const analyticsVideos = pgTable(
+  "analytics_videos",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => socialAccounts.id, { onDelete: "cascade" }),
+    /** The network's video id. */
+    videoId: text("video_id").notNull(),
+    title: text("title").notNull(),
+    coverUrl: text("cover_url"),
+    shareUrl: text("share_url"),
+    publishedAt: timestamp("published_at", { withTimezone: true }),
+    firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.videoId] }), index("analytics_videos_last_seen_idx").on(t.lastSeenAt)],
+);
+
+/**
+ * One row per recent video per snapshot: only the videos one list call returns (TikTok's
+ * newest 20, YouTube's newest 20 uploads), which bounds the table (docs/analytics.md).
+ * Keyed (account, time, video): an account's range is one index range scan.
+ */
+export const videoStatSnapshots = pgTable(
+  "video_stat_snapshots",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => socialAccounts.id, { onDelete: "cascade" }),
+    takenAt: timestamp("taken_at", { withTimezone: true }).notNull(),
+    videoId: text("video_id").notNull(),
+    views: bigint("views", { mode: "number" }),
+    likes: bigint("likes", { mode: "number" }),
+    comments: bigint("comments", { mode: "number" }),
+    /** YouTube gives no share count: null there. */
+    shares: bigint("shares", { mode: "number" }),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.takenAt, t.videoId] }), index("video_stat_snapshots_taken_brin").using("brin", t.takenAt)],
+);
+
+export type AccountStatSnapshotRow = typeof accountStatSnapshots.$inferSelect;
+export type VideoStatSnapshotRow = typeof videoStatSnapshots.$inferSelect;

@@ -2,6 +2,9 @@ import { z } from "zod";
 
 /** Fields asked of user info (scope user.info.basic; https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info). */
 export const USER_FIELDS = "open_id,union_id,avatar_url,display_name";
+/** Account counts (scope user.info.stats; https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info). */
+export const USER_STATS_FIELDS = "follower_count,following_count,likes_count,video_count";
+export const TIKTOK_ACCOUNT_STATS_SCOPES = ["user.info.stats"] as const;
 /** Fields asked of the video list (scope video.list). */
 export const VIDEO_FIELDS = "id,title,cover_image_url,share_url,create_time,duration,view_count,like_count,comment_count,share_count";
 
@@ -16,6 +19,16 @@ export const userInfoSchema = z.object({
 export type TikTokUser = z.infer<typeof userInfoSchema>["user"];
 
 const count = z.number().int().nonnegative().optional();
+export const userStatsSchema = z.object({
+  user: z.object({
+    follower_count: count,
+    following_count: count,
+    likes_count: count,
+    video_count: count,
+  }),
+});
+export type TikTokUserStats = z.infer<typeof userStatsSchema>["user"];
+
 export const videoSchema = z.object({
   id: z.string().max(64),
   title: z.string().max(4000).optional(),

@@ -5,7 +5,7 @@ import { parseTikTokEnvelope } from "@/lib/providers/tiktok/api-response";
 import { isInvalidGrantError, isTransientError, OAuthProviderError, ProviderRequestError, type CallbackErrorCode } from "@/lib/connections/errors";
 import { providerRequest, type FetchLike } from "@/lib/connections/provider-http";
 import type { ConnectionProvider, ProfileResult } from "@/lib/connections/provider";
-import { USER_FIELDS, userInfoSchema } from "./api-schemas";
+import { TIKTOK_ACCOUNT_STATS_SCOPES, USER_FIELDS, userInfoSchema } from "./api-schemas";
 import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
 import { splitScopes } from "@/lib/connections/callback-params";
 import type { PkceEncoding } from "@/lib/connections/pkce";
@@ -75,7 +75,11 @@ export class TikTokProvider implements ConnectionProvider {
   readonly callbackScopeParam = "scopes";
   readonly rotatesRefreshTokens = true;
   readonly scopeLabels = TIKTOK_SCOPE_LABELS;
-  readonly capabilityScopes = { recentVideos: ["video.list"], upload: ["video.upload", "video.publish"] } as const;
+  readonly capabilityScopes = {
+    recentVideos: ["video.list"],
+    upload: ["video.upload", "video.publish"],
+    accountStats: TIKTOK_ACCOUNT_STATS_SCOPES,
+  } as const;
   readonly pkceEncoding: PkceEncoding;
   readonly scopes: readonly string[];
   readonly trustedMediaOrigin: string;

@@ -23,6 +23,8 @@ export interface YouTubeConfig {
 
 export const GOOGLE_SCOPE_PREFIX = "https://www.googleapis.com/auth/";
 export const YOUTUBE_READONLY = `${GOOGLE_SCOPE_PREFIX}youtube.readonly`;
+/** channels.list and videos.list statistics need only read access (YouTube Data API: channels.list). */
+export const YOUTUBE_ACCOUNT_STATS_SCOPES = [YOUTUBE_READONLY] as const;
 export const YOUTUBE_UPLOAD = `${GOOGLE_SCOPE_PREFIX}youtube.upload`;
 export const DEFAULT_YOUTUBE_SCOPES = [YOUTUBE_READONLY, YOUTUBE_UPLOAD] as const;
 

@@ -1,0 +1,47 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "@/lib/db/client";
+import type { StatsReading, VideoStat } from "@/lib/connections/account-stats";
+
+/**
+ * Writes one snapshot of an account (issue #13) in one transaction: the account's counts (a row
+ * even when the grant gives none, so "last snapshot" is true), each recent video's counts, and
+ * the videos' titles and covers once per video (kept current, first sighting kept).
+ * Array parameters (unnest) keep it three statements whatever the number of videos.
+ */
+export async function recordSnapshot(db: Database, accountId: string, takenAt: Date, reading: StatsReading): Promise<void> {
+  const at = takenAt.toISOString();
+  const counts = reading.account;
+  const videos = uniqueVideos(reading.videos);
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`
+      insert into account_stat_snapshots (account_id, taken_at, followers, following, likes, videos, views)
+      values (${accountId}, ${at}, ${counts?.followers ?? null}, ${counts?.following ?? null}, ${counts?.likes ?? null},
+        ${counts?.videos ?? null}, ${counts?.views ?? null})
+      on conflict do nothing`);
+    if (videos.length === 0) return;
+    const column = <K extends keyof VideoStat>(key: K) => videos.map((video) => video[key]);
+    await tx.execute(sql`
+      insert into analytics_videos (account_id, video_id, title, cover_url, share_url, published_at, first_seen_at, last_seen_at)
+      select ${accountId}, v.video_id, v.title, v.cover_url, v.share_url, v.published_at, ${at}, ${at}
+      from unnest(${sql.param(column("videoId"))}::text[], ${sql.param(column("title"))}::text[],
+        ${sql.param(column("coverUrl"))}::text[], ${sql.param(column("shareUrl"))}::text[],
+        ${sql.param(videos.map((v) => v.publishedAt?.toISOString() ?? null))}::timestamptz[])
+        as v(video_id, title, cover_url, share_url, published_at)
+      on conflict (account_id, video_id) do update set
+        title = excluded.title, cover_url = excluded.cover_url, share_url = excluded.share_url,
+        published_at = excluded.published_at, last_seen_at = excluded.last_seen_at`);
+    await tx.execute(sql`
+      insert into video_stat_snapshots (account_id, taken_at, video_id, views, likes, comments, shares)
+      select ${accountId}, ${at}, v.video_id, v.views, v.likes, v.comments, v.shares
+      from unnest(${sql.param(column("videoId"))}::text[], ${sql.param(column("views"))}::bigint[],
+        ${sql.param(column("likes"))}::bigint[], ${sql.param(column("comments"))}::bigint[], ${sql.param(column("shares"))}::bigint[])
+        as v(video_id, views, likes, comments, shares)
+      on conflict do nothing`);
+  });
+}
+
+/** A network repeating a video in one answer must not fail the snapshot (first one wins). */
+function uniqueVideos(videos: readonly VideoStat[]): VideoStat[] {
+  const seen = new Set<string>();
+  return videos.filter((video) => !seen.has(video.videoId) && seen.add(video.videoId));
+}
