@@ -16,7 +16,7 @@ export function AppHeader({ email, sandbox }: { email: string; sandbox: boolean 
             Sandbox
           </span>
         )}
-        <nav aria-label="Main" className="flex gap-4 text-sm">
+        <nav aria-label="Main" className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
           <Link href="/" className="text-slate-700 hover:text-slate-950">
             Dashboard
           </Link>
@@ -24,8 +24,8 @@ export function AppHeader({ email, sandbox }: { email: string; sandbox: boolean 
             Settings → Accounts
           </Link>
         </nav>
-        <div className="ml-auto flex items-center gap-3 text-sm">
-          <span className="text-slate-600" data-testid="signed-in-user">
+        <div className="ml-auto flex min-w-0 flex-wrap items-center justify-end gap-3 text-sm">
+          <span className="min-w-0 text-slate-600 [overflow-wrap:anywhere]" data-testid="signed-in-user">
             {email}
           </span>
           <SignOutButton />

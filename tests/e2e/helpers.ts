@@ -140,3 +140,13 @@ export async function sandboxControl<T = unknown>(
   expect(res.ok(), `${method} ${url} → ${res.status()} ${text}`).toBe(true);
   return (text ? JSON.parse(text) : null) as T;
 }
+
+/** Console errors and CSP violations a page reports while the test runs. */
+export function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  return errors;
+}

@@ -1,19 +1,8 @@
 import path from "node:path";
-import type { Page } from "@playwright/test";
-import { expect, signUp, test } from "./helpers";
+import { expect, signUp, test, watchConsole } from "./helpers";
 import { accountCard, addSandboxTestAccount, connectTikTok } from "./tiktok";
 
 const fixture = (name: string) => path.join(process.cwd(), "tests", "fixtures", name);
-
-/** Console errors and CSP violations a page reports while the test runs. */
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  return errors;
-}
 
 /**
  * What a new user tripped over (issue #13): dead ends (404, favicon, an empty sign-up form),

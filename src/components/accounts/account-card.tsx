@@ -35,12 +35,12 @@ const EVENT_LABELS: Record<string, string> = {
 export function AccountCard({ account, events, now }: { account: AccountView; events: AccountEventView[]; now: Date }) {
   const network = account.provider.displayName;
   return (
-    <article aria-label={`${network} account ${account.displayName}`} className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+    <article aria-label={`${network} account ${account.displayName}`} className="rounded-2xl border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
       <div className="flex flex-wrap items-start gap-4">
         <Avatar account={account} />
-        <div className="min-w-0 flex-1">
+        <div className="min-w-0 flex-1 basis-52" data-testid="account-details">
           <div className="flex flex-wrap items-center gap-2">
-            <h2 className="truncate text-lg font-semibold" data-testid="account-name">
+            <h2 className="min-w-0 text-lg font-semibold [overflow-wrap:anywhere]" data-testid="account-name">
               {account.displayName}
             </h2>
             <span className="rounded-full bg-slate-900 px-2 py-0.5 text-xs font-medium text-white">{network}</span>
@@ -49,7 +49,7 @@ export function AccountCard({ account, events, now }: { account: AccountView; ev
             </span>
           </div>
           {(account.handle || account.subscribers) && (
-            <p className="mt-1 text-sm text-slate-600">
+            <p className="mt-1 text-sm text-slate-600 [overflow-wrap:anywhere]">
               {account.handle && <span data-testid="account-handle">{account.handle}</span>}
               {account.handle && account.subscribers && " · "}
               {account.subscribers && (
@@ -111,7 +111,7 @@ export function AccountCard({ account, events, now }: { account: AccountView; ev
             {network} no longer accepts SocialFlow’s access to this account. Reconnect it to keep using it.
             {account.reconnectHelp && <span data-testid="reconnect-help"> {account.reconnectHelp}</span>}
           </p>
-          <div className="flex gap-2">
+          <div className="flex flex-wrap gap-2">
             <ConnectButton provider={account.provider} label="Reconnect" variant="secondary" />
             <AccountActions accountId={account.id} displayName={account.displayName} canRefresh={false} providerSlug={account.provider.slug} />
           </div>

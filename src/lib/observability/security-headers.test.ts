@@ -4,8 +4,8 @@ import { proxy } from "@/proxy";
 import { headerPolicyFromEnv } from "./header-policy";
 import { contentSecurityPolicy, securityHeaders, type HeaderPolicyInput } from "./security-headers";
 
-const sandboxDev: HeaderPolicyInput = { appUrl: "http://localhost:3000", apiBaseUrl: "http://127.0.0.1:4010", development: true };
-const production: HeaderPolicyInput = { appUrl: "https://socialflow.example", apiBaseUrl: "https://open.tiktokapis.com", development: false };
+const sandboxDev: HeaderPolicyInput = { appUrl: "http://localhost:3000", apiBaseUrls: ["http://127.0.0.1:4010", "http://127.0.0.1:4011"], development: true };
+const production: HeaderPolicyInput = { appUrl: "https://socialflow.example", apiBaseUrls: ["https://open.tiktokapis.com", "https://www.googleapis.com"], development: false };
 
 /** `directive → values`, failing on a directive given twice (browsers ignore the second). */
 function parseCsp(policy: string): Map<string, string[]> {
@@ -36,11 +36,11 @@ describe("Content-Security-Policy", () => {
     }
   });
 
-  it("images: self, https and data:, plus the sandbox's http origin (avatars) when the API is plain http", () => {
-    expect(parseCsp(contentSecurityPolicy(sandboxDev)).get("img-src")).toEqual(["'self'", "https:", "data:", "http://127.0.0.1:4010"]);
+  it("images: self, https and data:, plus each sandbox's http origin (avatars, covers, thumbnails) when an API is plain http", () => {
+    expect(parseCsp(contentSecurityPolicy(sandboxDev)).get("img-src")).toEqual(["'self'", "https:", "data:", "http://127.0.0.1:4010", "http://127.0.0.1:4011"]);
     expect(parseCsp(contentSecurityPolicy(production)).get("img-src")).toEqual(["'self'", "https:", "data:"]);
     // Only the origin: a path or credentials in the configured URL never reach the header.
-    const odd = contentSecurityPolicy({ ...sandboxDev, apiBaseUrl: "http://user:pw@127.0.0.1:4011/some/path" });
+    const odd = contentSecurityPolicy({ ...sandboxDev, apiBaseUrls: ["http://user:pw@127.0.0.1:4011/some/path"] });
     expect(parseCsp(odd).get("img-src")).toContain("http://127.0.0.1:4011");
     expect(odd).not.toContain("pw");
   });
@@ -91,12 +91,17 @@ describe("security headers per path", () => {
   it("the policy's inputs come from the runtime environment with the app's defaults", () => {
     expect(headerPolicyFromEnv({ NODE_ENV: "production" } as NodeJS.ProcessEnv)).toEqual({
       appUrl: "http://localhost:3000",
-      apiBaseUrl: "https://open.tiktokapis.com",
+      apiBaseUrls: ["https://open.tiktokapis.com"],
       development: false,
     });
     expect(
-      headerPolicyFromEnv({ NODE_ENV: "development", NEXT_PUBLIC_APP_URL: "https://a.example/", TIKTOK_API_BASE_URL: "http://127.0.0.1:4010/" } as NodeJS.ProcessEnv),
-    ).toEqual({ appUrl: "https://a.example", apiBaseUrl: "http://127.0.0.1:4010", development: true });
+      headerPolicyFromEnv({
+        NODE_ENV: "development",
+        NEXT_PUBLIC_APP_URL: "https://a.example/",
+        TIKTOK_API_BASE_URL: "http://127.0.0.1:4010/",
+        YOUTUBE_API_BASE_URL: "http://127.0.0.1:4011",
+      } as NodeJS.ProcessEnv),
+    ).toEqual({ appUrl: "https://a.example", apiBaseUrls: ["http://127.0.0.1:4010", "http://127.0.0.1:4011"], development: true });
   });
 });
 

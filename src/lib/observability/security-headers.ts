@@ -7,8 +7,11 @@
 export interface HeaderPolicyInput {
   /** NEXT_PUBLIC_APP_URL: https turns on HSTS and upgrade-insecure-requests. */
   appUrl: string;
-  /** TIKTOK_API_BASE_URL: its origin may serve avatars (the sandbox's /avatars/…) over http in dev. */
-  apiBaseUrl: string;
+  /**
+   * The networks' API base URLs (TIKTOK_API_BASE_URL, YOUTUBE_API_BASE_URL): an http one is a
+   * local sandbox, whose origin serves avatars, covers and thumbnails in dev.
+   */
+  apiBaseUrls: readonly string[];
   /** Next's development server needs eval (React Refresh) and a websocket for HMR. */
   development: boolean;
 }
@@ -30,15 +33,16 @@ function originOf(url: string): string | undefined {
  * per-request nonces (which would force every page to render dynamically) `'unsafe-inline'`
  * stays for script-src and style-src; everything else is locked to this origin. Images may
  * come from any https origin (TikTok's CDNs for covers and avatars) and `data:`; an http API
- * origin (the local sandbox) is added for its avatars. Media may be `blob:`: the upload form
+ * origin (a local sandbox, TikTok's or Google's) is added for its images. Media may be `blob:`: the upload form
  * previews the chosen file through `URL.createObjectURL` (the file never leaves the page for it);
  * without it `default-src 'self'` blocks the preview. Forms only post to this app: the connect
  * flow leaves for TikTok by navigation, not by a form.
  */
 export function contentSecurityPolicy(input: HeaderPolicyInput): string {
   const imgSrc = ["'self'", "https:", "data:"];
-  const apiOrigin = originOf(input.apiBaseUrl);
-  if (apiOrigin?.startsWith("http:")) imgSrc.push(apiOrigin);
+  for (const apiOrigin of input.apiBaseUrls.map(originOf)) {
+    if (apiOrigin?.startsWith("http:") && !imgSrc.includes(apiOrigin)) imgSrc.push(apiOrigin);
+  }
   const scriptSrc = ["'self'", "'unsafe-inline'", ...(input.development ? ["'unsafe-eval'"] : [])];
   const connectSrc = ["'self'", ...(input.development ? ["ws:", "wss:"] : [])];
   const directives: [string, string[]][] = [
