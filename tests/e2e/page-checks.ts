@@ -1,7 +1,7 @@
 /**
- * Checks an end-to-end walk makes on every page it visits: no console errors, no horizontal
- * overflow, and a full-page screenshot kept as a CI artifact (.ci/run copies the directory to
- * .ci-out/screenshots/).
+ * Checks an end-to-end walk makes on every page it visits: no console errors (collected by
+ * helpers' watchConsole), no horizontal overflow, and a full-page screenshot kept as a CI artifact
+ * (.ci/run copies the directory to .ci-out/screenshots/).
  */
 import path from "node:path";
 import type { Page, TestInfo } from "@playwright/test";
@@ -10,16 +10,6 @@ import { expect } from "./fixtures";
 /** Where walk screenshots go: under the run's output directory, which Playwright empties per run. */
 export function screenshotDir(testInfo: TestInfo): string {
   return path.join(testInfo.project.outputDir, "screenshots");
-}
-
-/** Console errors and uncaught page errors (CSP violations are console errors too) while the test runs. */
-export function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(`${page.url()}: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
-  return errors;
 }
 
 /**
