@@ -28,6 +28,7 @@ export function defaultOptions(): ResolvedOptions {
     perMinuteLimit: 0,
     rateLimitStatus: 403,
     issParameter: false,
+    statsTimeScale: 1,
     now: Date.now,
   };
 }
@@ -79,6 +80,7 @@ export const optionsSchema = z.strictObject({
   perMinuteLimit: z.number().int().nonnegative().optional(),
   rateLimitStatus: z.union([z.literal(403), z.literal(429)]).optional(),
   issParameter: z.boolean().optional(),
+  statsTimeScale: z.number().min(1).max(1_000_000).optional(),
 });
 
 export const endpointSchema = z.enum(ENDPOINTS);

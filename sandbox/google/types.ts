@@ -100,6 +100,11 @@ export interface SandboxOptions {
   rateLimitStatus: 403 | 429;
   /** Add `iss=https://accounts.google.com` to the success redirect (RFC 9207), as Google does for some users. */
   issParameter: boolean;
+  /**
+   * Stats (followers, views…) move this many times faster than the sandbox clock, from the
+   * sandbox's start (default 1). `npm run dev` sets it so charts fill within minutes.
+   */
+  statsTimeScale: number;
   /** Base clock in ms; the sandbox clock is `now() + advanced offset`. */
   now: () => number;
 }

@@ -8,6 +8,7 @@
  * counts are strings; only the requested parts are present; a list with no results has no
  * `items` key at all; an empty uploads playlist is 404 playlistNotFound.
  */
+import { grownCount, grownFollowers } from "../kit/stats-growth";
 import { createHash } from "node:crypto";
 import { authenticateApi, isReply, type ApiRequest } from "./api-auth";
 import { knownError, parameterError } from "./api-errors";
@@ -81,9 +82,13 @@ function channelResource(state: SandboxState, account: SeedAccount, wanted: Set<
   if (wanted.has("contentDetails")) item.contentDetails = { relatedPlaylists: { likes: "LL", uploads: uploadsPlaylistId(c.id) } };
   if (wanted.has("statistics")) {
     // A hidden subscriber count is left out (clients must not expect it).
+    // Counts move with the sandbox clock, per channel (../kit/stats-growth.ts).
+    const statsAt = state.statsDays();
+    const viewCount = String(grownCount(c.viewCount, `channel:${c.id}`, statsAt));
+    const subscribers = grownFollowers(c.subscriberCount, `subscribers:${c.id}`, statsAt);
     item.statistics = c.hiddenSubscriberCount
-      ? { viewCount: String(c.viewCount), hiddenSubscriberCount: true, videoCount: String(c.videoCount) }
-      : { viewCount: String(c.viewCount), subscriberCount: String(roundSubscribers(c.subscriberCount)), hiddenSubscriberCount: false, videoCount: String(c.videoCount) };
+      ? { viewCount, hiddenSubscriberCount: true, videoCount: String(c.videoCount) }
+      : { viewCount, subscriberCount: String(roundSubscribers(subscribers)), hiddenSubscriberCount: false, videoCount: String(c.videoCount) };
   }
   if (wanted.has("status")) item.status = { privacyStatus: "public", isLinked: true, longUploadsStatus: "longUploadsUnspecified", madeForKids: false };
   item.etag = etag(item);
@@ -251,10 +256,12 @@ function videoResource(state: SandboxState, owner: SeedAccount, v: SeedVideo, wa
   }
   if (wanted.has("statistics")) {
     // Strings; likeCount absent when likes are hidden, commentCount when comments are off.
-    const stats: Record<string, string> = { viewCount: String(v.viewCount) };
-    if (!v.likesHidden) stats.likeCount = String(v.likeCount);
+    // Growing with the sandbox clock, one factor per video (likes and comments follow views).
+    const statsAt = state.statsDays();
+    const stats: Record<string, string> = { viewCount: String(grownCount(v.viewCount, v.id, statsAt)) };
+    if (!v.likesHidden) stats.likeCount = String(grownCount(v.likeCount, v.id, statsAt));
     stats.favoriteCount = "0";
-    if (!v.commentsDisabled) stats.commentCount = String(v.commentCount);
+    if (!v.commentsDisabled) stats.commentCount = String(grownCount(v.commentCount, v.id, statsAt));
     item.statistics = stats;
   }
   item.etag = etag(item);

@@ -18,7 +18,7 @@ export interface ControlSchemas<Input, E extends string, F> {
   fault: z.ZodType<F>;
 }
 
-export function createCoreControl<Resolved extends { now: () => number }, Input extends object, E extends string, F, T extends string>(
+export function createCoreControl<Resolved extends { now: () => number; statsTimeScale: number }, Input extends object, E extends string, F, T extends string>(
   state: SandboxStateBase<Resolved, Input, E, F, T>,
   schemas: ControlSchemas<Input, E, F>,
 ): CoreControl<Input, Resolved, E, F, T> {

@@ -4,6 +4,7 @@
  * codes, tokens and data, and clears them in its reset().
  */
 import { FaultQueue } from "./faults";
+import { statsDays } from "./stats-growth";
 import type { Counters, RequestLogEntry } from "./types";
 
 const LOG_LIMIT = 10_000;
@@ -21,11 +22,13 @@ function emptyCounters<E extends string>(endpoints: readonly E[]): Counters<E> {
   return c;
 }
 
-export abstract class SandboxStateBase<Resolved extends { now: () => number }, Input extends object, E extends string, F, TokenState extends string> {
+export abstract class SandboxStateBase<Resolved extends { now: () => number; statsTimeScale: number }, Input extends object, E extends string, F, TokenState extends string> {
   /** Options given at start-up; reset() returns to these. */
   private readonly startOptions: Resolved;
   options: Resolved;
   private offsetMs = 0;
+  /** Where stats time starts: the sandbox's start (counts are the seed's there). */
+  private readonly statsAnchorMs: number;
   /** Base URL of the listening server, e.g. http://127.0.0.1:4010. */
   baseUrl = "";
 
@@ -41,6 +44,7 @@ export abstract class SandboxStateBase<Resolved extends { now: () => number }, I
     this.startOptions = setup.merge(setup.defaults(), input);
     this.options = setup.merge(this.startOptions, {} as Input);
     this.counters = emptyCounters(setup.endpoints);
+    this.statsAnchorMs = this.options.now();
   }
 
   abstract tokenState(refreshToken: string): TokenState;
@@ -50,6 +54,11 @@ export abstract class SandboxStateBase<Resolved extends { now: () => number }, I
 
   now(): number {
     return this.options.now() + this.offsetMs;
+  }
+
+  /** Days of stats time since the sandbox started (stats-growth.ts): the clock, sped up by statsTimeScale. */
+  statsDays(): number {
+    return statsDays(this.now(), this.statsAnchorMs, this.options.statsTimeScale);
   }
 
   advanceTime(ms: number): void {

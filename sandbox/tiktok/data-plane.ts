@@ -7,6 +7,7 @@ import { z } from "zod";
 import { apiError, authenticateApi, isReply, parseJsonBody, type ApiRequest } from "./api-auth";
 import { apiOkReply, newLogId, type Reply } from "./http";
 import { defaultAvatarUrl } from "./seed";
+import { grownCount, grownFollowers } from "../kit/stats-growth";
 import type { SandboxState } from "./state";
 import type { Scope, SeedUser, SeedVideo } from "./types";
 
@@ -109,9 +110,10 @@ export function handleUserInfo(req: ApiRequest): Reply {
     profile_web_link: `https://www.tiktok.com/@${user.username}`,
     is_verified: user.isVerified,
     username: user.username,
-    follower_count: user.followerCount,
+    // Counts move with the sandbox clock, per user (../kit/stats-growth.ts).
+    follower_count: grownFollowers(user.followerCount, `followers:${user.openId}`, state.statsDays()),
     following_count: user.followingCount,
-    likes_count: user.likesCount,
+    likes_count: grownFollowers(user.likesCount, `likes:${user.openId}`, state.statsDays()),
     video_count: user.videoCount,
   };
   const out: Record<string, string | number | boolean> = {};
@@ -128,6 +130,9 @@ const videoListBody = z.looseObject({
 });
 
 const VIDEO_FIELD_SET = new Set<string>(VIDEO_FIELDS);
+/** A video's counts grow together with the sandbox clock (one factor per video: likes follow views). */
+type GrowingCount = "view_count" | "like_count" | "comment_count" | "share_count";
+const GROWING_COUNTS = new Set<string>(["view_count", "like_count", "comment_count", "share_count"] satisfies GrowingCount[]);
 
 /**
  * Pagination: `cursor` is a UTC timestamp in MILLISECONDS; a page holds videos created strictly
@@ -156,9 +161,14 @@ export function handleVideoList(req: ApiRequest): Reply {
   }
   const page = all.slice(start, start + maxCount);
   const last = page[page.length - 1];
+  const statsAt = state.statsDays();
   const videos = page.map((v) => {
     const o: Record<string, string | number> = {};
-    for (const f of fields) o[f] = f === "cover_image_url" ? coverUrl(state, user, v) : v[f as (typeof VIDEO_FIELDS)[number]];
+    for (const f of fields) {
+      if (f === "cover_image_url") o[f] = coverUrl(state, user, v);
+      else if (GROWING_COUNTS.has(f)) o[f] = grownCount(v[f as GrowingCount], v.id, statsAt);
+      else o[f] = v[f as (typeof VIDEO_FIELDS)[number]];
+    }
     return o;
   });
   return apiOkReply(

@@ -55,6 +55,7 @@ export function defaultOptions(): ResolvedOptions {
     refreshRotationResetsExpiry: false,
     revokeFamilyOnRefreshReuse: false,
     hashUploads: true,
+    statsTimeScale: 1,
   };
 }
 
@@ -101,6 +102,7 @@ export function mergeOptions(base: ResolvedOptions, input: SandboxOptionsInput):
   if (input.refreshRotationResetsExpiry !== undefined) next.refreshRotationResetsExpiry = input.refreshRotationResetsExpiry;
   if (input.revokeFamilyOnRefreshReuse !== undefined) next.revokeFamilyOnRefreshReuse = input.revokeFamilyOnRefreshReuse;
   if (input.hashUploads !== undefined) next.hashUploads = input.hashUploads;
+  if (input.statsTimeScale !== undefined) next.statsTimeScale = input.statsTimeScale;
   return next;
 }
 
@@ -148,6 +150,7 @@ export const optionsSchema = z.strictObject({
   refreshRotationResetsExpiry: z.boolean().optional(),
   revokeFamilyOnRefreshReuse: z.boolean().optional(),
   hashUploads: z.boolean().optional(),
+  statsTimeScale: z.number().min(1).max(1_000_000).optional(),
 });
 
 export const endpointSchema = z.enum(ENDPOINTS);

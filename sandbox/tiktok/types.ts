@@ -118,6 +118,11 @@ export interface SandboxOptions {
   revokeFamilyOnRefreshReuse: boolean;
   /** Keep a running SHA-256 of each upload (see control.upload()). */
   hashUploads: boolean;
+  /**
+   * Stats (followers, views…) move this many times faster than the sandbox clock, from the
+   * sandbox's start (default 1). `npm run dev` sets it so charts fill within minutes.
+   */
+  statsTimeScale: number;
 }
 
 /** What callers may pass: everything optional. */

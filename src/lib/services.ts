@@ -14,6 +14,8 @@ import { VideoService } from "@/lib/providers/tiktok/video-list";
 import { YouTubeProvider } from "@/lib/providers/youtube/provider";
 import { YouTubeVideoSource } from "@/lib/providers/youtube/video-source";
 import type { RecentVideosSource } from "@/lib/connections/recent-videos";
+import type { AccountStatsSource } from "@/lib/connections/account-stats";
+import { TikTokStatsSource } from "@/lib/providers/tiktok/stats-source";
 import { processPromise } from "@/lib/process-registry";
 
 /** The process's services: the composition root, the one place that knows every layer. */
@@ -26,6 +28,8 @@ export interface AppServices {
   accounts: AccountService;
   /** Each provider's recent-videos capability, by platform (absent: not offered for that network). */
   recentVideos: ReadonlyMap<Platform, RecentVideosSource>;
+  /** Each provider's stats capability for analytics snapshots, by platform (absent: none). */
+  accountStats: ReadonlyMap<Platform, AccountStatsSource>;
   tiktok: { api: TikTokApiClient; videos: VideoService };
 }
 
@@ -54,12 +58,15 @@ export function getAppServices(): Promise<AppServices> {
     const api = new TikTokApiClient({ db, cipher, refresher, budget, tokenLimits, apiBaseUrl: config.tiktok.apiBaseUrl });
     const videos = new VideoService(api, config.tiktok.apiBaseUrl);
     const recentVideos = new Map<Platform, RecentVideosSource>([["TIKTOK", videos]]);
+    const accountStats = new Map<Platform, AccountStatsSource>([["TIKTOK", new TikTokStatsSource(api, config.tiktok.apiBaseUrl)]]);
     const youtube = config.youtube && providers.get("YOUTUBE");
     if (youtube instanceof YouTubeProvider) {
       const scopes = youtube.capabilityScopes.recentVideos;
-      recentVideos.set("YOUTUBE", new YouTubeVideoSource({ db, cipher, refresher, api: youtube.api, scopes }));
+      const source = new YouTubeVideoSource({ db, cipher, refresher, api: youtube.api, scopes });
+      recentVideos.set("YOUTUBE", source);
+      accountStats.set("YOUTUBE", source);
     }
-    return { providers, connections, refresher, accounts, recentVideos, tiktok: { api, videos } };
+    return { providers, connections, refresher, accounts, recentVideos, accountStats, tiktok: { api, videos } };
   });
 }
 

@@ -1,4 +1,5 @@
 import type { OwnedAccount } from "./owned-accounts";
+import type { VideoView } from "./video-view";
 
 /** The account's own counts at one moment; null = this network or the grant does not give it. */
 export interface AccountCounts {
@@ -43,4 +44,22 @@ export interface AccountStatsSource {
 /** True when any of `needed` is granted; `undefined` (capability not offered) never is. */
 export function grantsAnyScope(granted: readonly string[], needed: readonly string[] | undefined): boolean {
   return needed !== undefined && needed.some((scope) => granted.includes(scope));
+}
+
+/** Newest videos a snapshot records: one list call's worth (TikTok's video list allows 20 a page). */
+export const SNAPSHOT_VIDEOS = 20;
+
+/** A listed video as a snapshot records it; `sharesCounted: false` where the network has no share count. */
+export function videoStatOf(view: VideoView, sharesCounted: boolean): VideoStat {
+  return {
+    videoId: view.id,
+    title: view.title,
+    coverUrl: view.coverUrl,
+    shareUrl: view.shareUrl,
+    publishedAt: view.createdAt ? new Date(view.createdAt) : null,
+    views: view.views,
+    likes: view.likes,
+    comments: view.comments,
+    shares: sharesCounted ? view.shares : null,
+  };
 }

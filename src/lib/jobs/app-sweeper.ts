@@ -4,11 +4,14 @@ import { getAppServices } from "@/lib/services";
 import { getLogger } from "@/lib/log/logger";
 import { metricsLogFields } from "@/lib/observability/metrics";
 import { RefreshSweeper } from "@/lib/connections/refresh-sweeper";
+import { SnapshotSweeper } from "@/lib/analytics/snapshot-sweeper";
 import { peekProcessSingleton, setProcessSingleton } from "@/lib/process-registry";
 
 declare module "@/lib/process-registry" {
   interface ProcessSlots {
     sweeper: RefreshSweeper;
+    /** Analytics snapshots: its own loop next to the refresh sweeper (issue #13). */
+    snapshotSweeper: SnapshotSweeper;
     /** The timer of the periodic `event: "metric"` log line. */
     metricLog: NodeJS.Timeout;
   }
@@ -18,11 +21,16 @@ declare module "@/lib/process-registry" {
 export async function startAppSweeper(options: { idleMs?: number } = {}): Promise<RefreshSweeper> {
   const running = peekProcessSingleton("sweeper");
   if (running) return running;
-  const [db, { refresher }] = await Promise.all([getDb(), getAppServices()]);
+  const [db, { refresher, accountStats }] = await Promise.all([getDb(), getAppServices()]);
   const sweeper = new RefreshSweeper({ db, refresher, idleMs: options.idleMs });
   setProcessSingleton("sweeper", sweeper);
   sweeper.start();
   getLogger().info({ event: "sweeper.started" });
+  const { intervalMs, retentionDays } = getConfig().analytics;
+  const snapshots = new SnapshotSweeper({ db, sources: accountStats, intervalMs, retentionDays, idleMs: options.idleMs });
+  setProcessSingleton("snapshotSweeper", snapshots);
+  snapshots.start();
+  getLogger().info({ event: "analytics.started", intervalMs });
   startMetricLog();
   return sweeper;
 }
@@ -47,5 +55,7 @@ export async function stopAppSweeper(): Promise<void> {
   setProcessSingleton("metricLog", undefined);
   const sweeper = peekProcessSingleton("sweeper");
   setProcessSingleton("sweeper", undefined);
-  await sweeper?.stop();
+  const snapshots = peekProcessSingleton("snapshotSweeper");
+  setProcessSingleton("snapshotSweeper", undefined);
+  await Promise.all([sweeper?.stop(), snapshots?.stop()]);
 }

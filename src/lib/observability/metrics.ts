@@ -23,6 +23,8 @@ export const METRICS = {
   sf_budget_redis_unavailable_total: "Budget checks made while Redis was unreachable (counted per instance, in memory)",
   sf_sweeps_total: "Refresh sweeper passes, by result (ok, failed = database unreachable)",
   sf_sweep_claimed_total: "Accounts claimed by the refresh sweeper",
+  sf_analytics_snapshots_total: "Analytics snapshots attempted, by result (ok, or the fixed call error code)",
+  sf_analytics_retention_deleted_total: "Analytics snapshot rows deleted for being older than ANALYTICS_RETENTION_DAYS, by table",
 } as const;
 
 export type MetricName = keyof typeof METRICS;

@@ -23,8 +23,12 @@ import {
   creatorInfoSchema,
   publishInitSchema,
   publishStatusSchema,
+  TIKTOK_ACCOUNT_STATS_SCOPES,
+  USER_STATS_FIELDS,
+  userStatsSchema,
   videoListSchema,
   VIDEO_FIELDS,
+  type TikTokUserStats,
   type CreatorInfo,
   type DirectPostInfo,
   type FileUploadSource,
@@ -63,6 +67,7 @@ export interface TikTokApiClientDeps {
 type Endpoint = { name: string; method: "GET" | "POST"; path: string; scopes: string[] };
 
 const ENDPOINTS = {
+  userStats: { name: "user_info_stats", method: "GET", path: `/v2/user/info/?fields=${USER_STATS_FIELDS}`, scopes: [...TIKTOK_ACCOUNT_STATS_SCOPES] },
   videoList: { name: "video_list", method: "POST", path: `/v2/video/list/?fields=${VIDEO_FIELDS}`, scopes: ["video.list"] },
   creatorInfo: { name: "creator_info", method: "POST", path: "/v2/post/publish/creator_info/query/", scopes: ["video.publish"] },
   inboxInit: { name: "inbox_init", method: "POST", path: "/v2/post/publish/inbox/video/init/", scopes: ["video.upload"] },
@@ -94,6 +99,11 @@ export class TikTokApiClient {
   async listVideos(account: OwnedAccount, page: { cursor?: number; maxCount?: number } = {}): Promise<VideoPage> {
     const body = { max_count: page.maxCount ?? 20, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}) };
     return this.call(account, ENDPOINTS.videoList, body, videoListSchema);
+  }
+
+  /** The account's follower, following, likes and video counts (scope user.info.stats; TikTok: Get User Info). */
+  async userStats(account: OwnedAccount): Promise<TikTokUserStats> {
+    return (await this.call(account, ENDPOINTS.userStats, undefined, userStatsSchema)).user;
   }
 
   /**

@@ -45,7 +45,7 @@ export class VideoService implements RecentVideosSource {
       throw error;
     }
     const view: VideoPageView = {
-      videos: page.videos.map((v) => this.toView(v)),
+      videos: page.videos.map((v) => tikTokVideoView(v, this.trustedMediaOrigin)),
       nextCursor: page.has_more && page.cursor !== undefined ? String(page.cursor) : null,
     };
     this.cache.set(account, key, view);
@@ -56,19 +56,20 @@ export class VideoService implements RecentVideosSource {
   cachedPagesFor(accountId: string): number {
     return this.cache.sizeFor(accountId);
   }
+}
 
-  private toView(video: TikTokVideo): VideoView {
-    return {
-      id: video.id,
-      title: cleanDisplayName(video.title ?? "", "Untitled video"),
-      coverUrl: cleanAvatarUrl(video.cover_image_url, this.trustedMediaOrigin) ?? null,
-      shareUrl: cleanAvatarUrl(video.share_url, this.trustedMediaOrigin) ?? null,
-      createdAt: video.create_time ? new Date(video.create_time * 1000).toISOString() : null,
-      durationSec: video.duration ?? null,
-      views: video.view_count ?? 0,
-      likes: video.like_count ?? 0,
-      comments: video.comment_count ?? 0,
-      shares: video.share_count ?? 0,
-    };
-  }
+/** A TikTok video as SocialFlow shows it: title and URLs cleaned, missing counts as 0. */
+export function tikTokVideoView(video: TikTokVideo, trustedMediaOrigin: string | undefined): VideoView {
+  return {
+    id: video.id,
+    title: cleanDisplayName(video.title ?? "", "Untitled video"),
+    coverUrl: cleanAvatarUrl(video.cover_image_url, trustedMediaOrigin) ?? null,
+    shareUrl: cleanAvatarUrl(video.share_url, trustedMediaOrigin) ?? null,
+    createdAt: video.create_time ? new Date(video.create_time * 1000).toISOString() : null,
+    durationSec: video.duration ?? null,
+    views: video.view_count ?? 0,
+    likes: video.like_count ?? 0,
+    comments: video.comment_count ?? 0,
+    shares: video.share_count ?? 0,
+  };
 }

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from "@/lib/clock";
 import { OwnedCache } from "@/lib/connections/account-cache";
 import { tokenAad } from "@/lib/connections/account-store";
 import type { OwnedAccount } from "@/lib/connections/owned-accounts";
+import { SNAPSHOT_VIDEOS, videoStatOf, type AccountStatsSource, type StatsReading } from "@/lib/connections/account-stats";
 import { ProviderCallError, type RecentVideosSource, type VideoPageView } from "@/lib/connections/recent-videos";
 import type { TokenRefresher } from "@/lib/connections/token-refresher";
 import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
@@ -36,11 +37,12 @@ export interface YouTubeVideoSourceDeps {
 }
 
 /**
- * Recent videos of a connected channel, for the provider-neutral route and page. The uploads
+ * Recent videos of a connected channel, for the provider-neutral route and page, and the
+ * channel's stats snapshots for analytics (same token handling, same quota ledger). The uploads
  * playlist id was stored at connect (`provider_data.uploadsPlaylistId`: it never changes for a
  * channel, so no channels.list per page); a row without it derives it once per call.
  */
-export class YouTubeVideoSource implements RecentVideosSource {
+export class YouTubeVideoSource implements RecentVideosSource, AccountStatsSource {
   private readonly cache: OwnedCache<VideoPageView>;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -69,6 +71,32 @@ export class YouTubeVideoSource implements RecentVideosSource {
     }
     this.cache.set(account, key, view);
     return view;
+  }
+
+  /**
+   * A stats snapshot (issue #13): the channel's counts from channels.list statistics (subscribers
+   * null when hidden; YouTube rounds them) and the newest uploads' statistics — 1 + 2 quota units,
+   * charged to the ledger like every call. YouTube has no follow or like count per channel and no
+   * share count per video: those are null.
+   */
+  async read(account: OwnedAccount): Promise<StatsReading> {
+    try {
+      const fresh = await this.reload(account);
+      if (!this.deps.scopes.some((scope) => fresh.row.scopes.includes(scope))) throw new YouTubeCallError("grant_permission");
+      const token = this.tokenSource(fresh);
+      const profile = await channelProfile(this.deps.api, token);
+      if ("noChannel" in profile) throw new YouTubeCallError("no_channel");
+      const page = profile.uploadsPlaylistId
+        ? await recentVideos(this.deps.api, token, profile.uploadsPlaylistId, { maxResults: SNAPSHOT_VIDEOS })
+        : { videos: [] };
+      return {
+        account: { followers: profile.subscriberCount ?? null, following: null, likes: null, videos: profile.videoCount ?? null, views: profile.viewCount ?? null },
+        accountStatsGranted: true,
+        videos: page.videos.map((video) => videoStatOf(video, false)),
+      };
+    } catch (error) {
+      throw toProviderCallError(error, this.clock.now());
+    }
   }
 
   cachedPagesFor(accountId: string): number {
