@@ -53,14 +53,14 @@ for (const width of [1280, 390]) {
       // the sweeper's next snapshots (every 10 s on this instance) see the counts move.
       const analyticsPath = await tile.getByRole("link", { name: "Analytics" }).getAttribute("href");
       expect(analyticsPath).toMatch(/^\/accounts\/[^/]+\/analytics$/);
-      const followerRows = page.getByTestId("chart-section-followers").getByTestId("chart-row");
+      const viewRows = page.getByTestId("chart-section-views").getByTestId("chart-row");
       for (let snapshots = 2; snapshots <= 4; snapshots++) {
         await sandboxControl(request, sandboxURL, "POST", "advance-time", { ms: 4 * HOUR_MS });
         await expect
           .poll(
             async () => {
               await page.goto(analyticsPath!);
-              return followerRows.count();
+              return viewRows.count();
             },
             { timeout: 45_000, intervals: [2_000] },
           )
@@ -74,8 +74,9 @@ for (const width of [1280, 390]) {
         await expect(section.getByTestId("chart").locator("canvas").first()).toBeVisible();
         expect(await section.getByTestId("chart-row").count(), `${id} table rows`).toBeGreaterThanOrEqual(2);
       }
-      await page.getByTestId("chart-section-followers").getByText("Show as table").click();
-      await expect(followerRows.first()).toBeVisible();
+      // The table alternative opens to real rows.
+      await page.getByTestId("chart-section-views").getByText("Show as table").click();
+      await expect(viewRows.first()).toBeVisible();
       await check("analytics");
       await page.getByRole("link", { name: "7 days" }).click();
       await expect(page).toHaveURL(/\?range=7$/);
