@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { expect, sandboxControl, signUp, test, watchConsole } from "./helpers";
+import { expect, sandboxControl, signUp, test } from "./helpers";
 import { addSandboxTestAccount, connectTikTok } from "./tiktok";
-import { checkPage, watchFailedResponses } from "./page-checks";
+import { checkPage, watchPageErrors } from "./page-checks";
 
 const fixture = (name: string) => path.join(process.cwd(), "tests", "fixtures", name);
 const HOUR_MS = 3_600_000;
@@ -20,10 +20,9 @@ for (const width of [1280, 390]) {
 
     test("sign up → connect → dashboard numbers → snapshots → charts → CSV → upload preview plays", async ({ page, request, sandboxURL }, testInfo) => {
       test.setTimeout(240_000);
-      const errors = watchConsole(page);
-      const failed = watchFailedResponses(page);
+      const errors = watchPageErrors(page, sandboxURL);
       let step = 0;
-      const check = (name: string) => checkPage(page, testInfo, errors, failed, name, ++step);
+      const check = (name: string) => checkPage(page, testInfo, errors, name, ++step);
 
       await signUp(page);
       await expect(page.getByRole("heading", { name: "Dashboard", level: 1 })).toBeVisible();
