@@ -46,11 +46,17 @@ describe("dashboard account tile", () => {
     const html = render({ scopes: ["user.info.basic", "video.list", "video.upload"] }, { ...summary, latest: null, followersTrend: [], accountStatsGranted: false });
     expect(html).toContain(">Missing permission<");
     expect(html.match(/>—</g)).toHaveLength(3);
-    expect(html).toContain("Follower, like and video counts need the &quot;Profile statistics&quot; permission.");
-    expect(html).not.toContain('data-testid="sparkline"');
-    expect(html.match(/Profile statistics&quot; permission/g)).toHaveLength(1);
-    expect(html).toContain('data-testid="stats-missing"');
+    // Said once, by the health line (not again under the numbers).
+    expect(html.match(/Profile statistics \(followers, likes, video count\)/g)).toHaveLength(1);
+    expect(html).not.toContain('data-testid="stats-missing"');
     expect(html).not.toContain("in 7 days");
+  });
+
+  it("before the first snapshot: dashes and when stats come, said once", () => {
+    const html = render({}, { ...summary, latest: null, followersTrend: [] });
+    expect(html.match(/>—</g)).toHaveLength(3);
+    expect(html).toContain('data-testid="stats-missing"');
+    expect(html.match(/No stats recorded yet: SocialFlow records them every 6 hours\./g)).toHaveLength(1);
   });
 
   it("an expired account says 'Needs reconnect'", () => {

@@ -29,8 +29,10 @@ export function AccountTile({
   const network = view.provider.displayName;
   const trend = summary?.followersTrend.map((p) => p.followers) ?? [];
   const reasons = STATS.map(({ name }) => missingStatReason(summary, name, network, snapshotsEvery));
-  // One reason for all three (no stats yet, permission missing) is said once, under the numbers.
-  const sharedReason = reasons.every((r) => r !== null && r === reasons[0]) ? reasons[0] : null;
+  // One reason for all three (no stats yet, permission missing) is said once, under the numbers —
+  // unless it is the missing permission the health line above already names.
+  const shared = reasons.every((r) => r !== null && r === reasons[0]) ? reasons[0] : null;
+  const sharedReason = shared && !(summary && !summary.accountStatsGranted && health.kind === "permission") ? shared : null;
   return (
     <article aria-label={`${network} account ${view.displayName}`} data-testid="account-tile" className="min-w-0 rounded-2xl border border-slate-200 bg-white p-4">
       <div className="flex min-w-0 items-start gap-3">
@@ -58,7 +60,7 @@ export function AccountTile({
         {STATS.map(({ name, label }, i) => {
           const value = summary?.latest?.[name] ?? null;
           const change = formatChange(summary?.change7d[name] ?? null);
-          const reason = sharedReason ? null : reasons[i];
+          const reason = shared ? null : reasons[i];
           return (
             <div key={name} className="min-w-0" data-testid={`stat-${name}`}>
               <dt className="text-xs text-slate-600">{label}</dt>
