@@ -7,13 +7,14 @@
 import { startGoogleSandbox } from "../sandbox/google/index";
 import { DEFAULT_CLIENT } from "../sandbox/google/options";
 import { portFromEnv, startOnFreePort } from "./dev-ports";
+import { devStatsTimeScale } from "./dev-analytics";
 
 export async function startGoogleSandboxForDev(env: Record<string, string | undefined>): Promise<() => Promise<void>> {
   const wanted = env.GOOGLE_SANDBOX ? ["on", "true", "1"].includes(env.GOOGLE_SANDBOX) : !env.GOOGLE_CLIENT_ID;
   if (!wanted) return async () => {};
   const choice = portFromEnv("GOOGLE_SANDBOX_PORT", env.GOOGLE_SANDBOX_PORT, 4011);
   const { value: sandbox, moved } = await startOnFreePort(choice, (p) =>
-    startGoogleSandbox({ port: p, redirectUris: [`${env.NEXT_PUBLIC_APP_URL}/api/oauth/youtube/callback`] }),
+    startGoogleSandbox({ port: p, redirectUris: [`${env.NEXT_PUBLIC_APP_URL}/api/oauth/youtube/callback`], statsTimeScale: devStatsTimeScale(env) }),
   );
   if (moved) console.log(`[socialflow] port ${choice.port} is in use; the Google sandbox uses ${new URL(sandbox.url).port} instead (set GOOGLE_SANDBOX_PORT to choose one)`);
   Object.assign(env, {

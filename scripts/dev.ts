@@ -13,6 +13,7 @@ import { startTikTokSandbox } from "../sandbox/tiktok/index";
 import { DEFAULT_CLIENT } from "../sandbox/tiktok/options";
 import { startGoogleSandboxForDev } from "./dev-google-sandbox";
 import { portFromEnv, probePort, startOnFreePort } from "./dev-ports";
+import { applyDevAnalyticsInterval, devStatsTimeScale } from "./dev-analytics";
 
 async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile?.(".env");
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     );
     if (moved) console.log(`[socialflow] port ${sandboxPort.port} is in use; the TikTok sandbox uses ${new URL(sandbox.url).port} instead (set SANDBOX_PORT to choose one)`);
     // Avatars and video covers served by the sandbox itself, so they show without the internet.
-    sandbox.control.setOptions({ avatarBaseUrl: `${sandbox.url}/avatars`, coverBaseUrl: `${sandbox.url}/covers` });
+    sandbox.control.setOptions({ avatarBaseUrl: `${sandbox.url}/avatars`, coverBaseUrl: `${sandbox.url}/covers`, statsTimeScale: devStatsTimeScale(env) });
     closeSandbox = sandbox.close;
     Object.assign(env, {
       TIKTOK_SANDBOX: "on",
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
 
   // The Google/YouTube sandbox, on the same terms (scripts/dev-google-sandbox.ts).
   const closeGoogle = await startGoogleSandboxForDev(env);
+  // Charts that fill within minutes while a sandbox answers (scripts/dev-analytics.ts).
+  if (env.TIKTOK_SANDBOX === "on" || env.GOOGLE_SANDBOX === "on") applyDevAnalyticsInterval(env);
   const closeTikTok = closeSandbox;
   closeSandbox = () => Promise.all([closeTikTok(), closeGoogle()]).then(() => {});
 

@@ -34,6 +34,9 @@ const ROUTES: Record<string, RouteEntry> = {
   "/api/accounts/[accountId]/videos": {
     drive: { GET: { request: (who, url) => who.request(url), ownerStatus: 200 } },
   },
+  "/api/accounts/[accountId]/analytics/export": {
+    drive: { GET: { request: (who, url) => who.request(`${url}?range=30`), ownerStatus: 200 } },
+  },
   "/api/accounts/[accountId]/uploads": {
     drive: {
       GET: { request: (who, url) => who.request(url), ownerStatus: 200 },
@@ -220,7 +223,7 @@ describe("cross-user matrix over every API route", { timeout: 120_000 }, () => {
   });
 
   // The routes a YouTube channel reaches (uploads are TikTok's only: YouTube has no upload capability).
-  const YOUTUBE_ROUTES = new Set(["/api/accounts/[accountId]/videos", "/api/oauth/[provider]/refresh", "/api/oauth/[provider]/disconnect"]);
+  const YOUTUBE_ROUTES = new Set(["/api/accounts/[accountId]/videos", "/api/accounts/[accountId]/analytics/export", "/api/oauth/[provider]/refresh", "/api/oauth/[provider]/disconnect"]);
   it.each(driven.filter((r) => YOUTUBE_ROUTES.has(r.pattern)).map((r) => [r.pattern, r] as const))(
     "S42: %s with a YouTube channel — another user gets 404 and none of the owner's data, before and right after the owner",
     async (_, route) => {

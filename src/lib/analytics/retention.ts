@@ -5,10 +5,10 @@ const DAY_MS = 86_400_000;
 
 /** The tables retention trims and the time column each is trimmed on. */
 const TABLES = [
-  { table: "video_stat_snapshots", key: sql`(account_id, taken_at, video_id)`, column: sql`taken_at` },
-  { table: "account_stat_snapshots", key: sql`(account_id, taken_at)`, column: sql`taken_at` },
+  { table: "video_stat_snapshots", key: sql`account_id, taken_at, video_id`, column: sql`taken_at` },
+  { table: "account_stat_snapshots", key: sql`account_id, taken_at`, column: sql`taken_at` },
   // A video not seen for the whole retention has no snapshot left either.
-  { table: "analytics_videos", key: sql`(account_id, video_id)`, column: sql`last_seen_at` },
+  { table: "analytics_videos", key: sql`account_id, video_id`, column: sql`last_seen_at` },
 ] as const;
 
 export type RetentionTable = (typeof TABLES)[number]["table"];
@@ -33,7 +33,7 @@ export async function deleteExpiredSnapshots(
       const name = sql.identifier(table);
       const result = (await db.execute(sql`
         with gone as (
-          delete from ${name} where ${key} in (select ${key} from ${name} where ${column} < ${cutoff} limit ${batchRows})
+          delete from ${name} where (${key}) in (select ${key} from ${name} where ${column} < ${cutoff} limit ${batchRows})
           returning 1
         )
         select count(*)::int as n from gone`)) as unknown as { rows: { n: number }[] };
