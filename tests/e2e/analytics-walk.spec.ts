@@ -77,9 +77,9 @@ for (const width of [1280, 390]) {
       await page.getByTestId("chart-section-views").getByText("Show as table").click();
       await expect(viewRows.first()).toBeVisible();
       await check("analytics");
-      await page.getByRole("link", { name: "7 days" }).click();
+      await page.getByRole("link", { name: "7 days", exact: true }).click();
       await expect(page).toHaveURL(/\?range=7$/);
-      await expect(page.getByRole("link", { name: "7 days" })).toHaveAttribute("aria-current", "page");
+      await expect(page.getByRole("link", { name: "7 days", exact: true })).toHaveAttribute("aria-current", "page");
       await expect(page.getByTestId("chart-section-followers").getByTestId("chart").locator("canvas").first()).toBeVisible();
 
       // The CSV export downloads: a header row and a data row per snapshot.

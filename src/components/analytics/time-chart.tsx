@@ -4,7 +4,7 @@ import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { ChartData } from "@/lib/analytics-view/chart-data";
-import { formatCount, formatRate } from "@/lib/analytics-view/format";
+import { formatCount, formatRate, formatTicks } from "@/lib/analytics-view/format";
 
 const HEIGHT = 220;
 const COLORS = ["#4f46e5", "#059669"];
@@ -42,7 +42,7 @@ export function TimeChart({ data, label }: { data: ChartData; label: string }) {
       ],
       axes: [
         { stroke: "#475569", grid: { stroke: "#e2e8f0" } },
-        { stroke: "#475569", grid: { stroke: "#e2e8f0" }, size: 56, values: (_u, ticks) => ticks.map((t) => format(t)) },
+        { stroke: "#475569", grid: { stroke: "#e2e8f0" }, size: 56, values: (_u, ticks) => formatTicks(ticks, rate ? "rate" : "count") },
       ],
     };
     const chart = new uPlot(options, [data.times, ...data.series.map((s) => s.values)], element);

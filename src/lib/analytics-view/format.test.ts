@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatChange, formatCount, formatExact, formatInterval, formatRate, MISSING } from "./format";
+import { formatChange, formatCount, formatExact, formatInterval, formatRate, formatTicks, MISSING } from "./format";
 
 describe("analytics number wording", () => {
   it("a missing count is a dash, never 0; present counts are compact", () => {
@@ -33,5 +33,14 @@ describe("analytics number wording", () => {
     expect(formatInterval(90_000)).toBe("90 seconds");
     expect(formatInterval(60_000)).toBe("1 minute");
     expect(formatInterval(1500)).toBe("2 seconds");
+  });
+});
+
+describe("chart axis labels", () => {
+  it("as short as possible while neighbouring ticks differ", () => {
+    expect(formatTicks([0, 5000, 10_000], "count")).toEqual(["0", "5K", "10K"]);
+    expect(formatTicks([9650, 9700, 9750], "count")).toEqual(["9.65K", "9.7K", "9.75K"]);
+    expect(formatTicks([0.0675, 0.068, 0.0685], "rate")).toEqual(["6.75%", "6.8%", "6.85%"]);
+    expect(formatTicks([0.05, 0.1], "rate")).toEqual(["5%", "10%"]);
   });
 });

@@ -76,3 +76,20 @@ export function formatInterval(ms: number): string {
   const seconds = Math.max(1, Math.round(ms / 1000));
   return `${seconds} second${seconds === 1 ? "" : "s"}`;
 }
+
+/**
+ * Axis labels for a chart's ticks: compact counts ("9.7K") or percentages, with just enough
+ * decimals that neighbouring ticks never read the same ("9.65K", "9.7K", "9.75K" rather than
+ * three "9.7K").
+ */
+export function formatTicks(ticks: readonly number[], kind: "count" | "rate"): string[] {
+  for (let digits = 1; digits <= 4; digits++) {
+    const format =
+      kind === "rate"
+        ? new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: digits })
+        : new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: digits });
+    const labels = ticks.map((t) => format.format(t));
+    if (new Set(labels).size === labels.length) return labels;
+  }
+  return ticks.map((t) => (kind === "rate" ? `${t * 100}%` : EXACT.format(t)));
+}
