@@ -1,4 +1,5 @@
 import { authorizeRoute } from "../helpers/oauth-routes";
+import { DEFAULT_TIKTOK_SCOPES } from "@/lib/config/env-schema";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
@@ -73,7 +74,7 @@ describe("authorize: POST /api/oauth/tiktok/authorize", { timeout: 60_000 }, () 
     expect(q.get("redirect_uri")).toBe(REDIRECT_URI);
     expect(q.get("client_key")).toBe("sandbox_client_key");
     expect(q.has("client_id")).toBe(false);
-    expect(q.get("scope")).toBe("user.info.basic,video.list,video.upload");
+    expect(q.get("scope")).toBe(DEFAULT_TIKTOK_SCOPES);
     expect([...q.keys()].sort()).toEqual(
       ["client_key", "code_challenge", "code_challenge_method", "redirect_uri", "response_type", "scope", "state"].sort(),
     );

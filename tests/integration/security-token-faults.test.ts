@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { DEFAULT_TIKTOK_SCOPES } from "@/lib/config/env-schema";
 import { setDatabaseForTests } from "@/lib/db";
 import type { Database, DatabaseHandle } from "@/lib/db/client";
 import { accountEvents, socialAccounts } from "@/lib/db/schema";
@@ -335,7 +336,7 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
       expect(after.id).toBe(before!.id);
       expect(after.createdAt).toEqual(before!.createdAt);
       expect(after.updatedAt.getTime()).toBeGreaterThan(before!.updatedAt.getTime());
-      expect(after.scopes).toEqual(["user.info.basic", "video.list", "video.upload"]);
+      expect(after.scopes).toEqual(DEFAULT_TIKTOK_SCOPES.split(","));
       const afterTokens = await storedTokens(h.db, first);
       expect(afterTokens.accessToken).not.toBe(beforeTokens.accessToken);
       expect(h.sandbox.control.accessTokenState(afterTokens.accessToken)).toBe("valid");

@@ -1,5 +1,6 @@
 "use client";
 import { useState } from "react";
+import { useRouter } from "next/navigation";
 import { useAccountAction } from "./use-account-action";
 
 /** "Refresh" and "Disconnect" (with a confirmation step) for one account card. */
@@ -17,6 +18,7 @@ export function AccountActions({
 }) {
   const base = `/api/oauth/${encodeURIComponent(providerSlug)}`;
   const { run, pending, error, refreshPage } = useAccountAction();
+  const router = useRouter();
   const [confirming, setConfirming] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -24,7 +26,7 @@ export function AccountActions({
     setNotice(null);
     const result = await run(`${base}/refresh`, { accountId });
     if (result) {
-      setNotice("Token refreshed.");
+      setNotice("Access renewed.");
       refreshPage();
     }
   }
@@ -32,7 +34,8 @@ export function AccountActions({
   async function disconnect() {
     const result = await run(`${base}/disconnect`, { accountId });
     setConfirming(false);
-    if (result) refreshPage();
+    // The page says it was disconnected (a fixed code; the card is gone), replacing any older banner.
+    if (result) router.replace(`/settings/accounts?disconnected=${encodeURIComponent(providerSlug)}`);
   }
 
   return (

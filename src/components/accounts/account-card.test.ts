@@ -64,16 +64,7 @@ describe("account card of a YouTube channel", () => {
   const view = (r: SocialAccountRow) => toAccountView(r, now, youtube);
   const html = (r: SocialAccountRow) => renderToStaticMarkup(createElement(AccountCard, { account: view(r), events: [], now }));
 
-  /** The elements the card renders, walked without a DOM (its buttons' props name the routes they call). */
-  function elements(node: unknown, out: ReactElement[] = []): ReactElement[] {
-    if (Array.isArray(node)) node.forEach((n) => elements(n, out));
-    else if (isValidElement(node)) {
-      out.push(node);
-      elements((node.props as { children?: unknown }).children, out);
-    }
-    return out;
-  }
-  const tree = (r: SocialAccountRow) => elements(AccountCard({ account: view(r), events: [], now }));
+  const tree = (r: SocialAccountRow) => elementsOf(AccountCard({ account: view(r), events: [], now }));
 
   it("shows the channel's title, @handle and subscribers, badged YouTube, with no upload link nor TikTok's posting notice", () => {
     const markup = html(channel());
@@ -110,11 +101,84 @@ describe("account card of a YouTube channel", () => {
     expect(html(expired)).toContain("every 7 days");
   });
 
-  it("a TikTok card keeps TikTok's routes and offers no Grant permission for a scope TikTok withholds", () => {
-    const tiktok = row({ scopes: ["user.info.basic", "video.list"] });
-    const elems = elements(AccountCard({ account: toAccountView(tiktok, now, provider), events: [], now }));
+  it("a TikTok card keeps TikTok's routes", () => {
+    const tiktok = row({ scopes: ["user.info.basic", "video.list", "video.upload"] });
+    const elems = elementsOf(AccountCard({ account: toAccountView(tiktok, now, provider), events: [], now }));
     expect(elems.filter((e) => e.type === AccountActions).map((e) => (e.props as { providerSlug: string }).providerSlug)).toEqual(["tiktok"]);
-    expect(render(tiktok)).not.toContain("Grant permission");
-    expect(render(tiktok)).toContain("posting-approval-notice");
   });
 });
+
+describe("account card of a TikTok account (issue #13: partial permissions, profile extras, wording)", () => {
+  const tiktok = (scopes: string[]) => new TikTokProvider(sandboxTikTokConfig("http://127.0.0.1:9", { scopes }));
+  const ALL = ["user.info.basic", "user.info.profile", "user.info.stats", "video.list", "video.upload"];
+  const full = tiktok(ALL);
+  const html = (r: SocialAccountRow, p = full) => renderToStaticMarkup(createElement(AccountCard, { account: toAccountView(r, now, p), events: [], now }));
+  const grantButton = (r: SocialAccountRow, p = full) =>
+    elementsOf(AccountCard({ account: toAccountView(r, now, p), events: [], now })).find(
+      (e) => e.type === ConnectButton && (e.props as { label?: string }).label === "Grant permission",
+    );
+
+  it("upload unticked at TikTok: says the person didn't allow it, amber in words, and Grant permission asks for video.upload — no blame on TikTok's approval", () => {
+    const r = row({ scopes: ["user.info.basic", "user.info.profile", "user.info.stats", "video.list"] });
+    const view = toAccountView(r, now, full);
+    expect(view).toMatchObject({ health: "active", statusLabel: "Missing permission", permissionMissing: true, canPost: false, postingAwaitsApproval: false });
+    const markup = html(r);
+    expect(markup).toContain("You didn&#x27;t allow SocialFlow to upload videos to this account.");
+    expect(markup).toMatch(/bg-amber-100 text-amber-800">Missing permission</);
+    expect(markup).not.toContain("bg-emerald-100");
+    expect(markup).not.toContain("approval");
+    expect(markup).not.toContain("posting-approval-notice");
+    expect((grantButton(r)?.props as { scopes: string[]; provider: { slug: string } })).toMatchObject({ scopes: ["video.upload"], provider: { slug: "tiktok" } });
+  });
+
+  it("TikTok's approval is named only when SocialFlow does not ask for an upload scope at all (not the person's doing, nothing to grant)", () => {
+    const unapproved = tiktok(["user.info.basic", "video.list"]);
+    const r = row({ scopes: ["user.info.basic", "video.list"] });
+    expect(toAccountView(r, now, unapproved)).toMatchObject({ statusLabel: "Connected", permissionMissing: false, postingAwaitsApproval: true });
+    expect(html(r, unapproved)).toContain("posting-approval-notice");
+    expect(html(r, unapproved)).toContain("Content Posting API");
+    expect(grantButton(r, unapproved)).toBeUndefined();
+  });
+
+  it("all granted: @handle, followers, no missing permission; stats withheld: \"Follower count not shared\" with Grant permission", () => {
+    const granted = row({ scopes: ALL, providerData: { handle: "@ava.sandbox", followerCount: 12_345 } });
+    const markup = html(granted);
+    expect(markup).toContain(">@ava.sandbox<");
+    expect(markup).toContain(">12.3K followers<");
+    expect(markup).toContain(">Connected<");
+    expect(markup).not.toContain("missing-permission");
+
+    const noStats = row({ scopes: ALL.filter((s) => s !== "user.info.stats"), providerData: { handle: "@ava.sandbox" } });
+    const degraded = html(noStats);
+    expect(degraded).toContain("Follower count not shared.");
+    expect(degraded).not.toContain("followers<");
+    expect((grantButton(noStats)?.props as { scopes: string[] }).scopes).toEqual(["user.info.stats"]);
+  });
+
+  it("the private flag shows only when known: true → \"Private account\", false or unknown → nothing", () => {
+    expect(html(row({ scopes: ALL, providerData: { privateAccount: true } }))).toContain(">Private account<");
+    expect(html(row({ scopes: ALL, providerData: { privateAccount: false } }))).not.toContain("Private");
+    expect(html(row({ scopes: ALL, providerData: null }))).not.toContain("Private");
+  });
+
+  it("access is renewed by SocialFlow (no \"expires in 24 hours\"); the real end is named only when the connection nears it", () => {
+    const fresh = row({ scopes: ALL, tokenExpiry: new Date(now.getTime() + 24 * 3_600_000), refreshTokenExpiry: new Date(now.getTime() + 300 * 86_400_000) });
+    const markup = html(fresh);
+    expect(markup).toContain("renewed automatically by SocialFlow");
+    expect(markup).not.toMatch(/expires|in 24 hours|Access token/);
+    expect(markup).not.toContain("connection-ends");
+    const ending = html(row({ scopes: ALL, refreshTokenExpiry: new Date(now.getTime() + 5 * 86_400_000) }));
+    expect(ending).toContain("This connection to TikTok ends in 5 days");
+    expect(ending).toContain(">Reconnect<");
+  });
+});
+
+/** The elements the card renders, walked without a DOM (its buttons' props name the routes they call). */
+function elementsOf(node: unknown, out: ReactElement[] = []): ReactElement[] {
+  if (Array.isArray(node)) node.forEach((n) => elementsOf(n, out));
+  else if (isValidElement(node)) {
+    out.push(node);
+    elementsOf((node.props as { children?: unknown }).children, out);
+  }
+  return out;
+}

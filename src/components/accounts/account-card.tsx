@@ -14,6 +14,9 @@ const HEALTH_STYLES: Record<AccountView["health"], string> = {
   error: "bg-red-100 text-red-800",
 };
 
+/** Amber like "retrying": the account works, with less than SocialFlow asked for. */
+const MISSING_PERMISSION_STYLE = "bg-amber-100 text-amber-800";
+
 export interface AccountEventView {
   kind: string;
   at: string;
@@ -22,7 +25,7 @@ export interface AccountEventView {
 const EVENT_LABELS: Record<string, string> = {
   connected: "Connected",
   reconnected: "Reconnected",
-  refreshed: "Token refreshed",
+  refreshed: "Access renewed",
   refresh_failed: "Refresh failed, will retry",
   reconnect_requested: "Connection ends soon: reconnect asked",
   expired: "Access ended at the network",
@@ -44,31 +47,24 @@ export function AccountCard({ account, events, now }: { account: AccountView; ev
               {account.displayName}
             </h2>
             <span className="rounded-full bg-slate-900 px-2 py-0.5 text-xs font-medium text-white">{network}</span>
-            <span data-testid="account-status" className={`rounded-full px-2 py-0.5 text-xs font-semibold ${HEALTH_STYLES[account.health]}`}>
+            <span
+              data-testid="account-status"
+              className={`rounded-full px-2 py-0.5 text-xs font-semibold ${account.permissionMissing ? MISSING_PERMISSION_STYLE : HEALTH_STYLES[account.health]}`}
+            >
               {account.statusLabel}
             </span>
           </div>
-          {(account.handle || account.subscribers) && (
-            <p className="mt-1 text-sm text-slate-600 [overflow-wrap:anywhere]">
-              {account.handle && <span data-testid="account-handle">{account.handle}</span>}
-              {account.handle && account.subscribers && " · "}
-              {account.subscribers && (
-                <span data-testid="account-subscribers">
-                  {account.subscribers === "hidden" ? "subscribers hidden" : `${account.subscribers} subscribers`}
-                </span>
-              )}
-            </p>
-          )}
+          <IdentityLine account={account} />
           <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
             <div>
-              <dt className="inline text-slate-500">Access token </dt>
+              <dt className="inline text-slate-500">Access </dt>
+              {/* SocialFlow renews the short-lived access token itself: its expiry is no news to a person (title only). */}
               <dd className="inline" data-testid="token-expiry" title={account.tokenExpiry}>
-                {account.tokenExpired ? "expired " : "expires "}
-                {relativeTime(new Date(account.tokenExpiry), now)}
+                renewed automatically by SocialFlow
               </dd>
             </div>
             <div>
-              <dt className="inline text-slate-500">Last refresh </dt>
+              <dt className="inline text-slate-500">Last renewed </dt>
               <dd className="inline" data-testid="last-refresh" title={account.lastRefreshedAt ?? undefined}>
                 {account.lastRefreshedAt ? relativeTime(new Date(account.lastRefreshedAt), now) : "never"}
               </dd>
@@ -123,24 +119,36 @@ export function AccountCard({ account, events, now }: { account: AccountView; ev
         </p>
       )}
       {account.health !== "reconnect" && account.health !== "unavailable" && account.refreshTokenEndsSoon && (
-        <div role="status" className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-xl bg-amber-50 p-4 text-sm text-amber-900">
-          <p>This connection reaches its end at {network} soon. Reconnect now to keep it working without a gap.</p>
+        <div role="status" data-testid="connection-ends" className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-xl bg-amber-50 p-4 text-sm text-amber-900">
+          <p>
+            {account.connectionEndsAt && new Date(account.connectionEndsAt).getTime() > now.getTime()
+              ? `This connection to ${network} ends ${relativeTime(new Date(account.connectionEndsAt), now)}: SocialFlow cannot renew it past that.`
+              : `This connection to ${network} reaches its end soon.`}{" "}
+            Reconnect now to keep it working without a gap.
+          </p>
           <ConnectButton provider={account.provider} label="Reconnect" variant="secondary" />
         </div>
       )}
-      {account.health !== "reconnect" && account.missingScopes.length > 0 && (
+      {account.permissionMissing && (
         <div role="status" data-testid="missing-permission" className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-xl bg-amber-50 p-4 text-sm text-amber-900">
-          <p>
-            SocialFlow is missing a permission on {network}: {account.missingScopes.map((scope) => scope.label).join(", ")}. Grant it on {network}&apos;s consent
-            screen (your other permissions stay as they are).
-          </p>
-          <ConnectButton provider={account.provider} label="Grant permission" variant="secondary" />
+          <div className="min-w-0 flex-1 basis-52">
+            <p className="font-semibold">Missing permission</p>
+            {account.missingPermissionNotes.length > 0 ? (
+              account.missingPermissionNotes.map((note) => <p key={note}>{note}</p>)
+            ) : (
+              <p>Not allowed on {network}: {account.missingScopes.map((scope) => scope.label).join(", ")}.</p>
+            )}
+            <p className="mt-1">
+              Grant permission on {network}&apos;s consent screen to turn {account.missingScopes.length > 1 ? "these" : "it"} on (leave the other boxes ticked).
+            </p>
+          </div>
+          <ConnectButton provider={account.provider} label="Grant permission" variant="secondary" scopes={account.missingScopes.map((scope) => scope.id)} />
         </div>
       )}
-      {account.offersUpload && !account.canPost && (
+      {account.postingAwaitsApproval && (
         <p role="note" data-testid="posting-approval-notice" className="mt-4 rounded-xl bg-sky-50 p-4 text-sm text-sky-900">
-          Posting videos waits for TikTok’s approval of SocialFlow’s Content Posting API access (the &quot;Upload videos&quot;
-          permission was not granted). This account still works for its profile{account.canListVideos ? " and videos" : ""}.
+          Posting videos waits for TikTok’s approval of SocialFlow’s Content Posting API access, so SocialFlow doesn&apos;t ask for the
+          &quot;Upload videos&quot; permission yet. This account still works for its profile{account.canListVideos ? " and videos" : ""}.
         </p>
       )}
       {events.length > 0 && (
@@ -156,6 +164,29 @@ export function AccountCard({ account, events, now }: { account: AccountView; ev
         </details>
       )}
     </article>
+  );
+}
+
+/** "@handle · 1.2K followers · Private account": what the network told about the account, nothing guessed. */
+function IdentityLine({ account }: { account: AccountView }) {
+  const parts = [
+    account.handle && <span data-testid="account-handle">{account.handle}</span>,
+    account.followers && <span data-testid="account-followers">{account.followers} followers</span>,
+    account.subscribers && (
+      <span data-testid="account-subscribers">{account.subscribers === "hidden" ? "subscribers hidden" : `${account.subscribers} subscribers`}</span>
+    ),
+    account.privateAccount === true && <span data-testid="account-private">Private account</span>,
+  ].filter(Boolean);
+  if (parts.length === 0) return null;
+  return (
+    <p className="mt-1 text-sm text-slate-600 [overflow-wrap:anywhere]">
+      {parts.map((part, i) => (
+        <span key={i}>
+          {i > 0 && " · "}
+          {part}
+        </span>
+      ))}
+    </p>
   );
 }
 

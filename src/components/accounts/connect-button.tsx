@@ -10,10 +10,13 @@ export function ConnectButton({
   provider,
   label,
   variant = "primary",
+  scopes,
 }: {
   provider: { slug: string; displayName: string };
   label?: string;
   variant?: "primary" | "secondary";
+  /** "Grant permission": the missing scopes to ask for (the route accepts only the provider's own). */
+  scopes?: string[];
 }) {
   const { run, pending, error } = useAccountAction();
   const style =
@@ -26,7 +29,7 @@ export function ConnectButton({
         type="button"
         disabled={pending}
         onClick={async () => {
-          const result = await run(`/api/oauth/${encodeURIComponent(provider.slug)}/authorize`, {});
+          const result = await run(`/api/oauth/${encodeURIComponent(provider.slug)}/authorize`, scopes && scopes.length > 0 ? { scopes } : {});
           if (result && typeof result.url === "string") window.location.assign(result.url);
         }}
         className={`rounded-lg px-4 py-2 font-medium disabled:opacity-60 ${style}`}

@@ -52,17 +52,19 @@ describe("dashboard: an account's health in words", () => {
     }
   });
 
-  it("missing permission names what was not granted (stats, videos, upload)", () => {
+  it("missing permission names the requested scopes the grant lacks, as the card does", () => {
     const partial = view({ scopes: ["user.info.basic"] });
-    expect(missingPermissions(partial, { accountStatsGranted: false })).toEqual([
-      "Profile statistics (followers, likes, video count)",
-      "Your videos and their stats",
-      "Upload videos",
-    ]);
+    expect(partial.permissionMissing).toBe(true);
+    expect(missingPermissions(partial, { accountStatsGranted: false })).toEqual(["Your videos and their stats", "Upload videos to your inbox"]);
     const health = tileHealth(partial, { accountStatsGranted: false });
     expect(health.kind).toBe("permission");
     expect(health.label).toBe("Missing permission");
-    expect(health.detail).toContain("Upload videos");
+    expect(health.detail).toContain("Upload videos to your inbox");
+  });
+
+  it("stats not granted although every requested scope was (the app does not ask for them): still a missing permission", () => {
+    expect(missingPermissions(view(), { accountStatsGranted: false })).toEqual(["Profile statistics"]);
+    expect(tileHealth(view(), { accountStatsGranted: false }).kind).toBe("permission");
   });
 
   it("a temporarily unavailable account keeps the card's own words", () => {

@@ -18,13 +18,19 @@ export interface TileHealth {
   detail: string | null;
 }
 
-/** The permissions this account lacks for what SocialFlow shows or does, in words. */
+/**
+ * The permissions this account lacks for what SocialFlow shows or does, in words: the requested
+ * scopes the grant lacks (the card's "Grant permission" list); when the network gives no such list,
+ * what the granted scopes and the stats say is missing. Posting that waits for TikTok's approval of
+ * the app is not the person's to grant and is left out.
+ */
 export function missingPermissions(view: AccountView, summary: Pick<AccountSummary, "accountStatsGranted"> | null): string[] {
-  const missing = view.missingScopes.map((scope) => scope.label);
-  if (summary && !summary.accountStatsGranted) missing.push("Profile statistics (followers, likes, video count)");
+  if (view.missingScopes.length > 0) return view.missingScopes.map((scope) => scope.label);
+  const missing: string[] = [];
+  if (summary && !summary.accountStatsGranted) missing.push("Profile statistics");
   if (!view.canListVideos) missing.push("Your videos and their stats");
-  if (view.offersUpload && !view.canPost) missing.push("Upload videos");
-  return [...new Set(missing)];
+  if (view.offersUpload && !view.canPost && !view.postingAwaitsApproval) missing.push("Upload videos");
+  return missing;
 }
 
 export function tileHealth(view: AccountView, summary: Pick<AccountSummary, "accountStatsGranted"> | null): TileHealth {

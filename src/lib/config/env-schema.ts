@@ -53,6 +53,12 @@ const duration = (fallbackMs: number, minMs: number, maxMs: number) =>
 /** 8 GiB: two uploads of TikTok's maximum size (4 GiB, UPLOAD_MAX_BYTES' default) fit at once. */
 export const DEFAULT_TMP_MAX_BYTES = 2 * MAX_VIDEO_BYTES;
 
+/**
+ * Name and avatar, @handle (`username`: user.info.profile), follower counts (user.info.stats),
+ * the videos and inbox uploads (TikTok: Scopes overview).
+ */
+export const DEFAULT_TIKTOK_SCOPES = "user.info.basic,user.info.profile,user.info.stats,video.list,video.upload";
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: optionalUrl,
@@ -81,7 +87,7 @@ export const envSchema = z.object({
     .transform((v) => v || "https://open.tiktokapis.com")
     .pipe(z.url())
     .transform((v) => v.replace(/\/+$/, "")),
-  TIKTOK_SCOPES: csv("user.info.basic,video.list,video.upload"),
+  TIKTOK_SCOPES: csv(DEFAULT_TIKTOK_SCOPES),
   TIKTOK_PKCE_ENCODING: z.enum(["base64url", "hex"]).default("base64url"),
   TIKTOK_SANDBOX: onOff,
   REFRESH_WORKER: z.enum(["on", "off"]).default("on"),

@@ -32,17 +32,43 @@ export function callbackErrorMessage(code: CallbackErrorCode, name: string): str
 
 export type Banner = { kind: "success" | "error"; message: string } | null;
 
+/** The accounts page's query string: fixed codes and ids only, read by `bannerFor`. */
+export interface BannerParams {
+  /** A finished connection: the provider's slug (`success=<slug>`). */
+  success?: string;
+  /** `again=1`: that connection was a reconnect of an account already here. */
+  again?: string;
+  /** A callback error code (`error=<code>&provider=<slug>`). */
+  error?: string;
+  provider?: string;
+  /** A finished disconnect: the provider's slug. */
+  disconnected?: string;
+}
+
+/** The connected account as its row names it (the callback's `account=<id>`, looked up among the user's own). */
+export interface BannerAccount {
+  displayName: string;
+  handle: string | null;
+}
+
 /**
- * The banner for the accounts page's query string (`success=<slug>` or `error=<code>&provider=<slug>`);
- * unknown values show nothing or a fixed message (never reflected).
+ * The banner for the accounts page's query string. Unknown values show nothing or a fixed
+ * message: the words come from fixed sentences, the provider's name and the user's own account
+ * row, never from the query. `account`: undefined when the link names no account (an older
+ * redirect), null when it names one the user does not have (disconnected since): no banner.
  */
 export function bannerFor(
-  params: { success?: string; error?: string; provider?: string },
+  params: BannerParams,
   providerBySlug: (slug: string) => BannerProvider | undefined,
+  account?: BannerAccount | null,
 ): Banner {
   if (params.success !== undefined) {
     const provider = providerBySlug(params.success);
-    if (provider) return { kind: "success", message: `Your ${provider.displayName} account is connected.` };
+    if (provider) return account === null ? null : { kind: "success", message: connectedMessage(provider.displayName, account, params.again === "1") };
+  }
+  if (params.disconnected !== undefined) {
+    const provider = providerBySlug(params.disconnected);
+    if (provider) return { kind: "success", message: `Your ${provider.displayName} account is disconnected. SocialFlow no longer has access to it.` };
   }
   const code = params.error;
   if (!code) return null;
@@ -50,4 +76,11 @@ export function bannerFor(
   const name = provider?.displayName ?? "the network";
   const known = (CALLBACK_ERROR_CODES as readonly string[]).includes(code) ? (code as CallbackErrorCode) : "oauth_failed";
   return { kind: "error", message: provider?.callbackMessage?.(known) ?? callbackErrorMessage(known, name) };
+}
+
+/** "Your TikTok account @ava is connected." / "@ava is connected again." / "Ava Sandbox reconnected." */
+function connectedMessage(network: string, account: BannerAccount | undefined, again: boolean): string {
+  if (!account) return `Your ${network} account is connected.`;
+  if (again) return account.handle ? `${account.handle} is connected again.` : `${account.displayName} reconnected.`;
+  return `Your ${network} account ${account.handle ?? account.displayName} is connected.`;
 }

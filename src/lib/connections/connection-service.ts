@@ -51,8 +51,10 @@ export class ConnectionService {
   /**
    * Starts a connection: a state row (≥ 32 random bytes, 10-minute expiry, bound to this user
    * and browser) with an encrypted PKCE verifier. Returns the URL to send the browser to.
+   * `scopes`: missing scopes a "Grant permission" asks for (the caller checked them against
+   * the provider's list).
    */
-  async initiateOAuth(userId: string, browserBinding: string, returnTo = ACCOUNTS_PAGE): Promise<string> {
+  async initiateOAuth(userId: string, browserBinding: string, returnTo = ACCOUNTS_PAGE, scopes?: readonly string[]): Promise<string> {
     const now = this.clock.now();
     const id = randomUUID();
     const state = randomToken(32);
@@ -68,7 +70,7 @@ export class ConnectionService {
       returnTo,
       now,
     });
-    return this.provider.authorizationUrl({ state, codeChallenge: codeChallengeS256(verifier, this.provider.pkceEncoding) });
+    return this.provider.authorizationUrl({ state, codeChallenge: codeChallengeS256(verifier, this.provider.pkceEncoding), scopes });
   }
 
   /** Reads this provider's redirect (its scope parameter and separator). */
@@ -117,14 +119,14 @@ export class ConnectionService {
     }
 
     try {
-      const found = await provider.fetchProfile(tokens.accessToken);
+      const scopes = tokens.scopes ?? params.scopes ?? [...provider.scopes];
+      const found = await provider.fetchProfile(tokens.accessToken, scopes);
       // A valid grant with nothing to connect: nothing stored, the grant given back (below).
       if (found.kind === "no_account") throw new OAuthFlowError("no_account");
       const profile = found.profile;
       if (tokens.providerUserId !== undefined && tokens.providerUserId !== profile.providerUserId) {
         throw new OAuthFlowError("oauth_failed");
       }
-      const scopes = tokens.scopes ?? params.scopes ?? [...provider.scopes];
       const saved = await saveConnection(this.db, this.cipher, {
         userId: session.userId,
         platform: this.platform,

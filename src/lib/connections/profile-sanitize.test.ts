@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cleanAvatarUrl, cleanDisplayName, MAX_DISPLAY_NAME } from "./profile-sanitize";
+import { cleanAvatarUrl, cleanDisplayName, cleanHandle, MAX_DISPLAY_NAME } from "./profile-sanitize";
 
 describe("profile sanitising", () => {
   it("S38: markup is kept as text (React escapes it), control and bidi characters go", () => {
@@ -22,5 +22,13 @@ describe("profile sanitising", () => {
   it("S38: http is accepted only from the configured provider origin", () => {
     expect(cleanAvatarUrl("http://127.0.0.1:4010/avatars/a.svg", "http://127.0.0.1:4010")).toBe("http://127.0.0.1:4010/avatars/a.svg");
     expect(cleanAvatarUrl("http://127.0.0.1:4011/avatars/a.svg", "http://127.0.0.1:4010")).toBeUndefined();
+  });
+});
+
+describe("cleanHandle", () => {
+  it("keeps a handle's own characters as @name, and drops anything else rather than showing it", () => {
+    expect(cleanHandle("ava.sandbox")).toBe("@ava.sandbox");
+    expect(cleanHandle("@Ada_Makes-Things")).toBe("@Ada_Makes-Things");
+    for (const bad of [undefined, "", "   ", "a b", "<script>", "ava\u202e", "x".repeat(65), "@"]) expect(cleanHandle(bad)).toBeUndefined();
   });
 });

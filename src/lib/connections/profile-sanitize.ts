@@ -16,6 +16,16 @@ export function cleanDisplayName(value: string, fallback: string): string {
 }
 
 /**
+ * A handle as the card shows it (`@name`), or undefined when the provider's value is not one:
+ * letters, digits, `_`, `.` and `-` only (TikTok usernames use the first four; YouTube handles
+ * add `-`), at most 64 characters. Nothing else is stored, so nothing else can be shown.
+ */
+export function cleanHandle(value: string | undefined): string | undefined {
+  const name = value?.normalize("NFC").trim().replace(/^@/, "");
+  return name && /^[\p{L}\p{N}_.-]{1,64}$/u.test(name) ? `@${name}` : undefined;
+}
+
+/**
  * Keeps an avatar URL only if it is https (S38), or served by the configured provider origin
  * itself (a local sandbox on http). Anything else is dropped, and the UI shows initials.
  */

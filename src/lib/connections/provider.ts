@@ -65,30 +65,34 @@ export interface ConnectionProvider {
     /**
      * Account-level counts for analytics (issue #13); the provider's stats source is then
      * registered next to its recent-videos source (src/lib/services.ts). Without it a snapshot
-     * records the recent videos' counts only.
+     * records the recent videos' counts only, and the account card says the count is not shared.
      */
     readonly accountStats?: readonly string[];
   };
 
   /**
-   * True when the person chooses scopes one by one at the provider (Google's granular consent),
-   * so a requested scope missing from the grant is theirs to give: the accounts page names it
-   * and offers "Grant permission" (a reconnect). TikTok leaves it unset: a scope it withholds
-   * usually waits for TikTok's approval of the app, which a reconnect does not change.
+   * True when the person chooses scopes one by one at the provider (Google's granular consent,
+   * TikTok's tick boxes), so a requested scope missing from the grant is theirs to give: the
+   * accounts page says what they did not allow and offers "Grant permission" (a reconnect asking
+   * for the missing scopes).
    */
   readonly missingScopesCanBeGranted?: boolean;
   /** A sentence shown with "Reconnect needed" when the provider has a common cause to name. */
   readonly reconnectHelp?: string;
 
-  /** The authorize URL for this state and PKCE challenge, with the provider's own extra parameters. */
-  authorizationUrl(params: { state: string; codeChallenge: string }): string;
+  /**
+   * The authorize URL for this state and PKCE challenge, with the provider's own extra parameters.
+   * `scopes`: the missing scopes a "Grant permission" asks for (already checked to be among
+   * `scopes`); a provider without incremental consent asks for its full list, which holds them.
+   */
+  authorizationUrl(params: { state: string; codeChallenge: string; scopes?: readonly string[] }): string;
   /** The code exchange (never retried: a code is single-use, RFC 6749 §4.1.2). */
   exchangeCode(code: string, codeVerifier: string): Promise<OAuthTokens>;
   refresh(refreshToken: string): Promise<OAuthTokens>;
   /** Ends the grant at the provider; the provider picks which token it revokes with. */
   revoke(tokens: { accessToken: string; refreshToken?: string }): Promise<void>;
-  /** The connected account's identity. */
-  fetchProfile(accessToken: string): Promise<ProfileResult>;
+  /** The connected account's identity; `grantedScopes` decides which extra fields may be asked for. */
+  fetchProfile(accessToken: string, grantedScopes?: readonly string[]): Promise<ProfileResult>;
   /** Maps the callback's `?error=` to the fixed list; its description is never shown. */
   mapCallbackError(error: string): CallbackErrorCode;
   /** The provider has ended this grant for good (`invalid_grant`): the account needs a reconnect. */

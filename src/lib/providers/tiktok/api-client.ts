@@ -4,7 +4,7 @@ import type { Database } from "@/lib/db/client";
 import type { SocialAccountRow } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { systemClock, type Clock } from "@/lib/clock";
-import { getLogger } from "@/lib/log/logger";
+import { getLogger, safeError } from "@/lib/log/logger";
 import { tokenAad } from "@/lib/connections/account-store";
 import { providerRequest, type FetchLike } from "@/lib/connections/provider-http";
 import { ProviderRequestError } from "@/lib/connections/errors";
@@ -14,6 +14,8 @@ import { socialAccounts } from "@/lib/db/schema";
 import { and, eq } from "drizzle-orm";
 import type { OwnedAccount } from "@/lib/connections/owned-accounts";
 import { OwnedCache } from "@/lib/connections/account-cache";
+import { mergeProviderData } from "@/lib/connections/provider-data";
+import { privateAccountFrom } from "./privacy";
 import { parseTikTokEnvelope } from "./api-response";
 import { TikTokApiError } from "./api-errors";
 import { TikTokCallError } from "./call-errors";
@@ -116,6 +118,13 @@ export class TikTokApiClient {
     if (cached) return cached;
     const info = await this.call(account, ENDPOINTS.creatorInfo, {}, creatorInfoSchema);
     this.creatorInfo.set(account, "creator_info", info);
+    const privateAccount = privateAccountFrom(info);
+    // The card's "Private account": best effort, never in the way of the upload page.
+    if (privateAccount !== undefined) {
+      await mergeProviderData(this.deps.db, account, { privateAccount }).catch((error: unknown) =>
+        this.logger.warn({ event: "tiktok.profile_fact_not_saved", accountId: account.id, err: safeError(error) }),
+      );
+    }
     return info;
   }
 

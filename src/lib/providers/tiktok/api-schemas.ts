@@ -5,6 +5,14 @@ export const USER_FIELDS = "open_id,union_id,avatar_url,display_name";
 /** Account counts (scope user.info.stats; https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info). */
 export const USER_STATS_FIELDS = "follower_count,following_count,likes_count,video_count";
 export const TIKTOK_ACCOUNT_STATS_SCOPES = ["user.info.stats"] as const;
+/**
+ * Further user-info fields, each asked only when its scope was granted: TikTok answers
+ * `scope_permission_missed` to a request naming a field whose scope the user withheld.
+ */
+export const USER_FIELDS_BY_SCOPE: Readonly<Record<string, string>> = {
+  "user.info.profile": "username",
+  "user.info.stats": "follower_count",
+};
 /** Fields asked of the video list (scope video.list). */
 export const VIDEO_FIELDS = "id,title,cover_image_url,share_url,create_time,duration,view_count,like_count,comment_count,share_count";
 
@@ -14,6 +22,9 @@ export const userInfoSchema = z.object({
     union_id: z.string().max(256).optional(),
     avatar_url: z.string().optional(),
     display_name: z.string().optional(),
+    // A malformed extra is dropped, never a failed connect: the account works without it.
+    username: z.string().max(256).optional().catch(undefined),
+    follower_count: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined),
   }),
 });
 export type TikTokUser = z.infer<typeof userInfoSchema>["user"];

@@ -5,8 +5,10 @@ import { parseTikTokEnvelope } from "@/lib/providers/tiktok/api-response";
 import { isInvalidGrantError, isTransientError, OAuthProviderError, ProviderRequestError, type CallbackErrorCode } from "@/lib/connections/errors";
 import { providerRequest, type FetchLike } from "@/lib/connections/provider-http";
 import type { ConnectionProvider, ProfileResult } from "@/lib/connections/provider";
-import { TIKTOK_ACCOUNT_STATS_SCOPES, USER_FIELDS, userInfoSchema } from "./api-schemas";
-import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
+import { TIKTOK_ACCOUNT_STATS_SCOPES, USER_FIELDS, USER_FIELDS_BY_SCOPE, userInfoSchema, type TikTokUser } from "./api-schemas";
+import type { ProviderData } from "@/lib/db/schema";
+import { ownValue } from "@/lib/own-key";
+import { cleanAvatarUrl, cleanDisplayName, cleanHandle } from "@/lib/connections/profile-sanitize";
 import { splitScopes } from "@/lib/connections/callback-params";
 import type { PkceEncoding } from "@/lib/connections/pkce";
 import type { OAuthTokens } from "@/lib/connections/types";
@@ -80,6 +82,12 @@ export class TikTokProvider implements ConnectionProvider {
     upload: ["video.upload", "video.publish"],
     accountStats: TIKTOK_ACCOUNT_STATS_SCOPES,
   } as const;
+  /**
+   * TikTok's consent page lets the person untick scopes one by one: a scope SocialFlow asked for
+   * and did not get is theirs to give, and "Grant permission" asks again. (A scope TikTok has
+   * not approved for the app is not asked for at all: see `upload` in the view model.)
+   */
+  readonly missingScopesCanBeGranted = true;
   readonly pkceEncoding: PkceEncoding;
   readonly scopes: readonly string[];
   readonly trustedMediaOrigin: string;
@@ -105,7 +113,12 @@ export class TikTokProvider implements ConnectionProvider {
     this.timeoutMs = transport.timeoutMs;
   }
 
-  authorizationUrl({ state, codeChallenge }: { state: string; codeChallenge: string }): string {
+  /**
+   * Always the full scope list, also for "Grant permission": TikTok has no incremental consent,
+   * and the new token carries exactly what this consent grants, so asking for only the missing
+   * scope would drop the others.
+   */
+  authorizationUrl({ state, codeChallenge }: { state: string; codeChallenge: string; scopes?: readonly string[] }): string {
     const url = new URL(this.authorizeEndpoint);
     url.search = new URLSearchParams({
       client_key: this.getClientKey(),
@@ -155,10 +168,14 @@ export class TikTokProvider implements ConnectionProvider {
     }
   }
 
-  /** https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info: GET with `fields` in the query. */
-  async fetchProfile(accessToken: string): Promise<ProfileResult> {
+  /**
+   * https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info: GET with `fields` in the query;
+   * `username` (user.info.profile) and `follower_count` (user.info.stats) only when granted.
+   */
+  async fetchProfile(accessToken: string, grantedScopes: readonly string[] = []): Promise<ProfileResult> {
+    const extra = grantedScopes.flatMap((scope) => ownValue(USER_FIELDS_BY_SCOPE, scope) ?? []);
     const response = await providerRequest(
-      `${this.profileUrl}?fields=${USER_FIELDS}`,
+      `${this.profileUrl}?fields=${[USER_FIELDS, ...extra].join(",")}`,
       { method: "GET", headers: { Authorization: `Bearer ${accessToken}` } },
       { timeoutMs: this.timeoutMs, fetch: this.fetchImpl },
     );
@@ -170,6 +187,7 @@ export class TikTokProvider implements ConnectionProvider {
         unionId: user.union_id || undefined,
         displayName: cleanDisplayName(user.display_name ?? "", "TikTok user"),
         avatarUrl: cleanAvatarUrl(user.avatar_url, this.config.apiBaseUrl),
+        providerData: tikTokProfileData(user),
       },
     };
   }
@@ -233,4 +251,13 @@ export class TikTokProvider implements ConnectionProvider {
     if (!this.config.clientSecret) throw new ConfigError("TIKTOK_CLIENT_SECRET is not configured");
     return this.config.clientSecret;
   }
+}
+
+/** The profile extras the card shows (`social_accounts.provider_data`); a field TikTok did not send is left out. */
+function tikTokProfileData(user: TikTokUser): ProviderData | undefined {
+  const data: ProviderData = {};
+  const handle = cleanHandle(user.username);
+  if (handle) data.handle = handle;
+  if (user.follower_count !== undefined) data.followerCount = user.follower_count;
+  return Object.keys(data).length > 0 ? data : undefined;
 }

@@ -11,6 +11,7 @@ import { getDb } from "@/lib/db";
 import { getAppServices } from "@/lib/services";
 import { AccountCard } from "@/components/accounts/account-card";
 import { ConnectButton } from "@/components/accounts/connect-button";
+import { PageBanner } from "@/components/accounts/page-banner";
 
 export const metadata: Metadata = { title: "Connected accounts" };
 export const dynamic = "force-dynamic";
@@ -23,15 +24,25 @@ export default async function AccountsPage({ searchParams }: { searchParams: Sea
   const params = await searchParams;
   const single = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
   const { providers } = await getAppServices();
-  const banner = bannerFor(
-    // A link without `provider` (an older redirect) speaks of the one provider, when there is one.
-    { success: single(params.success), error: single(params.error), provider: single(params.provider) ?? onlyProvider(providers.all()) },
-    (slug) => providers.bySlug(slug),
-  );
-
   const db = await getDb();
   const owned = await accountsOf(db, user.id).list();
   const now = new Date();
+  // The callback names the account it stored; only the user's own rows can answer (else no banner).
+  const accountParam = single(params.account);
+  const named = accountParam === undefined ? undefined : owned.find((account) => account.id === accountParam)?.row;
+  const banner = bannerFor(
+    {
+      success: single(params.success),
+      again: single(params.again),
+      disconnected: single(params.disconnected),
+      error: single(params.error),
+      // A link without `provider` (an older redirect) speaks of the one provider, when there is one.
+      provider: single(params.provider) ?? onlyProvider(providers.all()),
+    },
+    (slug) => providers.bySlug(slug),
+    accountParam === undefined ? undefined : named ? { displayName: named.displayName, handle: handleOf(named.providerData) } : null,
+  );
+
   const cards = await Promise.all(
     owned.map(async (account) => ({
       view: toAccountView(account.row, now, providers.get(account.row.platform)),
@@ -63,15 +74,7 @@ export default async function AccountsPage({ searchParams }: { searchParams: Sea
         {cards.length > 0 && connectButtons}
       </div>
 
-      {banner && (
-        <div
-          role={banner.kind === "error" ? "alert" : "status"}
-          data-testid="banner"
-          className={`mt-6 rounded-xl px-4 py-3 text-sm ${banner.kind === "error" ? "bg-red-50 text-red-800" : "bg-emerald-50 text-emerald-800"}`}
-        >
-          {banner.message}
-        </div>
-      )}
+      {banner && <PageBanner key={banner.message} banner={banner} />}
 
       {cards.length === 0 ? (
         <div className="mt-6 rounded-2xl border border-dashed border-slate-300 bg-white p-8 text-center">
@@ -90,6 +93,10 @@ export default async function AccountsPage({ searchParams }: { searchParams: Sea
       )}
     </section>
   );
+}
+
+function handleOf(data: { handle?: unknown } | null): string | null {
+  return typeof data?.handle === "string" ? data.handle : null;
 }
 
 function onlyProvider(all: { slug: string }[]): string | undefined {

@@ -3,11 +3,16 @@ import { getConfig } from "@/lib/config/config";
 import { guardMutation, jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { bindingCookie, newBinding, readBinding } from "@/lib/connections/browser-binding";
 import { connectionFor } from "@/lib/services";
+import { readAuthorizeBody } from "@/lib/http/authorize-body";
+import { ACCOUNTS_PAGE } from "@/lib/connections/connection-service";
 import { getLogger, safeError } from "@/lib/log/logger";
 
 type Context = { params: Promise<{ provider: string }> };
 
-/** POST → `{ url }`: where to send the browser to approve at the provider (`/api/oauth/<slug>/authorize`). */
+/**
+ * POST → `{ url }`: where to send the browser to approve at the provider (`/api/oauth/<slug>/authorize`).
+ * Body: none, or `{ scopes }` for "Grant permission" (only scopes the provider asks for; else 400).
+ */
 export async function POST(request: Request, context: Context) {
   const { user, error } = await guardMutation(request);
   if (error) return error;
@@ -15,9 +20,11 @@ export async function POST(request: Request, context: Context) {
   try {
     const found = await connectionFor(slug);
     if (!found) return jsonError(404, "not_found", "Unknown provider");
+    const body = await readAuthorizeBody(request, found.provider.scopes);
+    if (!body) return jsonError(400, "invalid_request", "Unknown permission requested");
     const existing = readBinding(request.headers.get("cookie"));
     const binding = existing ?? newBinding();
-    const url = await found.connection.initiateOAuth(user.id, binding);
+    const url = await found.connection.initiateOAuth(user.id, binding, ACCOUNTS_PAGE, body.scopes);
     const response = NextResponse.json({ url }, { headers: NO_STORE });
     if (!existing) response.cookies.set(bindingCookie(binding, getConfig().appUrl.startsWith("https://")));
     return response;

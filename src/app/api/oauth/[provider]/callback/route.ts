@@ -29,7 +29,7 @@ export async function GET(request: Request, context: Context) {
     incrementMetric("sf_oauth_callbacks_total", { outcome: "oversized" });
     return new NextResponse("Bad request", { status: 400, headers: { ...CALLBACK_HEADERS, "Content-Type": "text/plain" } });
   }
-  const finish = (result: { accountId: string } | { error: CallbackErrorCode }) => redirectToAccounts(slug, result);
+  const finish = (result: { accountId: string; reconnected: boolean } | { error: CallbackErrorCode }) => redirectToAccounts(slug, result);
   try {
     const user = await getSessionUser(request.headers);
     const binding = readBinding(request.headers.get("cookie"));
@@ -38,7 +38,7 @@ export async function GET(request: Request, context: Context) {
     const found = await connectionFor(slug);
     if (!found) return finish({ error: "server_error" });
     const account = await found.connection.handleCallback(params, { userId: user.id, browserBinding: binding });
-    return finish({ accountId: account.id });
+    return finish({ accountId: account.id, reconnected: account.reconnected });
   } catch (error) {
     if (error instanceof OAuthFlowError) return finish({ error: error.code });
     getLogger().error({ event: "oauth.callback_failed", provider: slug, err: safeError(error) });
@@ -46,12 +46,14 @@ export async function GET(request: Request, context: Context) {
   }
 }
 
-function redirectToAccounts(slug: string, result: { accountId: string } | { error: CallbackErrorCode }) {
+function redirectToAccounts(slug: string, result: { accountId: string; reconnected: boolean } | { error: CallbackErrorCode }) {
   incrementMetric("sf_oauth_callbacks_total", { outcome: "accountId" in result ? "success" : result.error });
   const target = new URL(ACCOUNTS_PAGE, getConfig().appUrl);
   if ("accountId" in result) {
     target.searchParams.set("success", slug);
     target.searchParams.set("account", result.accountId);
+    // The banner then names the account "connected again" (the row gives the name, not the URL).
+    if (result.reconnected) target.searchParams.set("again", "1");
   } else {
     target.searchParams.set("error", result.error);
     target.searchParams.set("provider", slug);
