@@ -7,6 +7,9 @@ import type { ChartData } from "@/lib/analytics-view/chart-data";
 import { formatCount, formatRate, formatTicks } from "@/lib/analytics-view/format";
 
 const HEIGHT = 220;
+
+/** The y axis is as wide as its longest label (about 7 px a character at uPlot's 12 px font) plus the tick. */
+const axisSize = (_u: uPlot, values: string[] | null) => (values?.length ? Math.max(...values.map((v) => v.length)) * 7 + 18 : 40);
 const COLORS = ["#4f46e5", "#059669"];
 
 /**
@@ -42,7 +45,7 @@ export function TimeChart({ data, label }: { data: ChartData; label: string }) {
       ],
       axes: [
         { stroke: "#475569", grid: { stroke: "#e2e8f0" } },
-        { stroke: "#475569", grid: { stroke: "#e2e8f0" }, size: 56, values: (_u, ticks) => formatTicks(ticks, rate ? "rate" : "count") },
+        { stroke: "#475569", grid: { stroke: "#e2e8f0" }, size: axisSize, values: (_u, ticks) => formatTicks(ticks, rate ? "rate" : "count") },
       ],
     };
     const chart = new uPlot(options, [data.times, ...data.series.map((s) => s.values)], element);
