@@ -4,7 +4,7 @@
  *
  *   npm run bench                                  # 1k, 10k, 100k accounts + connect flows
  *   BENCH_SIZES=1000,10000 npm run bench           # shorter
- *   BENCH_ONLY=refresh | connect                   # one half only
+ *   BENCH_ONLY=refresh | connect | analytics       # one part only (analytics: bench/analytics.ts, BENCH_ANALYTICS_SIZES)
  *   BENCH_ONLY=upload (or BENCH_UPLOAD=1 to add it) # 1 GiB upload through `next start` (needs `npx next build`; bench/upload-1gb.ts)
  *   BENCH_ONLY=load (or BENCH_LOAD=1 to add it)     # load test of one `next start` on PostgreSQL (needs a build; `npm run bench:load` builds first)
  *   BENCH_LOAD_USERS=200 BENCH_LOAD_CONCURRENCY=16 BENCH_LOAD_REFRESHES=3
@@ -25,6 +25,7 @@ import { benchRefreshSweep, type SweepRow, type SweepSettings } from "./refresh-
 import { benchUpload, printUploadResult } from "./upload-1gb";
 import { benchLoad, loadPassed, printLoadResult } from "./load-instance";
 import { adminUrl, fmt, loadAverage } from "./lib";
+import { benchAnalytics, printAnalytics } from "./analytics";
 
 const log = (line: string) => console.log(line);
 
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
   log(`database server: ${adminUrl().replace(/\/\/[^@]*@/, "//…@")}`);
   const started = performance.now();
 
-  if (only !== "connect" && only !== "upload" && only !== "load") {
+  if (only !== "connect" && only !== "upload" && only !== "load" && only !== "analytics") {
     let settings = settingsFromEnv();
     if (process.env.BENCH_TUNE === "1") {
       const tuneSize = intEnv("BENCH_TUNE_SIZE", 5000);
@@ -158,13 +159,27 @@ async function main(): Promise<void> {
     if (rows.some((r) => r.verified.startsWith("FAILED"))) process.exitCode = 1;
   }
 
-  if (only !== "refresh" && only !== "upload" && only !== "load") {
+  if (only !== "refresh" && only !== "upload" && only !== "load" && only !== "analytics") {
     const result = await benchConnectFlows({
       flows: intEnv("BENCH_CONNECT_FLOWS", 300),
       concurrency: intEnv("BENCH_CONNECT_CONCURRENCY", 3),
       warmup: 15,
     });
     printConnect(result);
+  }
+
+  if (only === undefined || only === "analytics") {
+    const settings = { concurrency: intEnv("BENCH_ANALYTICS_CONCURRENCY", 16), batchSize: intEnv("BENCH_ANALYTICS_BATCH", 200) };
+    log(`\nAnalytics (bench/analytics.ts):`);
+    const analytics = await benchAnalytics({
+      sizes: intList(process.env.BENCH_ANALYTICS_SIZES, [10_000, 100_000]),
+      queryRuns: intEnv("BENCH_ANALYTICS_QUERY_RUNS", 500),
+      baselineMax: intEnv("BENCH_BASELINE_MAX", 20_000),
+      log,
+      ...settings,
+    });
+    printAnalytics(analytics, log, settings);
+    if (analytics.sweeps.some((r) => r.verified.startsWith("FAILED"))) process.exitCode = 1;
   }
 
   if (only === "upload" || process.env.BENCH_UPLOAD === "1") {

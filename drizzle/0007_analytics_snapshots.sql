@@ -6,6 +6,10 @@ CREATE TABLE "account_stat_snapshots" (
 	"likes" bigint,
 	"videos" bigint,
 	"views" bigint,
+	"recent_views" bigint,
+	"recent_likes" bigint,
+	"recent_comments" bigint,
+	"recent_shares" bigint,
 	CONSTRAINT "account_stat_snapshots_account_id_taken_at_pk" PRIMARY KEY("account_id","taken_at")
 );
 --> statement-breakpoint

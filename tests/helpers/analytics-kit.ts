@@ -51,6 +51,7 @@ export function reading(followers: number | null, videos: VideoStat[], over: Par
     account: followers === null ? null : { followers, following: 10, likes: followers * 3, videos: videos.length, views: null },
     accountStatsGranted: followers !== null,
     videos,
+    videosListed: true,
     ...over,
   };
 }

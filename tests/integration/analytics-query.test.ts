@@ -68,6 +68,7 @@ describe("getAccountAnalytics", () => {
       account: { followers: 1230, following: null, likes: null, videos: 30, views: 99_000 },
       accountStatsGranted: true,
       videos: [videoStat("yt1", 1000, { shares: null })],
+      videosListed: true,
     });
     const yt = await getAccountAnalytics(h.db, channel, 7, NOW);
     expect(yt.accountStatsGranted).toBe(true);
@@ -81,6 +82,14 @@ describe("getAccountAnalytics", () => {
     expect(tt.accountStatsGranted).toBe(false);
     expect(tt.accountPoints).toEqual([{ at: ago(HOUR), followers: null, following: null, likes: null, videos: null, views: null }]);
     expect(tt.engagementPoints).toHaveLength(1);
+  });
+
+  it("a snapshot without a video list (no video.list grant) has account counts but no engagement point", async () => {
+    const owned = await ownedTestAccount(h.db, { now: NOW, scopes: ["user.info.basic", "user.info.stats"] });
+    await recordSnapshot(h.db, owned.id, ago(HOUR), reading(42, [], { videosListed: false }));
+    const result = await getAccountAnalytics(h.db, owned, 7, NOW);
+    expect(result.accountPoints.map((p) => p.followers)).toEqual([42]);
+    expect(result.engagementPoints).toEqual([]);
   });
 
   it("an account without snapshots: empty series, no last snapshot; zero views give a null rate", async () => {
@@ -112,7 +121,7 @@ describe("getDashboardSummaries", () => {
     // 6-hourly for 40 days: followers grow by 1 a snapshot.
     for (let i = 0; i <= 160; i++) {
       const at = ago(i * 6 * HOUR + HOUR);
-      await recordSnapshot(h.db, grown.id, at, { account: { followers: 1000 - i, following: 5, likes: 5000 - 2 * i, videos: 40 - Math.floor(i / 40), views: null }, accountStatsGranted: true, videos: [] });
+      await recordSnapshot(h.db, grown.id, at, { account: { followers: 1000 - i, following: 5, likes: 5000 - 2 * i, videos: 40 - Math.floor(i / 40), views: null }, accountStatsGranted: true, videos: [], videosListed: true });
     }
     await recordSnapshot(h.db, young.id, ago(2 * DAY), reading(10, []));
     await recordSnapshot(h.db, young.id, ago(HOUR), reading(15, []));

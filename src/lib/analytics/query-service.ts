@@ -3,7 +3,7 @@ import type { Database } from "@/lib/db/client";
 import type { OwnedAccount } from "@/lib/connections/owned-accounts";
 import { countChange, engagementRate } from "./engagement";
 import { accountStatsGranted } from "./stats-scopes";
-import type { AccountAnalytics, AccountStatPoint, AccountSummary, AnalyticsRangeDays, EngagementPoint, TopVideo } from "./types";
+import type { AccountAnalytics, AccountStatPoint, AccountSummary, AnalyticsRangeDays } from "./types";
 
 const DAY_MS = 86_400_000;
 /**
@@ -17,29 +17,57 @@ export const TREND_POINTS = 60;
 const TOP_VIDEOS = 10;
 
 /**
- * The analytics of one owned account over the last `rangeDays` (issue #13). Four small
- * queries, each an index range scan on (account_id, taken_at): account points, the recent
- * videos summed per snapshot, the top videos of the range, and the last snapshot time.
- * Reached only with an OwnedAccount: the ownership check has happened.
+ * The analytics of one owned account over the last `rangeDays` (issue #13): one statement, one
+ * round trip — the account points, the recent videos summed per snapshot, the top videos of the
+ * range and the last snapshot time, each an index range scan on (account_id, taken_at), come
+ * back as JSON arrays of one row. Reached only with an OwnedAccount: the ownership check has
+ * happened.
  */
 export async function getAccountAnalytics(db: Database, owned: OwnedAccount, rangeDays: AnalyticsRangeDays, now: Date): Promise<AccountAnalytics> {
-  const from = new Date(now.getTime() - rangeDays * DAY_MS);
   const accountId = owned.id;
-  const [accountPoints, engagementPoints, topVideos, lastSnapshotAt] = await Promise.all([
-    accountPointsIn(db, accountId, from, now),
-    engagementPointsIn(db, accountId, from, now),
-    topVideosIn(db, accountId, from, now),
-    lastSnapshot(db, accountId, now),
-  ]);
+  const [row] = await rowsOf(db, analyticsStatement(owned, rangeDays, now));
   return {
     accountId,
     rangeDays,
-    accountPoints,
-    engagementPoints,
-    topVideos,
-    lastSnapshotAt,
+    accountPoints: jsonRows(row?.account_points).map(([at, followers, following, likes, videos, views]) => ({
+      at: new Date(Number(at)),
+      followers: num(followers),
+      following: num(following),
+      likes: num(likes),
+      videos: num(videos),
+      views: num(views),
+    })),
+    engagementPoints: jsonRows(row?.engagement_points).map(([at, views, likes, comments, shares]) => {
+      const counts = { views: Number(views), likes: Number(likes), comments: Number(comments), shares: num(shares) };
+      return { at: new Date(Number(at)), ...counts, engagementRate: engagementRate(counts) };
+    }),
+    topVideos: jsonRows(row?.top_videos).map(([videoId, views, likes, comments, shares, gained, title, coverUrl, shareUrl, publishedMs]) => {
+      const counts = { views: Number(views), likes: Number(likes), comments: Number(comments), shares: num(shares) };
+      return {
+        videoId: String(videoId),
+        title: String(title),
+        coverUrl: coverUrl == null ? null : String(coverUrl),
+        shareUrl: shareUrl == null ? null : String(shareUrl),
+        publishedAt: publishedMs == null ? null : new Date(Number(publishedMs)),
+        ...counts,
+        viewsGained: Number(gained),
+        engagementRate: engagementRate(counts),
+      };
+    }),
+    lastSnapshotAt: row?.last_snapshot_ms == null ? null : new Date(Number(row.last_snapshot_ms)),
     accountStatsGranted: accountStatsGranted(owned.row),
   };
+}
+
+/** The one statement behind getAccountAnalytics (exported for the benchmark's EXPLAIN ANALYZE). */
+export function analyticsStatement(owned: OwnedAccount, rangeDays: AnalyticsRangeDays, now: Date): SQL {
+  const from = new Date(now.getTime() - rangeDays * DAY_MS);
+  const accountId = owned.id;
+  return sql`select (${accountPointsJson(accountId, from, now)}) as account_points,
+      (${engagementPointsJson(accountId, from, now)}) as engagement_points,
+      (${topVideosJson(accountId, from, now)}) as top_videos,
+      (select ${epochMs(sql`taken_at`)} from account_stat_snapshots where account_id = ${accountId} and taken_at <= ${now.toISOString()}
+        order by taken_at desc limit 1) as last_snapshot_ms`;
 }
 
 /**
@@ -79,101 +107,62 @@ const date = (value: unknown): Date => (value instanceof Date ? value : new Date
 /** Keeps every k-th row counted back from the newest (`rn` 1 = newest), so at most `max` remain. */
 const thinned = (max: number) => sql`(rn - 1) % greatest(1, ceil(n / ${max}::float8)::int) = 0`;
 
-async function accountPointsIn(db: Database, accountId: string, from: Date, to: Date): Promise<AccountStatPoint[]> {
-  const rows = await rowsOf(
-    db,
-    sql`select taken_at, followers::float8 as followers, following::float8 as following, likes::float8 as likes,
-          videos::float8 as videos, views::float8 as views
-        from (
-          select s.*, row_number() over (order by taken_at desc) as rn, count(*) over () as n
-          from account_stat_snapshots s
-          where account_id = ${accountId} and taken_at >= ${from.toISOString()} and taken_at <= ${to.toISOString()}
-        ) t
-        where ${thinned(MAX_CHART_POINTS)}
-        order by taken_at`,
-  );
-  return rows.map((r) => ({
-    at: date(r.taken_at),
-    followers: num(r.followers),
-    following: num(r.following),
-    likes: num(r.likes),
-    videos: num(r.videos),
-    views: num(r.views),
-  }));
+/** A timestamp as epoch milliseconds (a JSON number: no date-string parsing on the way back). */
+const epochMs = (column: SQL) => sql`round(extract(epoch from ${column}) * 1000)::float8`;
+
+/** A JSON array of arrays from the database (node-postgres parses json; PGlite may hand back text). */
+function jsonRows(value: unknown): unknown[][] {
+  const parsed = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
+  return Array.isArray(parsed) ? (parsed as unknown[][]) : [];
 }
 
-async function engagementPointsIn(db: Database, accountId: string, from: Date, to: Date): Promise<EngagementPoint[]> {
-  const rows = await rowsOf(
-    db,
-    sql`select taken_at, views, likes, comments, shares
-        from (
-          select taken_at, coalesce(sum(views), 0)::float8 as views, coalesce(sum(likes), 0)::float8 as likes,
-            coalesce(sum(comments), 0)::float8 as comments, sum(shares)::float8 as shares,
-            row_number() over (order by taken_at desc) as rn, count(*) over () as n
-          from video_stat_snapshots
-          where account_id = ${accountId} and taken_at >= ${from.toISOString()} and taken_at <= ${to.toISOString()}
-          group by taken_at
-        ) t
-        where ${thinned(MAX_CHART_POINTS)}
-        order by taken_at`,
-  );
-  return rows.map((r) => {
-    const counts = { views: Number(r.views), likes: Number(r.likes), comments: Number(r.comments), shares: num(r.shares) };
-    return { at: date(r.taken_at), ...counts, engagementRate: engagementRate(counts) };
-  });
+const inRange = (accountId: string, from: Date, to: Date) =>
+  sql`account_id = ${accountId} and taken_at >= ${from.toISOString()} and taken_at <= ${to.toISOString()}`;
+
+function accountPointsJson(accountId: string, from: Date, to: Date): SQL {
+  return sql`select coalesce(json_agg(json_build_array(${epochMs(sql`taken_at`)}, followers, following, likes, videos, views) order by taken_at), '[]')
+    from (
+      select s.*, row_number() over (order by taken_at desc) as rn, count(*) over () as n
+      from account_stat_snapshots s where ${inRange(accountId, from, to)}
+    ) t
+    where ${thinned(MAX_CHART_POINTS)}`;
+}
+
+/** The recent videos' totals, written with each snapshot (one row per point, no per-video scan). */
+function engagementPointsJson(accountId: string, from: Date, to: Date): SQL {
+  return sql`select coalesce(json_agg(json_build_array(${epochMs(sql`taken_at`)}, recent_views, recent_likes, recent_comments, recent_shares) order by taken_at), '[]')
+    from (
+      select s.*, row_number() over (order by taken_at desc) as rn, count(*) over () as n
+      from account_stat_snapshots s where ${inRange(accountId, from, to)} and recent_views is not null
+    ) t
+    where ${thinned(MAX_CHART_POINTS)}`;
 }
 
 /**
  * Each video's latest and earliest counts in the range; views gained is their difference, or the
- * full count for a video first seen within the range (it gained all of them there).
+ * full count for a video first seen within the range (it gained all of them there). The span of
+ * each video is a hash aggregate over the range (no sort); its two rows are then primary-key
+ * look-ups.
  */
-async function topVideosIn(db: Database, accountId: string, from: Date, to: Date): Promise<TopVideo[]> {
+function topVideosJson(accountId: string, from: Date, to: Date): SQL {
   const fromIso = from.toISOString();
-  const rows = await rowsOf(
-    db,
-    sql`with per_video as (
-          select video_id,
-            (array_agg(views order by taken_at desc))[1] as views,
-            (array_agg(likes order by taken_at desc))[1] as likes,
-            (array_agg(comments order by taken_at desc))[1] as comments,
-            (array_agg(shares order by taken_at desc))[1] as shares,
-            (array_agg(views order by taken_at asc))[1] as first_views
-          from video_stat_snapshots
-          where account_id = ${accountId} and taken_at >= ${fromIso} and taken_at <= ${to.toISOString()}
-          group by video_id
-        )
-        select p.video_id, coalesce(p.views, 0)::float8 as views, coalesce(p.likes, 0)::float8 as likes,
-          coalesce(p.comments, 0)::float8 as comments, p.shares::float8 as shares,
-          (case when v.first_seen_at >= ${fromIso} then coalesce(p.views, 0)
-                else coalesce(p.views, 0) - coalesce(p.first_views, 0) end)::float8 as views_gained,
-          v.title, v.cover_url, v.share_url, v.published_at
-        from per_video p
-        join analytics_videos v on v.account_id = ${accountId} and v.video_id = p.video_id
-        order by views_gained desc, views desc, p.video_id
-        limit ${TOP_VIDEOS}`,
-  );
-  return rows.map((r) => {
-    const counts = { views: Number(r.views), likes: Number(r.likes), comments: Number(r.comments), shares: num(r.shares) };
-    return {
-      videoId: String(r.video_id),
-      title: String(r.title),
-      coverUrl: r.cover_url === null ? null : String(r.cover_url),
-      shareUrl: r.share_url === null ? null : String(r.share_url),
-      publishedAt: r.published_at === null ? null : date(r.published_at),
-      ...counts,
-      viewsGained: Number(r.views_gained),
-      engagementRate: engagementRate(counts),
-    };
-  });
-}
-
-async function lastSnapshot(db: Database, accountId: string, now: Date): Promise<Date | null> {
-  const rows = await rowsOf(
-    db,
-    sql`select taken_at from account_stat_snapshots where account_id = ${accountId} and taken_at <= ${now.toISOString()}
-        order by taken_at desc limit 1`,
-  );
-  return rows[0] ? date(rows[0].taken_at) : null;
+  return sql`select coalesce(json_agg(json_build_array(video_id, views, likes, comments, shares, views_gained, title, cover_url, share_url, published_ms)
+      order by views_gained desc, views desc, video_id), '[]')
+    from (
+      select span.video_id, coalesce(l.views, 0) as views, coalesce(l.likes, 0) as likes, coalesce(l.comments, 0) as comments, l.shares,
+        case when v.first_seen_at >= ${fromIso} then coalesce(l.views, 0) else coalesce(l.views, 0) - coalesce(f.views, 0) end as views_gained,
+        v.title, v.cover_url, v.share_url, ${epochMs(sql`v.published_at`)} as published_ms
+      from (
+        select video_id, min(taken_at) as first_at, max(taken_at) as last_at
+        from video_stat_snapshots where ${inRange(accountId, from, to)}
+        group by video_id
+      ) span
+      join video_stat_snapshots l on l.account_id = ${accountId} and l.taken_at = span.last_at and l.video_id = span.video_id
+      join video_stat_snapshots f on f.account_id = ${accountId} and f.taken_at = span.first_at and f.video_id = span.video_id
+      join analytics_videos v on v.account_id = ${accountId} and v.video_id = span.video_id
+      order by views_gained desc, views desc, span.video_id
+      limit ${TOP_VIDEOS}
+    ) top`;
 }
 
 const idArray = (ids: readonly string[]) => sql`${sql.param([...ids])}::text[]`;

@@ -12,11 +12,14 @@ export async function recordSnapshot(db: Database, accountId: string, takenAt: D
   const at = takenAt.toISOString();
   const counts = reading.account;
   const videos = uniqueVideos(reading.videos);
+  const recent = recentTotals(reading);
   await db.transaction(async (tx) => {
     await tx.execute(sql`
-      insert into account_stat_snapshots (account_id, taken_at, followers, following, likes, videos, views)
+      insert into account_stat_snapshots (account_id, taken_at, followers, following, likes, videos, views,
+        recent_views, recent_likes, recent_comments, recent_shares)
       values (${accountId}, ${at}, ${counts?.followers ?? null}, ${counts?.following ?? null}, ${counts?.likes ?? null},
-        ${counts?.videos ?? null}, ${counts?.views ?? null})
+        ${counts?.videos ?? null}, ${counts?.views ?? null}, ${recent?.views ?? null}, ${recent?.likes ?? null},
+        ${recent?.comments ?? null}, ${recent?.shares ?? null})
       on conflict do nothing`);
     if (videos.length === 0) return;
     const column = <K extends keyof VideoStat>(key: K) => videos.map((video) => video[key]);
@@ -44,4 +47,15 @@ export async function recordSnapshot(db: Database, accountId: string, takenAt: D
 function uniqueVideos(videos: readonly VideoStat[]): VideoStat[] {
   const seen = new Set<string>();
   return videos.filter((video) => !seen.has(video.videoId) && seen.add(video.videoId));
+}
+
+/**
+ * The recent videos summed (the engagement chart's point), or null when no video list was read.
+ * Shares stay null when no video has a share count (YouTube).
+ */
+function recentTotals(reading: StatsReading): { views: number; likes: number; comments: number; shares: number | null } | null {
+  if (!reading.videosListed) return null;
+  const sum = (pick: (video: VideoStat) => number | null) => reading.videos.reduce((total, video) => total + (pick(video) ?? 0), 0);
+  const anyShares = reading.videos.some((video) => video.shares !== null);
+  return { views: sum((v) => v.views), likes: sum((v) => v.likes), comments: sum((v) => v.comments), shares: anyShares ? sum((v) => v.shares) : null };
 }

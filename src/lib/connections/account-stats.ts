@@ -30,6 +30,8 @@ export interface StatsReading {
   accountStatsGranted: boolean;
   /** The account's newest videos, as one list call returns them (empty when not granted). */
   videos: VideoStat[];
+  /** False when no video list was read (the grant lacks it): no engagement point is recorded. */
+  videosListed: boolean;
 }
 
 /**

@@ -210,6 +210,15 @@ export const accountStatSnapshots = pgTable(
     likes: bigint("likes", { mode: "number" }),
     videos: bigint("videos", { mode: "number" }),
     views: bigint("views", { mode: "number" }),
+    /**
+     * The recent videos' counts summed at this snapshot (the engagement chart), written with the
+     * per-video rows: the chart reads one row per snapshot instead of twenty. Null when no video
+     * list was read (scope missing); shares null where the network has none (YouTube).
+     */
+    recentViews: bigint("recent_views", { mode: "number" }),
+    recentLikes: bigint("recent_likes", { mode: "number" }),
+    recentComments: bigint("recent_comments", { mode: "number" }),
+    recentShares: bigint("recent_shares", { mode: "number" }),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.takenAt] }), index("account_stat_snapshots_taken_brin").using("brin", t.takenAt)],
 );

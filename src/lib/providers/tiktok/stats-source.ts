@@ -42,10 +42,11 @@ export class TikTokStatsSource implements AccountStatsSource {
           accountStatsGranted = false;
         }
       }
-      const videos = grantsAnyScope(account.row.scopes, VIDEO_LIST_SCOPES)
+      const videosListed = grantsAnyScope(account.row.scopes, VIDEO_LIST_SCOPES);
+      const videos = videosListed
         ? (await this.api.listVideos(account, { maxCount: SNAPSHOT_VIDEOS })).videos.map((v) => videoStatOf(tikTokVideoView(v, this.trustedMediaOrigin), true))
         : [];
-      return { account: counts, accountStatsGranted, videos };
+      return { account: counts, accountStatsGranted, videos, videosListed };
     } catch (error) {
       if (error instanceof TikTokCallError) {
         throw new ProviderCallError(error.httpStatus, error.code, callErrorMessage(error), error.details.retryAfterSec);

@@ -93,6 +93,7 @@ export class YouTubeVideoSource implements RecentVideosSource, AccountStatsSourc
         account: { followers: profile.subscriberCount ?? null, following: null, likes: null, videos: profile.videoCount ?? null, views: profile.viewCount ?? null },
         accountStatsGranted: true,
         videos: page.videos.map((video) => videoStatOf(video, false)),
+        videosListed: true,
       };
     } catch (error) {
       throw toProviderCallError(error, this.clock.now());
