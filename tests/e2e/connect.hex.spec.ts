@@ -7,7 +7,7 @@ test.describe("Connect TikTok with hex PKCE and OAuth errors sent as HTTP 200", 
   test("the whole connect flow works with hex PKCE", async ({ page, sandboxURL }) => {
     await signUp(page);
     await connectTikTok(page, sandboxURL, { account: "Ava Sandbox" });
-    await expect(banner(page)).toHaveText("Your TikTok account is connected.");
+    await expect(banner(page)).toHaveText("Your TikTok account @ava.sandbox is connected.");
     await expect(accountCard(page, "Ava Sandbox").getByTestId("account-status")).toHaveText("Connected");
   });
 

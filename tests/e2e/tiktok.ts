@@ -19,6 +19,11 @@ export interface ConsentChoice {
 export async function connectTikTok(page: Page, sandboxURL: string, choice: ConsentChoice = {}): Promise<void> {
   await gotoAccounts(page);
   await page.getByRole("button", { name: "Connect TikTok" }).first().click();
+  await decideAtConsentPage(page, sandboxURL, choice);
+}
+
+/** On TikTok's (the sandbox's) consent page, after any button that leads there: decide, and wait to be back on the accounts page. */
+export async function decideAtConsentPage(page: Page, sandboxURL: string, choice: ConsentChoice = {}): Promise<void> {
   await page.waitForURL((url) => url.href.startsWith(`${sandboxURL}/v2/auth/authorize/`));
   await expect(page.getByRole("button", { name: "Authorize" })).toBeVisible();
   if (choice.account) await page.getByRole("radio", { name: new RegExp(choice.account) }).check();

@@ -12,7 +12,7 @@ test.describe("Connect YouTube (Google OAuth through the Google sandbox)", () =>
 
     // Both networks are offered; the chooser and the consent screen are Google's (the sandbox's).
     await connectYouTube(page, google, identity.id);
-    await expect(banner(page)).toHaveText("Your YouTube account is connected.");
+    await expect(banner(page)).toHaveText(/^Your YouTube account @load\S+ is connected\.$/);
     expect(page.url()).not.toMatch(/[?&](code|state)=/);
     expect((await googleCounters(request, google)).tokenByGrant.authorization_code).toBe(before.tokenByGrant.authorization_code + 1);
     await expect(page.getByRole("button", { name: "Connect TikTok" })).toBeVisible();
@@ -31,7 +31,7 @@ test.describe("Connect YouTube (Google OAuth through the Google sandbox)", () =>
     const refreshed = page.waitForResponse((r) => r.url().endsWith("/api/oauth/youtube/refresh"));
     await card.getByRole("button", { name: "Refresh" }).click();
     expect((await refreshed).status()).toBe(200);
-    await expect(card.getByText("Token refreshed.")).toBeVisible();
+    await expect(card.getByText("Access renewed.")).toBeVisible();
 
     // Recent videos from the uploads playlist, with Load more following YouTube's page token.
     await card.getByRole("link", { name: "Recent videos" }).click();
@@ -48,6 +48,7 @@ test.describe("Connect YouTube (Google OAuth through the Google sandbox)", () =>
     await card.getByRole("button", { name: "Yes, disconnect" }).click();
     await expect(card).toHaveCount(0);
     await expect(page.getByText("No accounts connected yet")).toBeVisible();
+    await expect(banner(page)).toHaveText("Your YouTube account is disconnected. SocialFlow no longer has access to it.");
     expect((await googleCounters(request, google)).revoke).toBe(revokesBefore + 1);
     const grants = (await (await request.get(`${google}/__sandbox/grants?account=${identity.id}`)).json()) as unknown;
     expect(JSON.stringify(grants)).not.toContain("youtube");

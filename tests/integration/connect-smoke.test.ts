@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { socialAccounts } from "@/lib/db/schema";
+import { DEFAULT_TIKTOK_SCOPES } from "@/lib/config/env-schema";
 import { startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok } from "../helpers/connect-flow";
 
@@ -18,7 +19,8 @@ describe("connect TikTok through the real routes and the sandbox", () => {
     const accountId = await connectTikTok(new TestBrowser(user.cookie));
     const [row] = await h.db.select().from(socialAccounts).where(eq(socialAccounts.id, accountId));
     expect(row).toMatchObject({ userId: user.id, platform: "TIKTOK", platformUserId: "sbx-ava-0001", displayName: "Ava Sandbox", status: "ACTIVE" });
-    expect(row!.scopes).toEqual(["user.info.basic", "video.list", "video.upload"]);
+    expect(row!.scopes).toEqual(DEFAULT_TIKTOK_SCOPES.split(","));
+    expect(row!.providerData).toMatchObject({ handle: "@ava.sandbox", followerCount: expect.any(Number) });
     expect(row!.accessToken).toMatch(/^v1\./);
     expect(row!.tokenExpiry.getTime() - Date.now()).toBeGreaterThan(86_000_000);
   });

@@ -200,12 +200,12 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     }
   });
 
-  it("without video.upload or video.publish: says posting waits for TikTok's approval", async () => {
+  it("without video.upload or video.publish: says the account didn't allow uploads and where to grant it", async () => {
     const account = await seedAccount(["user.info.basic", "video.list"], "noscope");
     const refused = await startUpload(browser, account.id, { mode: "inbox", size: 1000 });
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe("posting_not_approved");
-    expect(refused.body.error).toMatch(/waits for TikTok's approval/);
+    expect(refused.body.error).toMatch(/didn't allow SocialFlow to upload videos\. Grant the permission from Settings → Accounts/);
     const options = await (await getUploadServices()).service.postingOptions((await accountsOf(h.db, userId).get(account.id))!);
     expect(options).toMatchObject({ inbox: false, direct: false, reconnect: false });
     expect(options!.creator).toBeUndefined();

@@ -59,7 +59,7 @@ export const ERROR_MESSAGES: Record<string, string> = {
   account_unavailable: ACCOUNT_UNAVAILABLE_MESSAGE,
   scope_missing: "This account did not give SocialFlow permission to upload videos. Reconnect it and allow uploading.",
   posting_not_approved:
-    "Posting videos waits for TikTok's approval of SocialFlow's Content Posting API access: this account has not granted upload or posting permission yet.",
+    "This account didn't allow SocialFlow to upload videos. Grant the permission from Settings → Accounts (if that page doesn't offer it, posting waits for TikTok's approval of SocialFlow's Content Posting API access).",
   tiktok_unavailable: "TikTok could not be reached. Try again in a few minutes.",
   not_found: "This account is no longer connected.",
   rejected: "TikTok refused the upload request.",
