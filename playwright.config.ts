@@ -1,7 +1,7 @@
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 import type { E2EOptions } from "./tests/e2e/fixtures";
-import { INSTANCE_A, INSTANCE_B, type E2EInstance } from "./tests/e2e/servers";
+import { INSTANCE_A, INSTANCE_B, INSTANCE_C, type E2EInstance } from "./tests/e2e/servers";
 
 /**
  * End-to-end tests (`npm run test:e2e` builds once, then runs these).
@@ -9,6 +9,7 @@ import { INSTANCE_A, INSTANCE_B, type E2EInstance } from "./tests/e2e/servers";
  * Two app instances, each with its own TikTok sandbox, Google sandbox and fresh database (scripts/e2e-server.ts):
  *   project "default"             → instance A: base64url PKCE, OAuth errors as HTTP 400 (every spec but *.hex.spec.ts)
  *   project "hex-pkce-200-errors" → instance B: hex PKCE, OAuth errors as HTTP 200 (*.hex.spec.ts only)
+ *   project "analytics"           → instance C: as A, with the sweepers on and a 10 s ANALYTICS_INTERVAL (analytics-walk.spec.ts only)
  *
  * Debian's Chromium (/usr/bin/chromium; override with CHROMIUM_PATH) — never `playwright install`.
  * No retries: a flaky test must show up as a failure, not hide behind a second attempt.
@@ -24,7 +25,8 @@ function webServer(instance: E2EInstance) {
     name: instance.project,
     command:
       `node --import tsx scripts/e2e-server.ts --port ${instance.port} --sandbox-port ${instance.sandboxPort} --google-sandbox-port ${instance.googleSandboxPort} ` +
-      `--pkce ${instance.pkce} --oauth-error-status ${instance.oauthErrorStatus}`,
+      `--pkce ${instance.pkce} --oauth-error-status ${instance.oauthErrorStatus}` +
+      (instance.analyticsInterval ? ` --analytics-interval ${instance.analyticsInterval}` : ""),
     cwd: __dirname,
     url: `${instance.appURL}/api/health`,
     reuseExistingServer: !CI,
@@ -71,7 +73,7 @@ export default defineConfig<E2EOptions>({
   projects: [
     {
       name: INSTANCE_A.project,
-      testIgnore: "**/*.hex.spec.ts",
+      testIgnore: ["**/*.hex.spec.ts", "**/analytics-walk.spec.ts"],
       use: { baseURL: INSTANCE_A.appURL, sandboxURL: INSTANCE_A.sandboxURL },
     },
     {
@@ -79,6 +81,11 @@ export default defineConfig<E2EOptions>({
       testMatch: "**/*.hex.spec.ts",
       use: { baseURL: INSTANCE_B.appURL, sandboxURL: INSTANCE_B.sandboxURL },
     },
+    {
+      name: INSTANCE_C.project,
+      testMatch: "**/analytics-walk.spec.ts",
+      use: { baseURL: INSTANCE_C.appURL, sandboxURL: INSTANCE_C.sandboxURL },
+    },
   ],
-  webServer: [webServer(INSTANCE_A), webServer(INSTANCE_B)],
+  webServer: [webServer(INSTANCE_A), webServer(INSTANCE_B), webServer(INSTANCE_C)],
 });

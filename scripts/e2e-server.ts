@@ -5,9 +5,12 @@
  *
  *   tsx scripts/e2e-server.ts [--port 3200] [--sandbox-port 4011] [--google-sandbox-port 4021]
  *                             [--pkce base64url|hex] [--oauth-error-status 400|200]
+ *                             [--analytics-interval 10s]
  *
  * The same settings can come from E2E_PORT, E2E_SANDBOX_PORT, E2E_GOOGLE_SANDBOX_PORT, E2E_PKCE,
- * E2E_OAUTH_ERROR_STATUS.
+ * E2E_OAUTH_ERROR_STATUS, E2E_ANALYTICS_INTERVAL. With an analytics interval the app runs its
+ * background sweepers (REFRESH_WORKER=on: token refresh and analytics snapshots) every that often;
+ * without, none (REFRESH_WORKER=off), as most specs need a sandbox that only they call.
  * The app must be built first (`next build`; `npm run test:e2e` does it once for all instances).
  *
  * Database: PGlite in a new temporary directory, removed at exit; or, when E2E_DATABASE_URL is
@@ -55,6 +58,8 @@ interface E2EServerOptions {
   googleSandboxPort: number;
   pkce: "base64url" | "hex";
   oauthErrorStatus: 400 | 200;
+  /** ANALYTICS_INTERVAL (e.g. "10s"); undefined: no background sweepers. */
+  analyticsInterval: string | undefined;
 }
 
 const t0 = Date.now();
@@ -69,6 +74,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): E2EServerOptions 
       "google-sandbox-port": { type: "string" },
       pkce: { type: "string" },
       "oauth-error-status": { type: "string" },
+      "analytics-interval": { type: "string" },
     },
     strict: true,
   });
@@ -82,7 +88,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): E2EServerOptions 
   }
   if (pkce !== "base64url" && pkce !== "hex") throw new Error(`--pkce must be base64url or hex, got ${pkce}`);
   if (oauthErrorStatus !== 400 && oauthErrorStatus !== 200) throw new Error(`--oauth-error-status must be 400 or 200, got ${oauthErrorStatus}`);
-  return { port, sandboxPort, googleSandboxPort, pkce, oauthErrorStatus };
+  const analyticsInterval = values["analytics-interval"] ?? env.E2E_ANALYTICS_INTERVAL;
+  return { port, sandboxPort, googleSandboxPort, pkce, oauthErrorStatus, analyticsInterval };
 }
 
 /** Env names the app reads (src/lib/config/env-schema.ts) that must not leak in from the caller's shell. */
@@ -110,6 +117,7 @@ const APP_ENV_NAMES = [
   "YOUTUBE_SCOPES",
   "GOOGLE_SANDBOX",
   "REFRESH_WORKER",
+  "ANALYTICS_INTERVAL",
   "TRUSTED_PROXY_HOPS",
 ];
 
@@ -256,7 +264,8 @@ async function main(): Promise<void> {
       ...google.env,
       TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
       BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
-      REFRESH_WORKER: "off",
+      REFRESH_WORKER: options.analyticsInterval ? "on" : "off",
+      ...(options.analyticsInterval ? { ANALYTICS_INTERVAL: options.analyticsInterval } : {}),
       // Playwright plays the proxy in front: each test presents its own client address as the one
       // X-Forwarded-For entry (tests/e2e/fixtures.ts), so tests do not share a sign-in budget.
       TRUSTED_PROXY_HOPS: "1",

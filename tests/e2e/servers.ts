@@ -18,6 +18,8 @@ export interface E2EInstance {
   googleSandboxPort: number;
   /** The instance's Google/YouTube sandbox (no trailing slash); control API under `${googleSandboxURL}/__sandbox/`. */
   googleSandboxURL: string;
+  /** ANALYTICS_INTERVAL with the sweepers on (REFRESH_WORKER=on); without, the instance runs no background sweep. */
+  analyticsInterval?: string;
 }
 
 function instance(project: string, port: number, sandboxPort: number, pkce: E2EInstance["pkce"], oauthErrorStatus: E2EInstance["oauthErrorStatus"]): E2EInstance {
@@ -53,7 +55,15 @@ export const INSTANCE_A = instance("default", 3200, 4011, "base64url", 400);
 /** Instance B: TikTok desktop-style hex PKCE, OAuth errors answered with HTTP 200. Runs `*.hex.spec.ts` only. */
 export const INSTANCE_B = instance("hex-pkce-200-errors", 3201, 4012, "hex", 200);
 
-export const INSTANCES = [INSTANCE_A, INSTANCE_B] as const;
+/**
+ * Instance C: like A, plus the background sweepers (REFRESH_WORKER on) with a 10-second
+ * ANALYTICS_INTERVAL (its minimum), so the analytics walk sees several snapshots within a minute. Its own
+ * instance, so the snapshot calls never consume another spec's queued sandbox faults or counters.
+ * Runs `analytics-walk.spec.ts` only.
+ */
+export const INSTANCE_C = { ...instance("analytics", 3202, 4013, "base64url", 400), analyticsInterval: "10s" };
+
+export const INSTANCES = [INSTANCE_A, INSTANCE_B, INSTANCE_C] as const;
 
 /** The instance whose app origin is `baseURL` (e.g. `testInfo.project.use.baseURL`). */
 export function instanceFor(baseURL: string | undefined): E2EInstance {

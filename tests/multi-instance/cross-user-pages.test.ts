@@ -24,6 +24,7 @@ type Fixture = { accountId: string; uploadId: string; displayName: string; video
 const PAGES: Record<string, { ownerSees: (f: Fixture) => string[] }> = {
   "/accounts/[accountId]/videos": { ownerSees: (f) => [`Recent videos · ${f.displayName}`, f.videoTitles[0]!] },
   "/accounts/[accountId]/upload": { ownerSees: (f) => [`Upload a video · ${f.displayName}`] },
+  "/accounts/[accountId]/analytics": { ownerSees: (f) => [`Analytics · ${f.displayName}`, "Download CSV"] },
 };
 
 /** HTML escapes React applies to text, so a title is found as the page shows it. */

@@ -32,6 +32,9 @@ export default async function VideosPage({ params }: { params: Promise<{ account
         ← Connected accounts
       </Link>
       <h1 className="mt-2 text-2xl font-semibold">Recent videos · {account.displayName}</h1>
+      <Link href={`/accounts/${account.id}/analytics`} className="mt-1 inline-block text-sm text-brand-600 hover:underline">
+        Analytics: followers, views and engagement over time →
+      </Link>
       {/* The ownership check above has answered (404 for another user); the provider's answer streams in. */}
       <Suspense fallback={<LoadingState label={`Loading videos from ${provider.displayName}…`} />}>
         <RecentVideos owned={owned} />
