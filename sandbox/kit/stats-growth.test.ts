@@ -43,4 +43,11 @@ describe("stats growth (counts that move with the sandbox clock)", () => {
     expect(statsDays(start + 60_000, start, 720)).toBe(0.5);
     expect(statsDays(start - DAY, start, 1)).toBe(0);
   });
+
+  it("stats days step in whole minutes of stats time, so sandboxes started moments apart agree", () => {
+    const start = Date.UTC(2026, 0, 1);
+    expect(statsDays(start + 59_999, start, 1)).toBe(0);
+    expect(statsDays(start + 60_000, start, 1)).toBe(60_000 / DAY);
+    expect(statsDays(start + 90_000, start, 1)).toBe(60_000 / DAY);
+  });
 });

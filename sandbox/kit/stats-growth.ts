@@ -14,6 +14,7 @@
 import { hash32, prng } from "./seed";
 
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
 
 /** A follower-like count (followers, subscribers, account likes) after `days` of stats time. */
 export function grownFollowers(base: number, seed: string, days: number): number {
@@ -40,9 +41,12 @@ export function grownCount(base: number, seed: string, days: number): number {
 
 /**
  * Days of stats time at `nowMs`: the sandbox clock's time since `startMs` (the sandbox's start,
- * where every count is the seed's), run `scale` times faster — `npm run dev` uses this so charts
+ * where every count is the seed's), run `scale` times faster and counted in whole minutes — `npm run dev` uses this so charts
  * fill within minutes. Counts therefore start again from the seed's when a sandbox restarts.
  */
 export function statsDays(nowMs: number, startMs: number, scale: number): number {
-  return (Math.max(0, nowMs - startMs) * scale) / DAY_MS;
+  // Whole minutes of stats time: counts step once a stats minute, so two sandboxes started a
+  // moment apart (two processes, a test's second sandbox) answer the same counts.
+  const statsMinutes = Math.floor((Math.max(0, nowMs - startMs) * scale) / MINUTE_MS);
+  return (statsMinutes * MINUTE_MS) / DAY_MS;
 }
