@@ -11,7 +11,7 @@
  *
  *   BENCH_ANALYTICS_SIZES=10000,100000   sizes of (a) (default; 100k takes minutes on 2 cores)
  *   BENCH_ANALYTICS_CONCURRENCY=16 BENCH_ANALYTICS_BATCH=200
- *   BENCH_ANALYTICS_QUERY_RUNS=500
+ *   BENCH_ANALYTICS_QUERY_RUNS=500 BENCH_ANALYTICS_EXPLAIN=1 (print the 7-day statement's plan)
  */
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
@@ -204,6 +204,11 @@ async function benchQueries(database: Awaited<ReturnType<typeof openBenchDatabas
   const explained = (await db.execute(sql`explain (analyze, format json) ${analyticsStatement(owned, 90, now)}`)) as unknown as { rows: { "QUERY PLAN": [{ "Execution Time": number; "Planning Time": number }] }[] };
   const plan = explained.rows[0]!["QUERY PLAN"][0];
   log(`  90 d statement on the server: planning ${fmt(plan["Planning Time"], 2)} ms, execution ${fmt(plan["Execution Time"], 2)} ms (EXPLAIN ANALYZE)`);
+  if (process.env.BENCH_ANALYTICS_EXPLAIN === "1") {
+    // The 7-day statement's full plan: where the time goes when the p99 misses its goal.
+    const text = (await db.execute(sql`explain (analyze, buffers) ${analyticsStatement(owned, 7, now)}`)) as unknown as { rows: Record<string, string>[] };
+    for (const line of text.rows) log(`    ${Object.values(line)[0]}`);
+  }
   const check = await getAccountAnalytics(db, owned, 90, now);
   log(`  query check: 90 d → ${check.accountPoints.length} account points, ${check.engagementPoints.length} engagement points, ${check.topVideos.length} top videos`);
   return timings;

@@ -116,8 +116,13 @@ function jsonRows(value: unknown): unknown[][] {
   return Array.isArray(parsed) ? (parsed as unknown[][]) : [];
 }
 
+/**
+ * One account's time range as a row comparison on the primary key's columns: only the
+ * (account_id, taken_at) B-tree can serve it, so the planner never picks the BRIN time index
+ * (meant for retention) and scans every account's recent rows — which the benchmark showed it doing.
+ */
 const inRange = (accountId: string, from: Date, to: Date) =>
-  sql`account_id = ${accountId} and taken_at >= ${from.toISOString()} and taken_at <= ${to.toISOString()}`;
+  sql`(account_id, taken_at) >= (${accountId}, ${from.toISOString()}::timestamptz) and (account_id, taken_at) <= (${accountId}, ${to.toISOString()}::timestamptz)`;
 
 function accountPointsJson(accountId: string, from: Date, to: Date): SQL {
   return sql`select coalesce(json_agg(json_build_array(${epochMs(sql`taken_at`)}, followers, following, likes, videos, views) order by taken_at), '[]')
@@ -157,9 +162,14 @@ function topVideosJson(accountId: string, from: Date, to: Date): SQL {
         from video_stat_snapshots where ${inRange(accountId, from, to)}
         group by video_id
       ) span
-      join video_stat_snapshots l on l.account_id = ${accountId} and l.taken_at = span.last_at and l.video_id = span.video_id
-      join video_stat_snapshots f on f.account_id = ${accountId} and f.taken_at = span.first_at and f.video_id = span.video_id
-      join analytics_videos v on v.account_id = ${accountId} and v.video_id = span.video_id
+      -- LATERAL: primary-key probes per video, never a hash join over the whole table (the
+      -- planner's estimate for one account's span can be far off when accounts differ in history).
+      cross join lateral (select views, likes, comments, shares from video_stat_snapshots
+        where account_id = ${accountId} and taken_at = span.last_at and video_id = span.video_id) l
+      cross join lateral (select views from video_stat_snapshots
+        where account_id = ${accountId} and taken_at = span.first_at and video_id = span.video_id) f
+      cross join lateral (select title, cover_url, share_url, published_at, first_seen_at from analytics_videos
+        where account_id = ${accountId} and video_id = span.video_id) v
       order by views_gained desc, views desc, span.video_id
       limit ${TOP_VIDEOS}
     ) top`;
