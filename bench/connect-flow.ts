@@ -13,7 +13,8 @@ import { DEFAULT_CLIENT as GOOGLE_CLIENT } from "../sandbox/google/options";
 import { consent } from "../sandbox/google/browser";
 import { REDIRECT_URI, startAppHarness, TestBrowser, decideAtSandbox } from "../tests/helpers/app-harness";
 import { followCallback, startConnect } from "../tests/helpers/connect-flow";
-import { adminUrl, percentile, runConcurrently } from "./lib";
+import { adminUrl, percentile, runConcurrently, startSandboxProcess } from "./lib";
+import pg from "pg";
 
 export interface ConnectResult {
   flows: number;
@@ -24,9 +25,34 @@ export interface ConnectResult {
   callbackTotal: { p50: number; p99: number };
   callbackTikTok: { p50: number; p99: number };
   callbackOwn: { p50: number; p99: number };
+  /** Round trips per request, averaged over the measured flows: SQL statements and provider calls. */
+  perRequest: { authorizeStatements: number; callbackStatements: number; callbackProviderCalls: number };
 }
 
-const callbackTiming = new AsyncLocalStorage<{ tiktokMs: number }>();
+interface RequestTally {
+  tiktokMs: number;
+  statements: number;
+  providerCalls: number;
+}
+const callbackTiming = new AsyncLocalStorage<RequestTally>();
+const newTally = (): RequestTally => ({ tiktokMs: 0, statements: 0, providerCalls: 0 });
+
+/**
+ * Counts every statement a request sends to PostgreSQL (each is one round trip: BEGIN and
+ * COMMIT included), at the driver, so drizzle, Better Auth and raw SQL are all seen.
+ */
+function installStatementCounter(): () => void {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const realQuery = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const store = callbackTiming.getStore();
+    if (store) store.statements++;
+    return realQuery.apply(this, args);
+  };
+  return () => {
+    proto.query = realQuery;
+  };
+}
 
 /** Times each fetch made inside a callback, body included (the provider code reads it after). */
 function installFetchTimer(): () => void {
@@ -38,6 +64,7 @@ function installFetchTimer(): () => void {
     const response = await realFetch(input, init);
     const body = await response.arrayBuffer();
     store.tiktokMs += performance.now() - started;
+    store.providerCalls++;
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
   return () => {
@@ -128,8 +155,16 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
   // The harness makes its own throwaway database on this server (PGlite when BENCH_CONNECT_DB=pglite).
   if (process.env.BENCH_CONNECT_DB === "pglite") delete process.env.TEST_DATABASE_URL;
   else process.env.TEST_DATABASE_URL = adminUrl();
-  const h = await startAppHarness();
+  // TikTok's side runs in its own process, as TikTok does: its CPU must not be queued in front
+  // of the callbacks measured here and counted as SocialFlow's own time (BENCH_CONNECT_SANDBOX=inprocess: the old way).
+  const external = process.env.BENCH_CONNECT_SANDBOX === "inprocess" ? undefined : await startSandboxProcess();
+  await external?.control("options", { redirectUris: [REDIRECT_URI] });
+  const h = await startAppHarness(
+    external ? { env: { TIKTOK_AUTH_URL: `${external.url}/v2/auth/authorize/`, TIKTOK_API_BASE_URL: external.url } } : {},
+  );
+  const sandboxUrl = external?.url ?? h.sandbox.url;
   const restoreFetch = installFetchTimer();
+  const restoreQuery = installStatementCounter();
   try {
     // One SocialFlow user per sandbox test account (an account links to one user only);
     // each reconnects its account over and over, as a user pressing "Connect" again would.
@@ -139,11 +174,13 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
     const total: number[] = [];
     const tiktok: number[] = [];
     const own: number[] = [];
+    const counted = { flows: 0, authorize: newTally(), callback: newTally() };
     const flow = async (index: number, record: boolean) => {
       const person = people[index % people.length]!;
-      const url = await startConnect(person.browser);
+      const authorize = newTally();
+      const url = await callbackTiming.run(authorize, () => startConnect(person.browser));
       const callbackUrl = await decideAtSandbox(url, { openId: person.openId });
-      const timing = { tiktokMs: 0 };
+      const timing = newTally();
       const started = performance.now();
       const { location } = await callbackTiming.run(timing, () => followCallback(person.browser, callbackUrl));
       const elapsed = performance.now() - started;
@@ -152,14 +189,18 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
         total.push(elapsed);
         tiktok.push(timing.tiktokMs);
         own.push(elapsed - timing.tiktokMs);
+        counted.flows++;
+        counted.authorize.statements += authorize.statements;
+        counted.callback.statements += timing.statements;
+        counted.callback.providerCalls += timing.providerCalls;
       }
     };
     await runConcurrently(options.warmup, options.concurrency, (i) => flow(i, false));
     const ms = await runConcurrently(options.flows, options.concurrency, (i) => flow(i, true));
 
-    await runConcurrently(options.warmup, options.concurrency, (i) => sandboxOnlyFlow(h.sandbox.url, SEED_USERS[i % SEED_USERS.length]!.openId));
+    await runConcurrently(options.warmup, options.concurrency, (i) => sandboxOnlyFlow(sandboxUrl, SEED_USERS[i % SEED_USERS.length]!.openId));
     const baselineMs = await runConcurrently(options.flows, options.concurrency, (i) =>
-      sandboxOnlyFlow(h.sandbox.url, SEED_USERS[i % SEED_USERS.length]!.openId),
+      sandboxOnlyFlow(sandboxUrl, SEED_USERS[i % SEED_USERS.length]!.openId),
     );
 
     const p = (values: number[]) => {
@@ -175,9 +216,16 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
       callbackTotal: p(total),
       callbackTikTok: p(tiktok),
       callbackOwn: p(own),
+      perRequest: {
+        authorizeStatements: counted.authorize.statements / counted.flows,
+        callbackStatements: counted.callback.statements / counted.flows,
+        callbackProviderCalls: counted.callback.providerCalls / counted.flows,
+      },
     };
   } finally {
+    restoreQuery();
     restoreFetch();
     await h.close();
+    await external?.close();
   }
 }
