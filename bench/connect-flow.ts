@@ -26,16 +26,24 @@ export interface ConnectResult {
   callbackTikTok: { p50: number; p99: number };
   callbackOwn: { p50: number; p99: number };
   /** Round trips per request, averaged over the measured flows: SQL statements and provider calls. */
-  perRequest: { authorizeStatements: number; callbackStatements: number; callbackProviderCalls: number };
+  /**
+   * CPU of this process per flow (less sensitive to a busy machine than wall time): the routes
+   * and the bench's browser, against the browser alone in the sandbox-only flow (TikTok's
+   * sandbox is in its own process either way). The difference is SocialFlow's CPU per connect.
+   */
+  cpuMsPerFlow: { socialflow: number; sandboxOnlyClient: number };
+  perRequest: { authorizeStatements: number; callbackStatements: number; callbackProviderCalls: number; callbackSqlMs: { p50: number; p99: number } };
 }
 
 interface RequestTally {
   tiktokMs: number;
+  /** Wall time spent waiting for PostgreSQL's answers (statements do not overlap within a request). */
+  sqlMs: number;
   statements: number;
   providerCalls: number;
 }
 const callbackTiming = new AsyncLocalStorage<RequestTally>();
-const newTally = (): RequestTally => ({ tiktokMs: 0, statements: 0, providerCalls: 0 });
+const newTally = (): RequestTally => ({ tiktokMs: 0, sqlMs: 0, statements: 0, providerCalls: 0 });
 
 /**
  * Counts every statement a request sends to PostgreSQL (each is one round trip: BEGIN and
@@ -46,8 +54,18 @@ function installStatementCounter(): () => void {
   const realQuery = proto.query;
   proto.query = function (this: unknown, ...args: unknown[]) {
     const store = callbackTiming.getStore();
-    if (store) store.statements++;
-    return realQuery.apply(this, args);
+    const result = realQuery.apply(this, args);
+    if (store) {
+      store.statements++;
+      if (result instanceof Promise) {
+        const started = performance.now();
+        void result.then(
+          () => (store.sqlMs += performance.now() - started),
+          () => (store.sqlMs += performance.now() - started),
+        );
+      }
+    }
+    return result;
   };
   return () => {
     proto.query = realQuery;
@@ -174,6 +192,7 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
     const total: number[] = [];
     const tiktok: number[] = [];
     const own: number[] = [];
+    const sqlMs: number[] = [];
     const counted = { flows: 0, authorize: newTally(), callback: newTally() };
     const flow = async (index: number, record: boolean) => {
       const person = people[index % people.length]!;
@@ -189,6 +208,7 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
         total.push(elapsed);
         tiktok.push(timing.tiktokMs);
         own.push(elapsed - timing.tiktokMs);
+        sqlMs.push(timing.sqlMs);
         counted.flows++;
         counted.authorize.statements += authorize.statements;
         counted.callback.statements += timing.statements;
@@ -196,12 +216,17 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
       }
     };
     await runConcurrently(options.warmup, options.concurrency, (i) => flow(i, false));
+    const cpuBefore = process.cpuUsage();
     const ms = await runConcurrently(options.flows, options.concurrency, (i) => flow(i, true));
+    const flowCpu = process.cpuUsage(cpuBefore);
 
     await runConcurrently(options.warmup, options.concurrency, (i) => sandboxOnlyFlow(sandboxUrl, SEED_USERS[i % SEED_USERS.length]!.openId));
+    const baselineCpuBefore = process.cpuUsage();
     const baselineMs = await runConcurrently(options.flows, options.concurrency, (i) =>
       sandboxOnlyFlow(sandboxUrl, SEED_USERS[i % SEED_USERS.length]!.openId),
     );
+    const baselineCpu = process.cpuUsage(baselineCpuBefore);
+    const cpuMsPerFlow = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000 / options.flows;
 
     const p = (values: number[]) => {
       const sorted = [...values].sort((a, b) => a - b);
@@ -220,7 +245,9 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
         authorizeStatements: counted.authorize.statements / counted.flows,
         callbackStatements: counted.callback.statements / counted.flows,
         callbackProviderCalls: counted.callback.providerCalls / counted.flows,
+        callbackSqlMs: p(sqlMs),
       },
+      cpuMsPerFlow: { socialflow: cpuMsPerFlow(flowCpu), sandboxOnlyClient: cpuMsPerFlow(baselineCpu) },
     };
   } finally {
     restoreQuery();

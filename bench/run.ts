@@ -118,6 +118,9 @@ function printConnect(r: ConnectResult): void {
   );
   const q = r.perRequest;
   log(`  round trips per request: authorize ${fmt(q.authorizeStatements, 1)} SQL; callback ${fmt(q.callbackStatements, 1)} SQL + ${fmt(q.callbackProviderCalls, 1)} TikTok`);
+  const cpu = r.cpuMsPerFlow;
+  log(`  CPU per flow (this process) ${ms(cpu.socialflow)}   browser alone in the sandbox-only flow ${ms(cpu.sandboxOnlyClient)}   SocialFlow's own ${ms(cpu.socialflow - cpu.sandboxOnlyClient)}`);
+  log(`  of the own time, waiting on SQL p50 ${ms(q.callbackSqlMs.p50).padStart(9)}   p99 ${ms(q.callbackSqlMs.p99).padStart(9)}`);
 }
 
 async function main(): Promise<void> {
