@@ -35,21 +35,21 @@ export interface ConnectResult {
   perRequest: { authorizeStatements: number; callbackStatements: number; callbackProviderCalls: number; callbackSqlMs: { p50: number; p99: number } };
 }
 
-interface RequestTally {
+export interface RequestTally {
   tiktokMs: number;
   /** Wall time spent waiting for PostgreSQL's answers (statements do not overlap within a request). */
   sqlMs: number;
   statements: number;
   providerCalls: number;
 }
-const callbackTiming = new AsyncLocalStorage<RequestTally>();
-const newTally = (): RequestTally => ({ tiktokMs: 0, sqlMs: 0, statements: 0, providerCalls: 0 });
+export const callbackTiming = new AsyncLocalStorage<RequestTally>();
+export const newTally = (): RequestTally => ({ tiktokMs: 0, sqlMs: 0, statements: 0, providerCalls: 0 });
 
 /**
  * Counts every statement a request sends to PostgreSQL (each is one round trip: BEGIN and
  * COMMIT included), at the driver, so drizzle, Better Auth and raw SQL are all seen.
  */
-function installStatementCounter(): () => void {
+export function installStatementCounter(): () => void {
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const realQuery = proto.query;
   proto.query = function (this: unknown, ...args: unknown[]) {

@@ -4,7 +4,7 @@
  *
  *   npm run bench                                  # 1k, 10k, 100k accounts + connect flows
  *   BENCH_SIZES=1000,10000 npm run bench           # shorter
- *   BENCH_ONLY=refresh | connect                   # one half only
+ *   BENCH_ONLY=refresh | connect | poll            # one part only (poll: upload status and accounts page)
  *   BENCH_ONLY=upload (or BENCH_UPLOAD=1 to add it) # 1 GiB upload through `next start` (needs `npx next build`; bench/upload-1gb.ts)
  *   BENCH_ONLY=load (or BENCH_LOAD=1 to add it)     # load test of one `next start` on PostgreSQL (needs a build; `npm run bench:load` builds first)
  *   BENCH_LOAD_USERS=200 BENCH_LOAD_CONCURRENCY=16 BENCH_LOAD_REFRESHES=3
@@ -25,6 +25,7 @@ import { benchRefreshSweep, type SweepRow, type SweepSettings } from "./refresh-
 import { benchUpload, printUploadResult } from "./upload-1gb";
 import { benchLoad, loadPassed, printLoadResult } from "./load-instance";
 import { adminUrl, fmt, loadAverage } from "./lib";
+import { benchPollAndPage, type PollPageResult } from "./poll-page";
 
 const log = (line: string) => console.log(line);
 
@@ -123,6 +124,15 @@ function printConnect(r: ConnectResult): void {
   log(`  of the own time, waiting on SQL p50 ${ms(q.callbackSqlMs.p50).padStart(9)}   p99 ${ms(q.callbackSqlMs.p99).padStart(9)}`);
 }
 
+function printPollPage(r: PollPageResult): void {
+  const ms = (v: number) => `${fmt(v, 1)} ms`;
+  log("");
+  log(`Polled and opened most (${r.requests} requests each, concurrency ${r.concurrency}, ${r.accountsPerUser} accounts per user):`);
+  log(`  upload status poll      p50 ${ms(r.status.p50).padStart(9)}   p99 ${ms(r.status.p99).padStart(9)}   ${fmt(r.status.statements, 1)} SQL per request`);
+  log(`  accounts page (server)  p50 ${ms(r.page.p50).padStart(9)}   p99 ${ms(r.page.p99).padStart(9)}   ${fmt(r.page.statements, 1)} SQL per request`);
+  log(`  one SQL round trip      p50 ${ms(r.roundTrip.p50).padStart(9)}   p99 ${ms(r.roundTrip.p99).padStart(9)}   (the baseline)`);
+}
+
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
   const sizes = intList(process.env.BENCH_SIZES, [1000, 10_000, 100_000]);
@@ -170,6 +180,11 @@ async function main(): Promise<void> {
       warmup: 15,
     });
     printConnect(result);
+  }
+
+  if (only === undefined || only === "poll") {
+    const result = await benchPollAndPage({ requests: intEnv("BENCH_POLL_REQUESTS", 600), concurrency: intEnv("BENCH_CONNECT_CONCURRENCY", 3), accountsPerUser: 10 });
+    printPollPage(result);
   }
 
   if (only === "upload" || process.env.BENCH_UPLOAD === "1") {
