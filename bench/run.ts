@@ -26,6 +26,7 @@ import { benchUpload, printUploadResult } from "./upload-1gb";
 import { benchLoad, loadPassed, printLoadResult } from "./load-instance";
 import { adminUrl, fmt, loadAverage } from "./lib";
 import { benchPollAndPage, type PollPageResult } from "./poll-page";
+import { connectGoals, loadGoals, printGoals, sweepGoals, type GoalRow } from "./goals";
 
 const log = (line: string) => console.log(line);
 
@@ -141,6 +142,7 @@ async function main(): Promise<void> {
   log(`machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? "cpu"}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, load average ${loadAverage()}`);
   log(`database server: ${adminUrl().replace(/\/\/[^@]*@/, "//…@")}`);
   const started = performance.now();
+  const goals: GoalRow[] = [];
 
   if (only !== "connect" && only !== "upload" && only !== "load") {
     let settings = settingsFromEnv();
@@ -169,6 +171,7 @@ async function main(): Promise<void> {
     }
     log(`\nRefresh sweep (batch ${settings.batchSize}, concurrency ${settings.concurrency}, pool ${settings.poolMax}; 4 in 5 accounts TikTok, 1 in 5 YouTube), sandboxes in their own process:`);
     const rows = await benchRefreshSweep({ sizes, settings, baselineMax: intEnv("BENCH_BASELINE_MAX", 20_000), log });
+    goals.push(...sweepGoals(rows));
     printSweepRows("Refresh sweep results (ratio = SocialFlow refreshes/s ÷ the sandboxes' raw token endpoints, same mix, same concurrency):", rows);
     if (rows.some((r) => r.verified.startsWith("FAILED"))) process.exitCode = 1;
   }
@@ -180,6 +183,7 @@ async function main(): Promise<void> {
       warmup: 15,
     });
     printConnect(result);
+    goals.push(...connectGoals(result));
   }
 
   if (only === undefined || only === "poll") {
@@ -200,8 +204,10 @@ async function main(): Promise<void> {
       port: intEnv("BENCH_LOAD_PORT", 3320),
     });
     printLoadResult(load, log);
+    goals.push(...loadGoals(load));
     if (!loadPassed(load)) process.exitCode = 1;
   }
+  printGoals(goals, log);
   log(`\nbench finished in ${fmt((performance.now() - started) / 1000, 1)} s; load average now ${loadAverage()}`);
 }
 
