@@ -54,17 +54,22 @@ export function installStatementCounter(): () => void {
   const realQuery = proto.query;
   proto.query = function (this: unknown, ...args: unknown[]) {
     const store = callbackTiming.getStore();
-    const result = realQuery.apply(this, args);
-    if (store) {
-      store.statements++;
-      if (result instanceof Promise) {
-        const started = performance.now();
-        void result.then(
-          () => (store.sqlMs += performance.now() - started),
-          () => (store.sqlMs += performance.now() - started),
-        );
-      }
+    if (!store) return realQuery.apply(this, args);
+    store.statements++;
+    const started = performance.now();
+    const done = () => (store.sqlMs += performance.now() - started);
+    // pg-pool's pool.query passes a callback; transactions use the promise form.
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === "function") {
+      args[last] = (...answer: unknown[]) => {
+        done();
+        return (callback as (...a: unknown[]) => unknown)(...answer);
+      };
+      return realQuery.apply(this, args);
     }
+    const result = realQuery.apply(this, args);
+    if (result instanceof Promise) void result.then(done, done);
     return result;
   };
   return () => {

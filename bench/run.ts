@@ -144,7 +144,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const goals: GoalRow[] = [];
 
-  if (only !== "connect" && only !== "upload" && only !== "load") {
+  if (only !== "connect" && only !== "upload" && only !== "load" && only !== "poll") {
     let settings = settingsFromEnv();
     if (process.env.BENCH_TUNE === "1") {
       const tuneSize = intEnv("BENCH_TUNE_SIZE", 5000);
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     if (rows.some((r) => r.verified.startsWith("FAILED"))) process.exitCode = 1;
   }
 
-  if (only !== "refresh" && only !== "upload" && only !== "load") {
+  if (only !== "refresh" && only !== "upload" && only !== "load" && only !== "poll") {
     const result = await benchConnectFlows({
       flows: intEnv("BENCH_CONNECT_FLOWS", 300),
       concurrency: intEnv("BENCH_CONNECT_CONCURRENCY", 3),
