@@ -13,7 +13,8 @@ import { DEFAULT_CLIENT as GOOGLE_CLIENT } from "../sandbox/google/options";
 import { consent } from "../sandbox/google/browser";
 import { REDIRECT_URI, startAppHarness, TestBrowser, decideAtSandbox } from "../tests/helpers/app-harness";
 import { followCallback, startConnect } from "../tests/helpers/connect-flow";
-import { adminUrl, percentile, runConcurrently } from "./lib";
+import { adminUrl, percentile, runConcurrently, startSandboxProcess } from "./lib";
+import pg from "pg";
 
 export interface ConnectResult {
   flows: number;
@@ -24,9 +25,57 @@ export interface ConnectResult {
   callbackTotal: { p50: number; p99: number };
   callbackTikTok: { p50: number; p99: number };
   callbackOwn: { p50: number; p99: number };
+  /** Round trips per request, averaged over the measured flows: SQL statements and provider calls. */
+  /**
+   * CPU of this process per flow (less sensitive to a busy machine than wall time): the routes
+   * and the bench's browser, against the browser alone in the sandbox-only flow (TikTok's
+   * sandbox is in its own process either way). The difference is SocialFlow's CPU per connect.
+   */
+  cpuMsPerFlow: { socialflow: number; sandboxOnlyClient: number };
+  perRequest: { authorizeStatements: number; callbackStatements: number; callbackProviderCalls: number; callbackSqlMs: { p50: number; p99: number } };
 }
 
-const callbackTiming = new AsyncLocalStorage<{ tiktokMs: number }>();
+export interface RequestTally {
+  tiktokMs: number;
+  /** Wall time spent waiting for PostgreSQL's answers (statements do not overlap within a request). */
+  sqlMs: number;
+  statements: number;
+  providerCalls: number;
+}
+export const callbackTiming = new AsyncLocalStorage<RequestTally>();
+export const newTally = (): RequestTally => ({ tiktokMs: 0, sqlMs: 0, statements: 0, providerCalls: 0 });
+
+/**
+ * Counts every statement a request sends to PostgreSQL (each is one round trip: BEGIN and
+ * COMMIT included), at the driver, so drizzle, Better Auth and raw SQL are all seen.
+ */
+export function installStatementCounter(): () => void {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const realQuery = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const store = callbackTiming.getStore();
+    if (!store) return realQuery.apply(this, args);
+    store.statements++;
+    const started = performance.now();
+    const done = () => (store.sqlMs += performance.now() - started);
+    // pg-pool's pool.query passes a callback; transactions use the promise form.
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === "function") {
+      args[last] = (...answer: unknown[]) => {
+        done();
+        return (callback as (...a: unknown[]) => unknown)(...answer);
+      };
+      return realQuery.apply(this, args);
+    }
+    const result = realQuery.apply(this, args);
+    if (result instanceof Promise) void result.then(done, done);
+    return result;
+  };
+  return () => {
+    proto.query = realQuery;
+  };
+}
 
 /** Times each fetch made inside a callback, body included (the provider code reads it after). */
 function installFetchTimer(): () => void {
@@ -38,6 +87,7 @@ function installFetchTimer(): () => void {
     const response = await realFetch(input, init);
     const body = await response.arrayBuffer();
     store.tiktokMs += performance.now() - started;
+    store.providerCalls++;
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
   return () => {
@@ -128,8 +178,16 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
   // The harness makes its own throwaway database on this server (PGlite when BENCH_CONNECT_DB=pglite).
   if (process.env.BENCH_CONNECT_DB === "pglite") delete process.env.TEST_DATABASE_URL;
   else process.env.TEST_DATABASE_URL = adminUrl();
-  const h = await startAppHarness();
+  // TikTok's side runs in its own process, as TikTok does: its CPU must not be queued in front
+  // of the callbacks measured here and counted as SocialFlow's own time (BENCH_CONNECT_SANDBOX=inprocess: the old way).
+  const external = process.env.BENCH_CONNECT_SANDBOX === "inprocess" ? undefined : await startSandboxProcess();
+  await external?.control("options", { redirectUris: [REDIRECT_URI] });
+  const h = await startAppHarness(
+    external ? { env: { TIKTOK_AUTH_URL: `${external.url}/v2/auth/authorize/`, TIKTOK_API_BASE_URL: external.url } } : {},
+  );
+  const sandboxUrl = external?.url ?? h.sandbox.url;
   const restoreFetch = installFetchTimer();
+  const restoreQuery = installStatementCounter();
   try {
     // One SocialFlow user per sandbox test account (an account links to one user only);
     // each reconnects its account over and over, as a user pressing "Connect" again would.
@@ -139,11 +197,14 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
     const total: number[] = [];
     const tiktok: number[] = [];
     const own: number[] = [];
+    const sqlMs: number[] = [];
+    const counted = { flows: 0, authorize: newTally(), callback: newTally() };
     const flow = async (index: number, record: boolean) => {
       const person = people[index % people.length]!;
-      const url = await startConnect(person.browser);
+      const authorize = newTally();
+      const url = await callbackTiming.run(authorize, () => startConnect(person.browser));
       const callbackUrl = await decideAtSandbox(url, { openId: person.openId });
-      const timing = { tiktokMs: 0 };
+      const timing = newTally();
       const started = performance.now();
       const { location } = await callbackTiming.run(timing, () => followCallback(person.browser, callbackUrl));
       const elapsed = performance.now() - started;
@@ -152,15 +213,25 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
         total.push(elapsed);
         tiktok.push(timing.tiktokMs);
         own.push(elapsed - timing.tiktokMs);
+        sqlMs.push(timing.sqlMs);
+        counted.flows++;
+        counted.authorize.statements += authorize.statements;
+        counted.callback.statements += timing.statements;
+        counted.callback.providerCalls += timing.providerCalls;
       }
     };
     await runConcurrently(options.warmup, options.concurrency, (i) => flow(i, false));
+    const cpuBefore = process.cpuUsage();
     const ms = await runConcurrently(options.flows, options.concurrency, (i) => flow(i, true));
+    const flowCpu = process.cpuUsage(cpuBefore);
 
-    await runConcurrently(options.warmup, options.concurrency, (i) => sandboxOnlyFlow(h.sandbox.url, SEED_USERS[i % SEED_USERS.length]!.openId));
+    await runConcurrently(options.warmup, options.concurrency, (i) => sandboxOnlyFlow(sandboxUrl, SEED_USERS[i % SEED_USERS.length]!.openId));
+    const baselineCpuBefore = process.cpuUsage();
     const baselineMs = await runConcurrently(options.flows, options.concurrency, (i) =>
-      sandboxOnlyFlow(h.sandbox.url, SEED_USERS[i % SEED_USERS.length]!.openId),
+      sandboxOnlyFlow(sandboxUrl, SEED_USERS[i % SEED_USERS.length]!.openId),
     );
+    const baselineCpu = process.cpuUsage(baselineCpuBefore);
+    const cpuMsPerFlow = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000 / options.flows;
 
     const p = (values: number[]) => {
       const sorted = [...values].sort((a, b) => a - b);
@@ -175,9 +246,18 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
       callbackTotal: p(total),
       callbackTikTok: p(tiktok),
       callbackOwn: p(own),
+      perRequest: {
+        authorizeStatements: counted.authorize.statements / counted.flows,
+        callbackStatements: counted.callback.statements / counted.flows,
+        callbackProviderCalls: counted.callback.providerCalls / counted.flows,
+        callbackSqlMs: p(sqlMs),
+      },
+      cpuMsPerFlow: { socialflow: cpuMsPerFlow(flowCpu), sandboxOnlyClient: cpuMsPerFlow(baselineCpu) },
     };
   } finally {
+    restoreQuery();
     restoreFetch();
     await h.close();
+    await external?.close();
   }
 }

@@ -4,7 +4,8 @@
  *
  *   npm run bench                                  # 1k, 10k, 100k accounts + connect flows
  *   BENCH_SIZES=1000,10000 npm run bench           # shorter
- *   BENCH_ONLY=refresh | connect | analytics       # one part only (analytics: bench/analytics.ts, BENCH_ANALYTICS_SIZES)
+ *   BENCH_ONLY=refresh | connect | poll | analytics  # one part only (poll: upload status and accounts page;
+ *                                                    # analytics: bench/analytics.ts, BENCH_ANALYTICS_SIZES)
  *   BENCH_ONLY=upload (or BENCH_UPLOAD=1 to add it) # 1 GiB upload through `next start` (needs `npx next build`; bench/upload-1gb.ts)
  *   BENCH_ONLY=load (or BENCH_LOAD=1 to add it)     # load test of one `next start` on PostgreSQL (needs a build; `npm run bench:load` builds first)
  *   BENCH_LOAD_USERS=200 BENCH_LOAD_CONCURRENCY=16 BENCH_LOAD_REFRESHES=3
@@ -26,6 +27,8 @@ import { benchUpload, printUploadResult } from "./upload-1gb";
 import { benchLoad, loadPassed, printLoadResult } from "./load-instance";
 import { adminUrl, fmt, loadAverage } from "./lib";
 import { benchAnalytics, printAnalytics } from "./analytics";
+import { benchPollAndPage, type PollPageResult } from "./poll-page";
+import { connectGoals, loadGoals, printGoals, sweepGoals, type GoalRow } from "./goals";
 
 const log = (line: string) => console.log(line);
 
@@ -117,6 +120,20 @@ function printConnect(r: ConnectResult): void {
   log(
     `  callback own time  p50 ${ms(r.callbackOwn.p50).padStart(9)}   p99 ${ms(r.callbackOwn.p99).padStart(9)}   ratio own/TikTok p50 ${fmt(r.callbackOwn.p50 / r.callbackTikTok.p50, 2)}, p99 ${fmt(r.callbackOwn.p99 / r.callbackTikTok.p99, 2)}`,
   );
+  const q = r.perRequest;
+  log(`  round trips per request: authorize ${fmt(q.authorizeStatements, 1)} SQL; callback ${fmt(q.callbackStatements, 1)} SQL + ${fmt(q.callbackProviderCalls, 1)} TikTok`);
+  const cpu = r.cpuMsPerFlow;
+  log(`  CPU per flow (this process) ${ms(cpu.socialflow)}   browser alone in the sandbox-only flow ${ms(cpu.sandboxOnlyClient)}   SocialFlow's own ${ms(cpu.socialflow - cpu.sandboxOnlyClient)}`);
+  log(`  of the own time, waiting on SQL p50 ${ms(q.callbackSqlMs.p50).padStart(9)}   p99 ${ms(q.callbackSqlMs.p99).padStart(9)}`);
+}
+
+function printPollPage(r: PollPageResult): void {
+  const ms = (v: number) => `${fmt(v, 1)} ms`;
+  log("");
+  log(`Polled and opened most (${r.requests} requests each, concurrency ${r.concurrency}, ${r.accountsPerUser} accounts per user):`);
+  log(`  upload status poll      p50 ${ms(r.status.p50).padStart(9)}   p99 ${ms(r.status.p99).padStart(9)}   ${fmt(r.status.statements, 1)} SQL per request`);
+  log(`  accounts page (server)  p50 ${ms(r.page.p50).padStart(9)}   p99 ${ms(r.page.p99).padStart(9)}   ${fmt(r.page.statements, 1)} SQL per request`);
+  log(`  one SQL round trip      p50 ${ms(r.roundTrip.p50).padStart(9)}   p99 ${ms(r.roundTrip.p99).padStart(9)}   (the baseline)`);
 }
 
 async function main(): Promise<void> {
@@ -127,8 +144,9 @@ async function main(): Promise<void> {
   log(`machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? "cpu"}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, load average ${loadAverage()}`);
   log(`database server: ${adminUrl().replace(/\/\/[^@]*@/, "//…@")}`);
   const started = performance.now();
+  const goals: GoalRow[] = [];
 
-  if (only !== "connect" && only !== "upload" && only !== "load" && only !== "analytics") {
+  if (only !== "connect" && only !== "upload" && only !== "load" && only !== "poll" && only !== "analytics") {
     let settings = settingsFromEnv();
     if (process.env.BENCH_TUNE === "1") {
       const tuneSize = intEnv("BENCH_TUNE_SIZE", 5000);
@@ -155,17 +173,24 @@ async function main(): Promise<void> {
     }
     log(`\nRefresh sweep (batch ${settings.batchSize}, concurrency ${settings.concurrency}, pool ${settings.poolMax}; 4 in 5 accounts TikTok, 1 in 5 YouTube), sandboxes in their own process:`);
     const rows = await benchRefreshSweep({ sizes, settings, baselineMax: intEnv("BENCH_BASELINE_MAX", 20_000), log });
+    goals.push(...sweepGoals(rows));
     printSweepRows("Refresh sweep results (ratio = SocialFlow refreshes/s ÷ the sandboxes' raw token endpoints, same mix, same concurrency):", rows);
     if (rows.some((r) => r.verified.startsWith("FAILED"))) process.exitCode = 1;
   }
 
-  if (only !== "refresh" && only !== "upload" && only !== "load" && only !== "analytics") {
+  if (only !== "refresh" && only !== "upload" && only !== "load" && only !== "poll" && only !== "analytics") {
     const result = await benchConnectFlows({
       flows: intEnv("BENCH_CONNECT_FLOWS", 300),
       concurrency: intEnv("BENCH_CONNECT_CONCURRENCY", 3),
       warmup: 15,
     });
     printConnect(result);
+    goals.push(...connectGoals(result));
+  }
+
+  if (only === undefined || only === "poll") {
+    const result = await benchPollAndPage({ requests: intEnv("BENCH_POLL_REQUESTS", 600), concurrency: intEnv("BENCH_CONNECT_CONCURRENCY", 3), accountsPerUser: 10 });
+    printPollPage(result);
   }
 
   if (only === undefined || only === "analytics") {
@@ -195,8 +220,10 @@ async function main(): Promise<void> {
       port: intEnv("BENCH_LOAD_PORT", 3320),
     });
     printLoadResult(load, log);
+    goals.push(...loadGoals(load));
     if (!loadPassed(load)) process.exitCode = 1;
   }
+  printGoals(goals, log);
   log(`\nbench finished in ${fmt((performance.now() - started) / 1000, 1)} s; load average now ${loadAverage()}`);
 }
 

@@ -2,7 +2,7 @@
  * Fault: the database failing mid-callback, on the REAL PostgreSQL (issue 7, item 3;
  * docs/security.md S23). The app's pool reaches PostgreSQL through a TCP proxy that cuts every
  * connection at a chosen moment — while TikTok is answering the code exchange, after the
- * profile call, or inside saveConnection's transaction between its two INSERTs — and refuses
+ * profile call, or as saveConnection's one write (account row and event) goes out — and refuses
  * new ones until the "restart" is over. Nothing may be half-written, the fresh grant must be
  * revoked at TikTok, the browser gets the generic error, and nothing sensitive is logged.
  * Skipped without TEST_DATABASE_URL (PGlite has no network to cut).
@@ -146,22 +146,20 @@ describe.skipIf(!usingRealPostgres)("faults: PostgreSQL failing mid-callback (re
     await expectRecovery(browser);
   });
 
-  it("S23: the connection dies INSIDE saveConnection's transaction (account row inserted, event not yet) → rolled back, grant revoked", async () => {
+  it("S23: the connection dies as saveConnection's write goes out (account row and event in one statement) → nothing kept, grant revoked", async () => {
     const browser = new TestBrowser(user.cookie);
     const back = await decideAtSandbox(await startConnect(browser));
     const eventsBefore = await eventCount();
     const cutsBefore = proxy.stats().cuts;
     const seen: string[] = [];
-    // Cut just before the transaction's second INSERT reaches PostgreSQL: its first (the
-    // account row) has been executed, uncommitted, on that connection.
+    // The account row and its event travel in one statement: there is no moment where one is
+    // written and the other not. Cut exactly that statement.
     proxy.setCutWhen((chunk) => {
       const text = chunk.toString("latin1");
-      if (/insert into "social_accounts"/i.test(text)) seen.push("account_insert");
-      if (/insert into "account_events"/i.test(text)) {
-        seen.push("event_insert");
-        return true;
-      }
-      return false;
+      const account = /insert into "social_accounts"/i.test(text);
+      const event = /insert into account_events/i.test(text);
+      if (account || event) seen.push(account && event ? "account_and_event" : account ? "account_only" : "event_only");
+      return account;
     });
     const tap = installGlobalFetchTap();
     let result;
@@ -170,7 +168,7 @@ describe.skipIf(!usingRealPostgres)("faults: PostgreSQL failing mid-callback (re
     } finally {
       tap.restore();
     }
-    expect(seen).toEqual(["account_insert", "event_insert"]);
+    expect(seen).toEqual(["account_and_event"]);
     expect(proxy.stats().cuts).toBe(cutsBefore + 1);
     await expectNothingKeptAndGrantReturned(result, tap, eventsBefore);
     proxy.setCutWhen(undefined);

@@ -247,47 +247,31 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
 
   describe("persistence", () => {
     /**
-     * The app's database, except that saveConnection's transaction breaks: either the whole
-     * transaction (connection lost) or its second statement (the event insert), after the
-     * account row was already inserted inside it.
+     * The app's database, except that saveConnection fails: either its read of who holds the
+     * account (connection lost), or its one write — the account row and its event in one
+     * statement — refused by PostgreSQL (disk full), so neither is stored.
      */
-    function breakSaveConnection(mode: "transaction" | "event_insert") {
+    function breakSaveConnection(mode: "read" | "write") {
       const real = h.db;
-      const bind = <T extends object>(target: T, prop: string | symbol) => {
-        const value = Reflect.get(target, prop) as unknown;
-        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      };
+      const broken = mode === "read" ? "select" : "execute";
+      const message =
+        mode === "read" ? "Connection terminated unexpectedly (secret-db-detail)" : "could not extend file: No space left on device (secret-db-detail)";
       const db = new Proxy(real, {
         get(target, prop) {
-          if (prop !== "transaction") return bind(target, prop);
-          if (mode === "transaction") {
-            return async () => {
-              throw new Error("Connection terminated unexpectedly (secret-db-detail)");
+          const value = Reflect.get(target, prop) as unknown;
+          if (prop === broken) {
+            return () => {
+              throw new Error(message);
             };
           }
-          return (fn: (tx: Database) => Promise<unknown>, config?: unknown) =>
-            target.transaction(
-              (tx) =>
-                fn(
-                  new Proxy(tx, {
-                    get(t, p) {
-                      if (p !== "insert") return bind(t, p);
-                      return (table: unknown) => {
-                        if (table === accountEvents) throw new Error("could not extend file: No space left on device (secret-db-detail)");
-                        return t.insert(table as typeof socialAccounts);
-                      };
-                    },
-                  }) as Database,
-                ),
-              config as never,
-            );
+          return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
         },
       }) as Database;
       resetAppGlobals();
       setDatabaseForTests({ ...(h.database as DatabaseHandle), db });
     }
 
-    it.each(["transaction", "event_insert"] as const)(
+    it.each(["read", "write"] as const)(
       "S23: the database failing (%s) after a successful exchange → no row, the fresh token revoked, generic error, no token in logs",
       async (mode) => {
         const { browser, back } = await approved();

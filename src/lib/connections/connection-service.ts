@@ -6,7 +6,7 @@ import { systemClock, type Clock } from "@/lib/clock";
 import { getLogger, safeError } from "@/lib/log/logger";
 import { OAuthFlowError } from "./errors";
 import { codeChallengeS256, createCodeVerifier, randomToken } from "./pkce";
-import { consumeState, insertState, STATE_TTL_MS, sweepExpiredStates } from "./state-store";
+import { consumeState, insertState, STATE_TTL_MS } from "./state-store";
 import { saveConnection } from "./account-store";
 import { parseCallbackUrl, type ParsedCallback } from "./callback-params";
 import type { ConnectionProvider, Platform } from "./provider";
@@ -59,7 +59,6 @@ export class ConnectionService {
     const id = randomUUID();
     const state = randomToken(32);
     const verifier = createCodeVerifier();
-    await sweepExpiredStates(this.db, now);
     await insertState(this.db, {
       id,
       state,

@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { accountEvents } from "@/lib/db/schema";
 import type { OwnedAccount } from "./owned-accounts";
@@ -32,12 +32,30 @@ export async function recordAccountEvent(
   });
 }
 
-/** The owner's own trail of one of their accounts, newest first. */
-export async function listAccountEvents(db: Database, account: OwnedAccount, limit = 5) {
-  return db
-    .select()
+/**
+ * The owner's own trail of each of these accounts (all of one user), newest first, at most
+ * `limit` each: one statement for the whole accounts page, not one per account (issue #14).
+ */
+export async function listRecentAccountEvents(
+  db: Database,
+  accounts: readonly OwnedAccount[],
+  limit = 5,
+): Promise<Map<string, { kind: string; createdAt: Date }[]>> {
+  const trails = new Map(accounts.map((a) => [a.id, [] as { kind: string; createdAt: Date }[]]));
+  const userId = accounts[0]?.userId;
+  if (userId === undefined) return trails;
+  if (accounts.some((a) => a.userId !== userId)) throw new Error("listRecentAccountEvents: accounts of one user only");
+  const ranked = db
+    .select({
+      accountId: accountEvents.accountId,
+      kind: accountEvents.kind,
+      createdAt: accountEvents.createdAt,
+      rank: sql<number>`row_number() over (partition by ${accountEvents.accountId} order by ${accountEvents.createdAt} desc, ${accountEvents.id} desc)`.as("rank"),
+    })
     .from(accountEvents)
-    .where(and(eq(accountEvents.accountId, account.id), eq(accountEvents.userId, account.userId)))
-    .orderBy(desc(accountEvents.createdAt), desc(accountEvents.id))
-    .limit(limit);
+    .where(and(eq(accountEvents.userId, userId), inArray(accountEvents.accountId, [...trails.keys()])))
+    .as("ranked");
+  const rows = await db.select().from(ranked).where(lte(ranked.rank, limit)).orderBy(ranked.accountId, ranked.rank);
+  for (const row of rows) trails.get(row.accountId)?.push({ kind: row.kind, createdAt: row.createdAt });
+  return trails;
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { oauthStates, type OAuthStateRow } from "@/lib/db/schema";
 
@@ -29,10 +29,12 @@ export interface NewStateRow {
 
 /**
  * Stores a new flow and, in the same transaction, drops this user's oldest flows beyond
- * MAX_OPEN_STATES. A transaction-scoped advisory lock on (provider, user) serialises concurrent
- * authorizes of one user, from any connection or instance: without it two transactions could
- * each see N-1 others, keep them and leave N+1. Other users never wait on it (hash collisions
- * aside, which only serialise two unrelated inserts for a moment).
+ * MAX_OPEN_STATES and every abandoned (expired) flow. A transaction-scoped advisory lock on
+ * (provider, user) serialises concurrent authorizes of one user, from any connection or
+ * instance: without it two transactions could each see N-1 others, keep them and leave N+1.
+ * The lock is its own statement, so the statement after it (drop and insert together, one
+ * round trip) reads the table as it is once the lock is held. Other users never wait on it
+ * (hash collisions aside, which only serialise two unrelated inserts for a moment).
  */
 export async function insertState(db: Database, row: NewStateRow): Promise<void> {
   await db.transaction(async (tx) => {
@@ -44,13 +46,13 @@ export async function insertState(db: Database, row: NewStateRow): Promise<void>
       .where(and(eq(oauthStates.userId, row.userId), eq(oauthStates.provider, row.provider)))
       .orderBy(desc(oauthStates.createdAt), desc(oauthStates.id))
       .offset(keep);
-    await tx.delete(oauthStates).where(inArray(oauthStates.id, older));
-    await insertRow(tx, row);
+    const drop = tx.delete(oauthStates).where(or(lt(oauthStates.expiresAt, row.now), inArray(oauthStates.id, older)));
+    await tx.execute(sql`with dropped as (${drop.getSQL()}) ${insertRow(tx, row).getSQL()}`);
   });
 }
 
-async function insertRow(db: Pick<Database, "insert">, row: NewStateRow): Promise<void> {
-  await db.insert(oauthStates).values({
+function insertRow(db: Pick<Database, "insert">, row: NewStateRow) {
+  return db.insert(oauthStates).values({
     id: row.id,
     stateHash: sha256Hex(row.state),
     provider: row.provider,
@@ -85,9 +87,4 @@ export async function consumeState(
     )
     .returning();
   return rows[0];
-}
-
-/** Drops abandoned flows. */
-export async function sweepExpiredStates(db: Database, now: Date): Promise<void> {
-  await db.delete(oauthStates).where(lt(oauthStates.expiresAt, now));
 }

@@ -6,7 +6,7 @@ import { getConfig } from "@/lib/config/config";
 import { accountsOf } from "@/lib/connections/owned-accounts";
 import { toAccountView } from "@/lib/connections/view-model";
 import { bannerFor } from "@/lib/connections/banner-messages";
-import { listAccountEvents } from "@/lib/connections/events";
+import { listRecentAccountEvents } from "@/lib/connections/events";
 import { getDb } from "@/lib/db";
 import { getAppServices } from "@/lib/services";
 import { AccountCard } from "@/components/accounts/account-card";
@@ -43,12 +43,11 @@ export default async function AccountsPage({ searchParams }: { searchParams: Sea
     accountParam === undefined ? undefined : named ? { displayName: named.displayName, handle: handleOf(named.providerData) } : null,
   );
 
-  const cards = await Promise.all(
-    owned.map(async (account) => ({
-      view: toAccountView(account.row, now, providers.get(account.row.platform)),
-      events: (await listAccountEvents(db, account, 5)).map((e) => ({ kind: e.kind, at: e.createdAt.toISOString() })),
-    })),
-  );
+  const trails = await listRecentAccountEvents(db, owned, 5);
+  const cards = owned.map((account) => ({
+    view: toAccountView(account.row, now, providers.get(account.row.platform)),
+    events: (trails.get(account.id) ?? []).map((e) => ({ kind: e.kind, at: e.createdAt.toISOString() })),
+  }));
   const config = getConfig();
   // One "Connect …" per configured provider (YouTube only with GOOGLE_CLIENT_ID; in dev, the sandbox's).
   const networks = providers.all().map((p) => ({ slug: p.slug, displayName: p.displayName }));

@@ -1,0 +1,55 @@
+/**
+ * Issue #14's table: each figure now beside its goal, met or not. Printed at the end of
+ * `npm run bench` and `npm run bench:load` with whatever the run measured.
+ */
+import type { ConnectResult } from "./connect-flow";
+import type { LoadResult } from "./load-instance";
+import type { SweepRow } from "./refresh-sweep";
+import { fmt } from "./lib";
+
+export interface GoalRow {
+  name: string;
+  now: string;
+  goal: string;
+  met: boolean;
+}
+
+export function connectGoals(r: ConnectResult): GoalRow[] {
+  const own = r.callbackOwn;
+  const flowsRatio = r.flowsPerSec / r.baselineFlowsPerSec;
+  const ownRatio = own.p99 / r.callbackTikTok.p99;
+  return [
+    { name: "callback's own time (total − TikTok's), p50 / p99", now: `${fmt(own.p50, 1)} / ${fmt(own.p99, 1)} ms`, goal: "≤ 2 / ≤ 5 ms", met: own.p50 <= 2 && own.p99 <= 5 },
+    { name: "ratio own / TikTok, p99", now: fmt(ownRatio, 2), goal: "≤ 0.5", met: ownRatio <= 0.5 },
+    { name: "connect flows/s vs the sandbox-only flow", now: `${fmt(r.flowsPerSec, 1)} vs ${fmt(r.baselineFlowsPerSec, 1)} (${fmt(flowsRatio, 2)})`, goal: "≥ 0.5", met: flowsRatio >= 0.5 },
+  ];
+}
+
+export function sweepGoals(rows: SweepRow[]): GoalRow[] {
+  const row = rows.find((r) => r.size === 10_000);
+  return row ? [{ name: "10k sweep vs the sandboxes' raw token endpoints", now: fmt(row.ratio, 2), goal: "≥ 0.9", met: row.ratio >= 0.9 }] : [];
+}
+
+export function loadGoals(r: LoadResult): GoalRow[] {
+  const phase = r.phases.find((p) => p.name.startsWith("refresh:"));
+  const refresh = phase?.ops[0];
+  if (!phase || !refresh) return [];
+  return [
+    {
+      name: "refresh route on one `next start`",
+      now: `${fmt(refresh.perSec)}/s, ${fmt(phase.serverCpuMsPerRequest, 1)} ms CPU per request`,
+      goal: "≥ 500/s, ≤ 2 ms CPU",
+      met: refresh.perSec >= 500 && phase.serverCpuMsPerRequest <= 2,
+    },
+  ];
+}
+
+export function printGoals(rows: GoalRow[], log: (line: string) => void): void {
+  if (rows.length === 0) return;
+  const width = Math.max(...rows.map((r) => r.name.length));
+  const nowWidth = Math.max(3, ...rows.map((r) => r.now.length));
+  log("");
+  log("Issue #14 goals (this run):");
+  log(`  ${"".padEnd(width)}  ${"now".padStart(nowWidth)}  ${"goal".padEnd(20)}  met`);
+  for (const r of rows) log(`  ${r.name.padEnd(width)}  ${r.now.padStart(nowWidth)}  ${r.goal.padEnd(20)}  ${r.met ? "yes" : "NO"}`);
+}
