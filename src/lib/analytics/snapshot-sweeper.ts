@@ -8,6 +8,7 @@ import type { AccountStatsSource } from "@/lib/connections/account-stats";
 import { accountsOf } from "@/lib/connections/owned-accounts";
 import type { Platform } from "@/lib/connections/provider";
 import { ProviderCallError } from "@/lib/connections/recent-videos";
+import { SweepLoop, forEachBounded } from "@/lib/jobs/sweep-loop";
 import { claimDueSnapshots, rescheduleSnapshot } from "./claim-snapshots";
 import { deleteExpiredSnapshots } from "./retention";
 import { recordSnapshot } from "./snapshot-store";
@@ -60,12 +61,9 @@ export class SnapshotSweeper {
   private readonly logger: Logger;
   private readonly batchSize: number;
   private readonly concurrency: number;
-  private readonly idleMs: number;
   private readonly retentionEveryMs: number;
   private lastRetention = Number.NEGATIVE_INFINITY;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: SweepLoop;
 
   constructor(private readonly options: SnapshotSweeperOptions) {
     this.db = options.db;
@@ -73,24 +71,26 @@ export class SnapshotSweeper {
     this.logger = options.logger ?? getLogger();
     this.batchSize = options.batchSize ?? 50;
     this.concurrency = options.concurrency ?? 4;
-    this.idleMs = options.idleMs ?? 15_000;
     this.retentionEveryMs = options.retentionEveryMs ?? 10 * 60_000;
+    this.loop = new SweepLoop({
+      sweepOnce: async () => (await this.sweepOnce()).claimed,
+      betweenSweeps: () => this.trimRetentionWhenDue(),
+      batchSize: this.batchSize,
+      idleMs: options.idleMs ?? 15_000,
+      logger: this.logger,
+      failedEvent: "analytics.sweep_failed",
+    });
   }
 
   /** One batch: claim, snapshot all claimed, report. */
   async sweepOnce(): Promise<SnapshotSweepResult> {
     const { leaseId, rows } = await claimDueSnapshots(this.db, { now: this.clock.now(), limit: this.batchSize, leaseMs: this.options.leaseMs });
     const outcomes: SnapshotSweepResult["outcomes"] = {};
-    let next = 0;
-    const worker = async () => {
-      while (next < rows.length) {
-        const row = rows[next++]!;
-        const outcome = await this.snapshotLeased(row, leaseId);
-        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-        incrementMetric("sf_analytics_snapshots_total", { result: outcome });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, rows.length) }, worker));
+    await forEachBounded(rows, this.concurrency, async (row) => {
+      const outcome = await this.snapshotLeased(row, leaseId);
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+      incrementMetric("sf_analytics_snapshots_total", { result: outcome });
+    });
     if (rows.length > 0) this.logger.info({ event: "analytics.batch", claimed: rows.length, outcomes });
     return { claimed: rows.length, outcomes };
   }
@@ -109,28 +109,12 @@ export class SnapshotSweeper {
 
   /** Sweeps until nothing is due, then sleeps; repeats until stop(). */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        let claimed = 0;
-        try {
-          claimed = (await this.sweepOnce()).claimed;
-        } catch (error) {
-          // Database unreachable (restart, failover): log, wait, try again.
-          this.logger.error({ event: "analytics.sweep_failed", err: error });
-        }
-        await this.trimRetentionWhenDue();
-        if (claimed < this.batchSize && this.running) await this.sleep(this.idleMs);
-      }
-    })();
+    this.loop.start();
   }
 
   /** Graceful stop: the batch in hand finishes, no new one is claimed. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
   }
 
   private async snapshotLeased(row: SocialAccountRow, leaseId: string): Promise<SnapshotOutcome> {
@@ -200,15 +184,5 @@ export class SnapshotSweeper {
     } catch (error) {
       this.logger.error({ event: "analytics.retention_failed", err: error });
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }

@@ -7,6 +7,7 @@ import type { RefreshOutcome, TokenRefresher } from "@/lib/connections/token-ref
 import { releaseRefreshLease } from "@/lib/connections/refresh-lease";
 import { claimDueAccounts } from "./claim-due";
 import { requestReconnects } from "./request-reconnects";
+import { SweepLoop, forEachBounded } from "@/lib/jobs/sweep-loop";
 
 export interface SweepResult {
   claimed: number;
@@ -49,13 +50,10 @@ export class RefreshSweeper {
   private readonly logger: Logger;
   private readonly batchSize: number;
   private readonly concurrency: number;
-  private readonly idleMs: number;
   private readonly minLeaseLeftMs: number;
   private readonly reconnectCheckEveryMs: number;
   private lastReconnectCheck = Number.NEGATIVE_INFINITY;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: SweepLoop;
 
   constructor(options: RefreshSweeperOptions) {
     this.db = options.db;
@@ -64,10 +62,17 @@ export class RefreshSweeper {
     this.logger = options.logger ?? getLogger();
     this.batchSize = options.batchSize ?? 100;
     this.concurrency = options.concurrency ?? 16;
-    this.idleMs = options.idleMs ?? 15_000;
     this.minLeaseLeftMs = options.minLeaseLeftMs ?? MIN_LEASE_LEFT_MS;
     // A 14-day warning window needs no minute-by-minute checks; each check scans the accounts.
     this.reconnectCheckEveryMs = options.reconnectCheckEveryMs ?? 10 * 60_000;
+    this.loop = new SweepLoop({
+      sweepOnce: async () => (await this.sweepOnce()).claimed,
+      betweenSweeps: () => this.requestReconnectsWhenDue(),
+      batchSize: this.batchSize,
+      idleMs: options.idleMs ?? 15_000,
+      logger: this.logger,
+      failedEvent: "sweeper.sweep_failed",
+    });
   }
 
   /** One batch: claim, refresh all claimed, report. */
@@ -81,30 +86,25 @@ export class RefreshSweeper {
     }
     const { leaseId, rows } = claim;
     const outcomes: SweepResult["outcomes"] = {};
-    let next = 0;
-    const worker = async () => {
-      while (next < rows.length) {
-        const row = rows[next++]!;
-        let status: keyof SweepResult["outcomes"];
-        try {
-          if (this.leaseTooShort(row.refreshLeaseUntil)) {
-            // A slow TikTok made the batch outlast its lease: once it lapses another worker may
-            // claim this row, and a refresh still running here would race it (https://developers.tiktok.com/doc/oauth-user-access-token-management
-            // — the loser's invalid_grant can cost the account). Hand it back instead.
-            await releaseRefreshLease(this.db, row.id, leaseId);
-            status = "deferred";
-          } else {
-            status = (await this.refresher.refreshLeased(row, leaseId)).status;
-          }
-        } catch (error) {
-          // A database hiccup mid-refresh: the lease lapses and the account is retried later.
-          this.logger.error({ event: "sweeper.refresh_crashed", accountId: row.id, err: error });
-          status = "failed";
+    await forEachBounded(rows, this.concurrency, async (row) => {
+      let status: keyof SweepResult["outcomes"];
+      try {
+        if (this.leaseTooShort(row.refreshLeaseUntil)) {
+          // A slow TikTok made the batch outlast its lease: once it lapses another worker may
+          // claim this row, and a refresh still running here would race it (https://developers.tiktok.com/doc/oauth-user-access-token-management
+          // — the loser's invalid_grant can cost the account). Hand it back instead.
+          await releaseRefreshLease(this.db, row.id, leaseId);
+          status = "deferred";
+        } else {
+          status = (await this.refresher.refreshLeased(row, leaseId)).status;
         }
-        outcomes[status] = (outcomes[status] ?? 0) + 1;
+      } catch (error) {
+        // A database hiccup mid-refresh: the lease lapses and the account is retried later.
+        this.logger.error({ event: "sweeper.refresh_crashed", accountId: row.id, err: error });
+        status = "failed";
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, rows.length) }, worker));
+      outcomes[status] = (outcomes[status] ?? 0) + 1;
+    });
     if (rows.length > 0) this.logger.info({ event: "sweeper.batch", claimed: rows.length, outcomes });
     incrementMetric("sf_sweeps_total", { result: "ok" });
     if (rows.length > 0) incrementMetric("sf_sweep_claimed_total", {}, rows.length);
@@ -124,28 +124,12 @@ export class RefreshSweeper {
 
   /** Sweeps until nothing is due, then sleeps; repeats until stop(). */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        let claimed = 0;
-        try {
-          claimed = (await this.sweepOnce()).claimed;
-        } catch (error) {
-          // Database unreachable (restart, failover): log, wait, try again.
-          this.logger.error({ event: "sweeper.sweep_failed", err: error });
-        }
-        await this.requestReconnectsWhenDue();
-        if (claimed < this.batchSize && this.running) await this.sleep(this.idleMs);
-      }
-    })();
+    this.loop.start();
   }
 
   /** Graceful stop: the batch in hand finishes, no new one is claimed. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
   }
 
   private async requestReconnectsWhenDue(): Promise<void> {
@@ -161,15 +145,5 @@ export class RefreshSweeper {
 
   private leaseTooShort(until: Date | null): boolean {
     return until === null || until.getTime() - this.clock.now().getTime() < this.minLeaseLeftMs;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }
