@@ -154,7 +154,9 @@ function engagementPointsJson(accountId: string, from: Date, to: Date): SQL {
  * whole table's distinct video ids (tens of thousands where the account has tens), and that
  * estimate times a nested loop of probes reached PostgreSQL's JIT threshold — JIT compilation then
  * cost far more than the statement (about a second on the loaded benchmark machine). The video
- * details join the account's own `analytics_videos` rows (its primary-key range).
+ * details join the account's own `analytics_videos` rows (its primary-key range). The top ten are
+ * the first ten of one ordered array_agg rather than ORDER BY … LIMIT: a sort over that inflated
+ * estimate made the planner start a parallel worker, which costs more than the whole statement.
  */
 function topVideosJson(accountId: string, from: Date, to: Date): SQL {
   const fromIso = from.toISOString();
