@@ -8,7 +8,7 @@ import type { AccountStatsSource } from "@/lib/connections/account-stats";
 import { accountsOf } from "@/lib/connections/owned-accounts";
 import type { Platform } from "@/lib/connections/provider";
 import { ProviderCallError } from "@/lib/connections/recent-videos";
-import { SweepLoop, forEachBounded } from "@/lib/jobs/sweep-loop";
+import { SweepLoop, forEachBounded } from "@/lib/sweep-loop";
 import { claimDueSnapshots, rescheduleSnapshot } from "./claim-snapshots";
 import { deleteExpiredSnapshots } from "./retention";
 import { recordSnapshot } from "./snapshot-store";

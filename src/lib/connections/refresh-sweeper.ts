@@ -7,7 +7,7 @@ import type { RefreshOutcome, TokenRefresher } from "@/lib/connections/token-ref
 import { releaseRefreshLease } from "@/lib/connections/refresh-lease";
 import { claimDueAccounts } from "./claim-due";
 import { requestReconnects } from "./request-reconnects";
-import { SweepLoop, forEachBounded } from "@/lib/jobs/sweep-loop";
+import { SweepLoop, forEachBounded } from "@/lib/sweep-loop";
 
 export interface SweepResult {
   claimed: number;
