@@ -15,7 +15,16 @@ const vitestReport = {
   numTodoTests: 1,
   success: false,
   testResults: [
-    { name: "/r/a.test.ts", status: "failed", assertionResults: [{ status: "passed" }, { status: "failed" }, { status: "skipped" }, { status: "todo" }] },
+    {
+      name: "/r/a.test.ts",
+      status: "failed",
+      assertionResults: [
+        { status: "passed" },
+        { status: "failed", fullName: "store keeps the pair", failureMessages: ["\nAssertionError: expected 1 to be 2\n    at a.test.ts:3"] },
+        { status: "skipped" },
+        { status: "todo" },
+      ],
+    },
     { name: "/r/b.test.ts", status: "failed", message: "Cannot find module './nonexistent'", assertionResults: [] },
   ],
 };
@@ -33,6 +42,29 @@ describe("summarizeReport", () => {
     const r = summarizeReport("unit", vitestReport);
     expect(r).toMatchObject({ kind: "vitest", passed: 1, failed: 2, skipped: 2 });
     expect(r.notes.join()).toContain("/r/b.test.ts");
+  });
+
+  it("names each failed Vitest test with the first line of its message", () => {
+    expect(summarizeReport("unit", vitestReport).failures).toEqual(["/r/a.test.ts › store keeps the pair: AssertionError: expected 1 to be 2"]);
+  });
+
+  it("names each failed Playwright spec, however deeply its suite is nested", () => {
+    const report = {
+      ...playwrightReport,
+      suites: [
+        {
+          file: "walk.spec.ts",
+          specs: [{ title: "passes", ok: true, tests: [] }],
+          suites: [{ file: "walk.spec.ts", specs: [{ title: "connects", ok: false, file: "walk.spec.ts", tests: [{ results: [{ error: { message: "Timeout 5000ms exceeded.\nCall log:" } }] }] }] }],
+        },
+      ],
+    };
+    expect(summarizeReport("e2e", report).failures).toEqual(["walk.spec.ts › connects: Timeout 5000ms exceeded."]);
+  });
+
+  it("cuts a long failure message short", () => {
+    const r = summarizeReport("unit", { ...vitestReport, testResults: [{ name: "x.test.ts", status: "failed", assertionResults: [{ status: "failed", title: "t", failureMessages: ["y".repeat(1000)] }] }] });
+    expect(r.failures?.[0]?.length).toBeLessThan(330);
   });
 
   it("a green Vitest run is all passes", () => {

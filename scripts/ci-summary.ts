@@ -30,6 +30,8 @@ export interface SuiteResult {
   skipped: number;
   /** Why failures were added beyond the per-test counts (shown on the suite line). */
   notes: string[];
+  /** Which tests failed (file › title: first line of the message), printed above the totals so a red run names its culprit. */
+  failures?: string[];
 }
 
 export interface Totals {
@@ -54,9 +56,15 @@ function fromVitest(suite: string, report: Json): SuiteResult {
   };
   // A test file that fails to load (syntax error, import error, failing beforeAll) has no failing test.
   const files = Array.isArray(report.testResults) ? report.testResults.filter(isObject) : [];
+  const failures: string[] = [];
   for (const file of files) {
     if (file.status !== "failed") continue;
     const assertions = Array.isArray(file.assertionResults) ? file.assertionResults.filter(isObject) : [];
+    for (const a of assertions) {
+      if (a.status !== "failed") continue;
+      const messages = Array.isArray(a.failureMessages) ? a.failureMessages : [];
+      failures.push(describeFailure(file.name, a.fullName ?? a.title, messages[0]));
+    }
     if (!assertions.some((a) => a.status === "failed")) {
       result.failed += 1;
       result.notes.push(`file failed without a failing test: ${typeof file.name === "string" ? file.name : "?"}`);
@@ -66,7 +74,20 @@ function fromVitest(suite: string, report: Json): SuiteResult {
     result.failed += 1;
     result.notes.push("run reported success=false (e.g. unhandled error)");
   }
+  if (failures.length > 0) result.failures = failures;
   return result;
+}
+
+const MAX_FAILURE_MESSAGE = 300;
+
+/** `file › title: first line of the message`, the file relative to the repository and the message cut short. */
+export function describeFailure(file: unknown, title: unknown, message: unknown): string {
+  const root = process.cwd() + path.sep;
+  const where = typeof file === "string" ? (file.startsWith(root) ? file.slice(root.length) : file) : "?";
+  const what = typeof title === "string" ? title : "?";
+  const firstLine = typeof message === "string" ? (message.split("\n").find((line) => line.trim() !== "") ?? "").trim() : "";
+  const cut = firstLine.length > MAX_FAILURE_MESSAGE ? `${firstLine.slice(0, MAX_FAILURE_MESSAGE)}…` : firstLine;
+  return cut ? `${where} › ${what}: ${cut}` : `${where} › ${what}`;
 }
 
 function fromPlaywright(suite: string, report: Json): SuiteResult {
@@ -80,6 +101,8 @@ function fromPlaywright(suite: string, report: Json): SuiteResult {
     notes: [],
   };
   if (num(stats.flaky) > 0) result.notes.push(`${num(stats.flaky)} flaky counted as failed`);
+  const failures = playwrightFailures(Array.isArray(report.suites) ? report.suites : []);
+  if (failures.length > 0) result.failures = failures;
   // Global errors: web server did not start, global setup threw, no tests found, ...
   const errors = Array.isArray(report.errors) ? report.errors : [];
   if (errors.length > 0 && result.failed === 0) {
@@ -102,6 +125,22 @@ function fromCommand(suite: string, report: Json): SuiteResult {
     skipped: 0,
     notes: ok ? [] : [report.crashed === true ? `${name} ended (exit ${String(report.exitCode)}) without writing its report` : `${name} exited ${String(report.exitCode)}`],
   };
+}
+
+/** Walks Playwright's nested suites for specs that did not end as expected. */
+function playwrightFailures(suites: unknown[]): string[] {
+  const failures: string[] = [];
+  for (const suite of suites.filter(isObject)) {
+    for (const spec of (Array.isArray(suite.specs) ? suite.specs : []).filter(isObject)) {
+      if (spec.ok !== false) continue;
+      const tests = (Array.isArray(spec.tests) ? spec.tests : []).filter(isObject);
+      const results = tests.flatMap((t) => (Array.isArray(t.results) ? t.results : [])).filter(isObject);
+      const error = results.map((r) => r.error).find(isObject);
+      failures.push(describeFailure(spec.file ?? suite.file, spec.title, error?.message));
+    }
+    failures.push(...playwrightFailures(Array.isArray(suite.suites) ? suite.suites : []));
+  }
+  return failures;
 }
 
 /** Interprets one parsed report. Unknown shapes count as 1 failed (a report we cannot read is no pass). */
@@ -163,6 +202,7 @@ function main(argv: string[]): number {
   }
   const results = files.map(summarizeFile);
   for (const m of missing) results.push({ suite: m, kind: "unknown", passed: 0, failed: 1, skipped: 0, notes: ["report file missing"] });
+  for (const r of results) for (const failure of r.failures ?? []) console.log(`failed in ${r.suite}: ${failure}`);
   for (const r of results) console.log(formatSuiteLine(r));
   const t = total(results);
   console.log(formatTotals(t));
