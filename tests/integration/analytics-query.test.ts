@@ -62,6 +62,35 @@ describe("getAccountAnalytics", () => {
     expect(topVideos[0]!.engagementRate).toBeCloseTo(460 / 4000, 12);
   });
 
+  it("a video that left the recent list and came back: latest and earliest counts within the range, also for a range that ends before its last sighting", async () => {
+    const owned = await ownedTestAccount(h.db, { now: NOW });
+    await recordSnapshot(h.db, owned.id, ago(20 * DAY), reading(1, [videoStat("back", 100)]));
+    await recordSnapshot(h.db, owned.id, ago(6 * DAY), reading(1, [videoStat("back", 500), videoStat("other", 10)]));
+    await recordSnapshot(h.db, owned.id, ago(3 * DAY), reading(1, [videoStat("other", 20)]));
+    await recordSnapshot(h.db, owned.id, ago(1 * DAY), reading(1, [videoStat("back", 900), videoStat("other", 30)]));
+
+    const now = await getAccountAnalytics(h.db, owned, 7, NOW);
+    expect(now.topVideos.map((v) => [v.videoId, v.viewsGained, v.views])).toEqual([
+      ["back", 400, 900],
+      ["other", 30, 30],
+    ]);
+    const earlier = await getAccountAnalytics(h.db, owned, 7, ago(2 * DAY));
+    expect(earlier.topVideos.map((v) => [v.videoId, v.viewsGained, v.views])).toEqual([
+      ["other", 20, 20],
+      ["back", 0, 500],
+    ]);
+    const beforeAll = await getAccountAnalytics(h.db, owned, 7, ago(21 * DAY));
+    expect(beforeAll.topVideos).toEqual([]);
+  });
+
+  it("a late write of an older snapshot does not hide a video's newer counts", async () => {
+    const owned = await ownedTestAccount(h.db, { now: NOW });
+    await recordSnapshot(h.db, owned.id, ago(1 * DAY), reading(1, [videoStat("x", 900)]));
+    await recordSnapshot(h.db, owned.id, ago(3 * DAY), reading(1, [videoStat("x", 500)]));
+    const { topVideos } = await getAccountAnalytics(h.db, owned, 7, NOW);
+    expect(topVideos.map((v) => [v.videoId, v.viewsGained, v.views])).toEqual([["x", 900, 900]]);
+  });
+
   it("YouTube: no share count (null), engagement from likes and comments; a TikTok grant without user.info.stats says so", async () => {
     const channel = await ownedTestAccount(h.db, { now: NOW, platform: "YOUTUBE", scopes: ["https://www.googleapis.com/auth/youtube.readonly"] });
     await recordSnapshot(h.db, channel.id, ago(HOUR), {

@@ -148,35 +148,44 @@ function engagementPointsJson(accountId: string, from: Date, to: Date): SQL {
 
 /**
  * Each video's latest and earliest counts in the range; views gained is their difference, or the
- * full count for a video first seen within the range (it gained all of them there). One pass over
- * the range (a primary-key index range): each video's rows, newest first, give the latest counts
- * and oldest first the earliest. No per-video key probes: the planner sizes the groups from the
- * whole table's distinct video ids (tens of thousands where the account has tens), and that
- * estimate times a nested loop of probes reached PostgreSQL's JIT threshold — JIT compilation then
- * cost far more than the statement (about a second on the loaded benchmark machine). The video
- * details join the account's own `analytics_videos` rows (its primary-key range). The top ten are
- * the first ten of one ordered array_agg rather than ORDER BY … LIMIT: a sort over that inflated
- * estimate made the planner start a parallel worker, which costs more than the whole statement.
+ * full count for a video first seen within the range (it gained all of them there).
+ *
+ * Driven by the account's own `analytics_videos` rows (a primary-key range: the tens of videos it
+ * had in the range, found by their first and last sighting), then two key probes per video into
+ * the (account_id, taken_at, video_id) primary key: backwards from the video's last sighting for
+ * its latest counts — the snapshot written at `last_seen_at` holds it, so the probe stops within
+ * that snapshot's ≤ 20 entries — and forwards from the range's start for its earliest, only for a
+ * video already seen before the range. So the work grows with the number of videos, not with the
+ * range: 90 days of 6-hourly snapshots are 7,200 video rows, which the earlier form (one ordered
+ * array_agg per column over all of them) sorted five times. Both probes end at the video's last
+ * sighting (no row of it is later): besides being true, that bound keeps the planner from costing
+ * each probe as a scan of the whole range, an estimate that times the number of videos came near
+ * PostgreSQL's JIT threshold (`jit_above_cost`), and JIT compiling costs far more than the query. The top ten are the first ten of one
+ * ordered array_agg rather than ORDER BY … LIMIT (no sort node for the planner to parallelise).
  */
 function topVideosJson(accountId: string, from: Date, to: Date): SQL {
   const fromIso = from.toISOString();
+  const toIso = to.toISOString();
   return sql`select coalesce(array_to_json((array_agg(json_build_array(video_id, views, likes, comments, shares, views_gained, title, cover_url, share_url, published_ms)
       order by views_gained desc, views desc, video_id))[1:${TOP_VIDEOS}]), '[]')
     from (
-      select span.video_id, coalesce(span.views, 0) as views, coalesce(span.likes, 0) as likes, coalesce(span.comments, 0) as comments, span.shares,
-        case when v.first_seen_at >= ${fromIso} then coalesce(span.views, 0) else coalesce(span.views, 0) - coalesce(span.first_views, 0) end as views_gained,
+      select v.video_id, coalesce(latest.views, 0) as views, coalesce(latest.likes, 0) as likes, coalesce(latest.comments, 0) as comments, latest.shares,
+        coalesce(latest.views, 0) - coalesce(earliest.views, 0) as views_gained,
         v.title, v.cover_url, v.share_url, ${epochMs(sql`v.published_at`)} as published_ms
-      from (
-        select video_id,
-          (array_agg(views order by taken_at desc))[1] as views,
-          (array_agg(likes order by taken_at desc))[1] as likes,
-          (array_agg(comments order by taken_at desc))[1] as comments,
-          (array_agg(shares order by taken_at desc))[1] as shares,
-          (array_agg(views order by taken_at))[1] as first_views
-        from video_stat_snapshots where ${inRange(accountId, from, to)}
-        group by video_id
-      ) span
-      join analytics_videos v on v.account_id = ${accountId} and v.video_id = span.video_id
+      from analytics_videos v
+      cross join lateral (
+        select s.views, s.likes, s.comments, s.shares from video_stat_snapshots s
+        where s.account_id = ${accountId} and s.video_id = v.video_id
+          and s.taken_at >= ${fromIso}::timestamptz and s.taken_at <= least(v.last_seen_at, ${toIso}::timestamptz)
+        order by s.taken_at desc limit 1
+      ) latest
+      left join lateral (
+        select s.views from video_stat_snapshots s
+        where v.first_seen_at < ${fromIso}::timestamptz and s.account_id = ${accountId} and s.video_id = v.video_id
+          and s.taken_at >= ${fromIso}::timestamptz and s.taken_at <= least(v.last_seen_at, ${toIso}::timestamptz)
+        order by s.taken_at limit 1
+      ) earliest on true
+      where v.account_id = ${accountId} and v.last_seen_at >= ${fromIso}::timestamptz and v.first_seen_at <= ${toIso}::timestamptz
     ) ranked`;
 }
 

@@ -5,7 +5,7 @@ import type { StatsReading, VideoStat } from "@/lib/connections/account-stats";
 /**
  * Writes one snapshot of an account (issue #13) in one transaction: the account's counts (a row
  * even when the grant gives none, so "last snapshot" is true), each recent video's counts, and
- * the videos' titles and covers once per video (kept current, first sighting kept).
+ * the videos' titles and covers once per video (kept current) with their first and last sighting.
  * Array parameters (unnest) keep it three statements whatever the number of videos.
  */
 export async function recordSnapshot(db: Database, accountId: string, takenAt: Date, reading: StatsReading): Promise<void> {
@@ -32,7 +32,11 @@ export async function recordSnapshot(db: Database, accountId: string, takenAt: D
         as v(video_id, title, cover_url, share_url, published_at)
       on conflict (account_id, video_id) do update set
         title = excluded.title, cover_url = excluded.cover_url, share_url = excluded.share_url,
-        published_at = excluded.published_at, last_seen_at = excluded.last_seen_at`);
+        published_at = excluded.published_at,
+        -- The top-videos query finds a video's latest counts at its last sighting: a late write of
+        -- an older snapshot (a lease that ran out mid-write) must not move it back.
+        first_seen_at = least(analytics_videos.first_seen_at, excluded.first_seen_at),
+        last_seen_at = greatest(analytics_videos.last_seen_at, excluded.last_seen_at)`);
     await tx.execute(sql`
       insert into video_stat_snapshots (account_id, taken_at, video_id, views, likes, comments, shares)
       select ${accountId}, ${at}, v.video_id, v.views, v.likes, v.comments, v.shares
