@@ -91,6 +91,14 @@ describe("getAccountAnalytics", () => {
     expect(topVideos.map((v) => [v.videoId, v.viewsGained, v.views])).toEqual([["x", 900, 900]]);
   });
 
+  it("a snapshot lands whole or not at all: a video row the database refuses leaves no account row either", async () => {
+    const owned = await ownedTestAccount(h.db, { now: NOW });
+    const broken = videoStat("bad", 1, { title: null as unknown as string });
+    await expect(recordSnapshot(h.db, owned.id, ago(HOUR), reading(7, [videoStat("fine", 1), broken]))).rejects.toThrow();
+    const result = await getAccountAnalytics(h.db, owned, 7, NOW);
+    expect(result).toMatchObject({ accountPoints: [], engagementPoints: [], topVideos: [], lastSnapshotAt: null });
+  });
+
   it("YouTube: no share count (null), engagement from likes and comments; a TikTok grant without user.info.stats says so", async () => {
     const channel = await ownedTestAccount(h.db, { now: NOW, platform: "YOUTUBE", scopes: ["https://www.googleapis.com/auth/youtube.readonly"] });
     await recordSnapshot(h.db, channel.id, ago(HOUR), {
