@@ -1,12 +1,13 @@
 /**
  * Benchmark (b): connect flows per second through the real route handlers (authorize →
- * sandbox consent → callback), and the callback's own time without TikTok's: every fetch the
- * callback makes is timed (AsyncLocalStorage keeps concurrent callbacks apart) and subtracted.
+ * sandbox consent → callback), and the callback's own time without TikTok's: every provider
+ * exchange the callback makes is timed (AsyncLocalStorage keeps concurrent callbacks apart) and subtracted.
  *
  * Baselines from the same run: the sandbox-only flow (consent, code exchange, user info, no
  * SocialFlow) at the same concurrency, and the TikTok time inside the measured callbacks.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import diagnosticsChannel from "node:diagnostics_channel";
 import { createHash, randomBytes } from "node:crypto";
 import { SEED_USERS } from "../sandbox/tiktok/index";
 import { DEFAULT_CLIENT as GOOGLE_CLIENT } from "../sandbox/google/options";
@@ -15,6 +16,7 @@ import { REDIRECT_URI, startAppHarness, TestBrowser, decideAtSandbox } from "../
 import { followCallback, startConnect } from "../tests/helpers/connect-flow";
 import { adminUrl, percentile, runConcurrently, startSandboxProcess } from "./lib";
 import pg from "pg";
+import { PROVIDER_EXCHANGE_CHANNEL, type ProviderExchangeMessage } from "@/lib/connections/provider-http";
 
 export interface ConnectResult {
   flows: number;
@@ -77,21 +79,21 @@ export function installStatementCounter(): () => void {
   };
 }
 
-/** Times each fetch made inside a callback, body included (the provider code reads it after). */
-function installFetchTimer(): () => void {
-  const realFetch = globalThis.fetch;
-  globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+/**
+ * Times each provider exchange made inside a callback, body included: providerRequest
+ * publishes its duration on a diagnostics channel, in the caller's async context, so the
+ * callback's tally is at hand. The exchange itself runs on the app's real transport.
+ */
+function installProviderTimer(): () => void {
+  const onExchange = (message: unknown) => {
     const store = callbackTiming.getStore();
-    if (!store) return realFetch(input, init);
-    const started = performance.now();
-    const response = await realFetch(input, init);
-    const body = await response.arrayBuffer();
-    store.tiktokMs += performance.now() - started;
+    if (!store) return;
+    store.tiktokMs += (message as ProviderExchangeMessage).durationMs;
     store.providerCalls++;
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+  diagnosticsChannel.subscribe(PROVIDER_EXCHANGE_CHANNEL, onExchange);
   return () => {
-    globalThis.fetch = realFetch;
+    diagnosticsChannel.unsubscribe(PROVIDER_EXCHANGE_CHANNEL, onExchange);
   };
 }
 
@@ -186,7 +188,7 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
     external ? { env: { TIKTOK_AUTH_URL: `${external.url}/v2/auth/authorize/`, TIKTOK_API_BASE_URL: external.url } } : {},
   );
   const sandboxUrl = external?.url ?? h.sandbox.url;
-  const restoreFetch = installFetchTimer();
+  const restoreTimer = installProviderTimer();
   const restoreQuery = installStatementCounter();
   try {
     // One SocialFlow user per sandbox test account (an account links to one user only);
@@ -256,7 +258,7 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
     };
   } finally {
     restoreQuery();
-    restoreFetch();
+    restoreTimer();
     await h.close();
     await external?.close();
   }

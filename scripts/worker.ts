@@ -8,6 +8,7 @@ import { startAppSweeper, stopAppSweeper } from "@/lib/jobs/app-sweeper";
 import { getConfig } from "@/lib/config/config";
 import { getLogger } from "@/lib/log/logger";
 import { checkKeysAtStartup } from "@/lib/crypto/startup-key-check";
+import { closeProviderAgent } from "@/lib/connections/provider-agent";
 
 async function main(): Promise<void> {
   getConfig();
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     getLogger().info({ event: "worker.stopping" });
     await stopAppSweeper();
+    await closeProviderAgent();
     await handle.close();
     process.exit(0);
   };

@@ -5,6 +5,7 @@ import type { SandboxOptions as GoogleSandboxOptions } from "../../sandbox/googl
 import { loadConfig, setConfigForTests, type AppConfig } from "@/lib/config/config";
 import { setDatabaseForTests } from "@/lib/db";
 import { resetProcessSingletons } from "@/lib/process-registry";
+import { closeProviderAgent } from "@/lib/connections/provider-agent";
 import { createAuth } from "@/lib/auth/auth";
 import { createTestDatabase } from "./test-db";
 import { randomBytes } from "node:crypto";
@@ -86,6 +87,7 @@ export async function startAppHarness(
       setDatabaseForTests(undefined);
       await sandbox.close();
       await google.close();
+      await closeProviderAgent();
       await database.close();
     },
   };

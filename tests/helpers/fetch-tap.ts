@@ -1,4 +1,4 @@
-import type { FetchLike } from "@/lib/connections/provider-http";
+import { setProviderFetchForTests, type FetchLike } from "@/lib/connections/provider-http";
 
 /** One HTTP exchange seen by the tap (the sandbox's own request log keeps paths only). */
 export interface TappedExchange {
@@ -83,12 +83,14 @@ export function createFetchTap(options: FetchTapOptions = {}, base: typeof fetch
   return tap;
 }
 
-/** Replaces global fetch with a tap (the routes' services use global fetch). */
-export function installGlobalFetchTap(options: FetchTapOptions = {}): FetchTap & { restore(): void } {
-  const original = globalThis.fetch;
-  const tap = createFetchTap(options, original);
-  globalThis.fetch = tap.fetch;
-  return { ...tap, restore: () => void (globalThis.fetch = original) };
+/**
+ * Puts a tap under every provider exchange of the app's own services (they go out on the
+ * provider agent, not global fetch): the tap forwards through global fetch unless it answers.
+ */
+export function installProviderFetchTap(options: FetchTapOptions = {}): FetchTap & { restore(): void } {
+  const tap = createFetchTap(options);
+  setProviderFetchForTests(tap.fetch);
+  return { ...tap, restore: () => setProviderFetchForTests(undefined) };
 }
 
 /** A JSON response as a provider would send it. */

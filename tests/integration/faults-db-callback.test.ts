@@ -14,7 +14,7 @@ import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { accountEvents, oauthStates, socialAccounts } from "@/lib/db/schema";
 import { decideAtSandbox, resetAppGlobals, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok, followCallback, startConnect } from "../helpers/connect-flow";
-import { installGlobalFetchTap } from "../helpers/fetch-tap";
+import { installProviderFetchTap } from "../helpers/fetch-tap";
 import { captureLogs, type LogCapture } from "../helpers/log-capture";
 import { accountRow, clearAccounts, counterMark, stateRowsOf } from "../helpers/security-kit";
 import { startTcpProxy, targetOf, type TcpProxy } from "../helpers/tcp-proxy";
@@ -86,7 +86,7 @@ describe.skipIf(!usingRealPostgres)("faults: PostgreSQL failing mid-callback (re
   /** S23's checks, on the direct (unproxied) connection. */
   async function expectNothingKeptAndGrantReturned(
     result: Awaited<ReturnType<typeof followCallback>>,
-    tap: ReturnType<typeof installGlobalFetchTap>,
+    tap: ReturnType<typeof installProviderFetchTap>,
     eventsBefore: number,
   ) {
     expect(result.status).toBe(303);
@@ -129,7 +129,7 @@ describe.skipIf(!usingRealPostgres)("faults: PostgreSQL failing mid-callback (re
     const refusedBefore = proxy.stats().refused;
     h.sandbox.control.queueFault(endpoint, { kind: "delay", ms: 300 });
     const mark = counterMark(h);
-    const tap = installGlobalFetchTap();
+    const tap = installProviderFetchTap();
     let result;
     try {
       const pending = followCallback(browser, back);
@@ -161,7 +161,7 @@ describe.skipIf(!usingRealPostgres)("faults: PostgreSQL failing mid-callback (re
       if (account || event) seen.push(account && event ? "account_and_event" : account ? "account_only" : "event_only");
       return account;
     });
-    const tap = installGlobalFetchTap();
+    const tap = installProviderFetchTap();
     let result;
     try {
       result = await followCallback(browser, back);

@@ -25,7 +25,7 @@ import { VideoService } from "@/lib/providers/tiktok/video-list";
 import type { Fault } from "../../sandbox/tiktok/index";
 import { APP_URL, decideAtSandbox, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { followCallback, startConnect } from "../helpers/connect-flow";
-import { installGlobalFetchTap } from "../helpers/fetch-tap";
+import { installProviderFetchTap } from "../helpers/fetch-tap";
 import { captureLogs, type LogCapture } from "../helpers/log-capture";
 import {
   accountRow,
@@ -148,7 +148,7 @@ describe("faults: the sandbox hanging or answering garbage on every endpoint in 
       const { browser, back } = await approved();
       h.sandbox.control.queueFault("user_info", fault);
       const mark = counterMark(h);
-      const tap = installGlobalFetchTap();
+      const tap = installProviderFetchTap();
       let result;
       try {
         result = await followCallback(browser, back);

@@ -11,7 +11,7 @@ import { insertState, STATE_TTL_MS } from "@/lib/connections/state-store";
 import { MAX_DISPLAY_NAME } from "@/lib/connections/profile-sanitize";
 import { APP_URL, REDIRECT_URI, decideAtSandbox, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok, followCallback, startConnect } from "../helpers/connect-flow";
-import { installGlobalFetchTap, jsonResponse } from "../helpers/fetch-tap";
+import { installProviderFetchTap, jsonResponse } from "../helpers/fetch-tap";
 import {
   accountRow,
   accountRowsOf,
@@ -254,7 +254,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
       const code = new URL(back).searchParams.get("code")!;
       expect(code).toMatch(/\*0!\d{4}\.va$/);
       expect(back).toContain("%21"); // `!` arrives percent-encoded
-      const tap = installGlobalFetchTap();
+      const tap = installProviderFetchTap();
       try {
         const done = await followCallback(browser, back);
         expect(done.location?.searchParams.get("success")).toBe("tiktok");
@@ -269,7 +269,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
       const literal = "lit%2Astar*bang!.va"; // the code TikTok issued, with a literal "%2A" in it
       const onTheWire = encodeURIComponent(literal); // lit%252Astar*bang!.va
       const issued = h.sandbox.control.issueTokensDirectly({ openId: "sbx-cleo-0003", scopes: ["user.info.basic"] });
-      const tap = installGlobalFetchTap({
+      const tap = installProviderFetchTap({
         intercept: (exchange) => (exchange.url.pathname === "/v2/oauth/token/" ? jsonResponse(issued) : undefined),
       });
       let done;
@@ -384,7 +384,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
         .update(oauthStates)
         .set({ codeVerifier: getTokenCipher().encrypt(wrong, { table: "oauth_states", rowId: row!.id, field: "code_verifier" }) })
         .where(eq(oauthStates.id, row!.id));
-      const tap = installGlobalFetchTap();
+      const tap = installProviderFetchTap();
       const mark = counterMark(h);
       try {
         expect(errorOf(await followCallback(browser, back))).toBe("token_exchange_failed");
@@ -475,7 +475,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
     async function connectWithProfile(fields: Record<string, string>) {
       const { user, browser, authorizeUrl } = await started();
       const back = await decideAtSandbox(authorizeUrl);
-      const tap = installGlobalFetchTap({
+      const tap = installProviderFetchTap({
         intercept: async (exchange, forward) => {
           if (exchange.url.pathname !== "/v2/user/info/") return undefined;
           const real = (await (await forward()).json()) as { data: { user: Record<string, string> }; error: unknown };

@@ -4,7 +4,7 @@ import { accountEvents } from "@/lib/db/schema";
 import { eq } from "drizzle-orm";
 import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok } from "../helpers/connect-flow";
-import { installGlobalFetchTap } from "../helpers/fetch-tap";
+import { installProviderFetchTap } from "../helpers/fetch-tap";
 import { accountRow, clearAccounts, counterMark, eventKinds, postDisconnect, storedTokens } from "../helpers/security-kit";
 
 type SignedUp = Awaited<ReturnType<AppHarness["signUp"]>>;
@@ -32,7 +32,7 @@ describe("disconnect: POST /api/oauth/tiktok/disconnect", { timeout: 60_000 }, (
     const accountId = await connectTikTok(browser);
     const tokens = await storedTokens(h.db, accountId);
     let rowAtRevoke: unknown = "not called";
-    const tap = installGlobalFetchTap({
+    const tap = installProviderFetchTap({
       before: async (exchange) => {
         if (exchange.url.pathname === "/v2/oauth/revoke/") rowAtRevoke = await accountRow(h.db, accountId);
       },

@@ -1,7 +1,7 @@
 import { authorizeRoute, callbackRoute, refreshRoute, disconnectRoute } from "../helpers/oauth-routes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_URL, decideAtSandbox, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
-import { installGlobalFetchTap, type FetchTap } from "../helpers/fetch-tap";
+import { installProviderFetchTap, type FetchTap } from "../helpers/fetch-tap";
 import { captureConsole, captureLogs, type LogCapture } from "../helpers/log-capture";
 import { bindingOf, dumpDatabase, letRefreshMinutePass } from "../helpers/security-kit";
 
@@ -52,7 +52,7 @@ describe("S29: no token value in logs, console, API responses or the database", 
     // Before any service exists: they keep the logger they are built with.
     logs = captureLogs("trace");
     consoleCapture = captureConsole();
-    tap = installGlobalFetchTap();
+    tap = installProviderFetchTap();
     const user = await h.signUp("logged");
     const browser = new TestBrowser(user.cookie);
     const post = (path: string, body?: unknown) =>

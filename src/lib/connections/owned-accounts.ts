@@ -21,6 +21,11 @@ let mint: (row: SocialAccountRow) => OwnedAccount;
  */
 export class OwnedAccount {
   private readonly ownedBrand = true;
+  /**
+   * When `row` was read (performance.now(): monotonic, no wall-clock jumps). Lets a consumer
+   * use a row read a moment ago instead of reading it again (TikTokApiClient.call).
+   */
+  readonly readAtMs = performance.now();
 
   private constructor(
     /** The SocialFlow user the row belongs to (`social_accounts.user_id`). */

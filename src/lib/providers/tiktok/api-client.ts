@@ -42,6 +42,16 @@ import {
 /** Refresh before a call when the access token has less than this left. */
 export const ACCESS_TOKEN_MARGIN_MS = 5 * 60_000;
 /**
+ * A row the caller read this recently is used as it is, not read again. What can have changed
+ * in that second is what could already change between a re-read and TikTok's answer (the
+ * limits and the budget are consumed in between): a refresh elsewhere replaced the token — a
+ * stale token answered access_token_invalid gets the one forced refresh, which
+ * `unlessRefreshedAfter` turns into "use theirs", and one retry (S36); a stale expiry within
+ * the margin takes the same guarded path; a disconnect revoked the token at TikTok, whose
+ * refusal then ends in not_found or reconnect_required. Older rows are re-read as before.
+ */
+export const ROW_REUSE_MS = 1_000;
+/**
  * After TikTok's own 429, this account+endpoint waits at least this long: TikTok's limits are
  * per minute (https://developers.tiktok.com/doc/tiktok-api-v2-rate-limit).
  */
@@ -178,8 +188,7 @@ export class TikTokApiClient {
   }
 
   private async call<T>(owned: OwnedAccount, endpoint: Endpoint, body: unknown, schema: z.ZodType<T>): Promise<T> {
-    // The row as it is now (a refresh may have replaced the token since the caller read it).
-    const fresh = await this.reload(owned);
+    const fresh = await this.current(owned);
     const account = fresh.row;
     if (!endpoint.scopes.some((scope) => account.scopes.includes(scope))) {
       throw new TikTokCallError("scope_missing");
@@ -245,6 +254,15 @@ export class TikTokApiClient {
       case "rejected":
         return new TikTokCallError("rejected", { tiktokCode: error.code, status: error.status });
     }
+  }
+
+  /**
+   * The row to call with: the caller's own when it was read less than ROW_REUSE_MS ago (a route
+   * or a sweeper that has just looked the account up), else re-read — an upload holding its
+   * account through a long transfer must not call with the token it started with.
+   */
+  private current(owned: OwnedAccount): Promise<OwnedAccount> | OwnedAccount {
+    return performance.now() - owned.readAtMs < ROW_REUSE_MS ? owned : this.reload(owned);
   }
 
   /** The account's current row, still its owner's (a disconnect in between → not_found). */
