@@ -4,7 +4,7 @@
  *
  * (a) For each size: seed N TikTok accounts (user.info.stats + video.list, due now), measure the
  *     sandbox's raw throughput for the same two calls a snapshot makes (user info stats + one
- *     video-list page of 20, plain fetch, same concurrency), then run the SnapshotSweeper until
+ *     video-list page of 20, the same kind of keep-alive client as SocialFlow's, same concurrency), then run the SnapshotSweeper until
  *     nothing is due, and check that every account has exactly one snapshot.
  * (b) One account with a year of 6-hourly snapshots (20 videos each) among the sweep's rows:
  *     getAccountAnalytics for 7/30/90 days and getDashboardSummaries, p50/p99 over many runs.
@@ -26,7 +26,7 @@ import { SnapshotSweeper } from "@/lib/analytics/snapshot-sweeper";
 import { analyticsStatement, getAccountAnalytics, getDashboardSummaries } from "@/lib/analytics/query-service";
 import { ANALYTICS_RANGES } from "@/lib/analytics/types";
 import { seedConnectedAccounts } from "../tests/helpers/seed-accounts";
-import { fmt, openBenchDatabase, percentile, runConcurrently, scalar, startSandboxProcess, type SandboxProcess } from "./lib";
+import { baselineRequest, fmt, openBenchDatabase, percentile, runConcurrently, scalar, startSandboxProcess, type SandboxProcess } from "./lib";
 
 const SCOPES = ["user.info.basic", "user.info.stats", "video.list"];
 const SNAPSHOT_VIDEOS = 20;
@@ -59,14 +59,13 @@ async function sandboxBaseline(sandbox: SandboxProcess, count: number, concurren
   let failures = 0;
   const ms = await runConcurrently(count, concurrency, async (i) => {
     const headers = { Authorization: `Bearer ${tokens[i]}` };
-    const info = await fetch(`${sandbox.url}/v2/user/info/?fields=${USER_STATS_FIELDS}`, { headers });
-    const list = await fetch(`${sandbox.url}/v2/video/list/?fields=${VIDEO_FIELDS}`, {
+    const info = await baselineRequest(`${sandbox.url}/v2/user/info/?fields=${USER_STATS_FIELDS}`, { headers });
+    const list = await baselineRequest(`${sandbox.url}/v2/video/list/?fields=${VIDEO_FIELDS}`, {
       method: "POST",
       headers: { ...headers, "Content-Type": "application/json; charset=UTF-8" },
       body: JSON.stringify({ max_count: SNAPSHOT_VIDEOS }),
     });
-    await Promise.all([info.arrayBuffer(), list.arrayBuffer()]);
-    if (!info.ok || !list.ok) failures++;
+    if (info.status !== 200 || list.status !== 200) failures++;
   });
   if (failures > 0) throw new Error(`sandbox baseline: ${failures} snapshots failed`);
   return (count / ms) * 1000;

@@ -14,7 +14,7 @@ import { DEFAULT_CLIENT as GOOGLE_CLIENT } from "../sandbox/google/options";
 import { consent } from "../sandbox/google/browser";
 import { REDIRECT_URI, startAppHarness, TestBrowser, decideAtSandbox } from "../tests/helpers/app-harness";
 import { followCallback, startConnect } from "../tests/helpers/connect-flow";
-import { adminUrl, percentile, runConcurrently, startSandboxProcess } from "./lib";
+import { adminUrl, baselineRequest, percentile, runConcurrently, startSandboxProcess } from "./lib";
 import pg from "pg";
 import { PROVIDER_EXCHANGE_CHANNEL, type ProviderExchangeMessage } from "@/lib/connections/provider-http";
 
@@ -114,7 +114,9 @@ export async function sandboxOnlyFlow(sandboxUrl: string, openId: string, redire
   const callback = new URL(await decideAtSandbox(authorize.toString(), { openId }));
   const code = callback.searchParams.get("code");
   if (!code) throw new Error("sandbox-only flow: no code");
-  const token = await fetch(new URL("/v2/oauth/token/", sandboxUrl), {
+  // The calls SocialFlow's callback makes go through the same kind of client it uses (bench/lib.ts
+  // baselineRequest); the consent step is the same browser call on both sides.
+  const token = await baselineRequest(new URL("/v2/oauth/token/", sandboxUrl).toString(), {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({
@@ -126,12 +128,11 @@ export async function sandboxOnlyFlow(sandboxUrl: string, openId: string, redire
       code_verifier: verifier,
     }).toString(),
   });
-  const tokens = (await token.json()) as { access_token?: string };
-  if (!tokens.access_token) throw new Error("sandbox-only flow: no access token");
-  const info = await fetch(new URL("/v2/user/info/?fields=open_id,union_id,avatar_url,display_name", sandboxUrl), {
+  const tokens = token.body as { access_token?: string } | undefined;
+  if (!tokens?.access_token) throw new Error("sandbox-only flow: no access token");
+  await baselineRequest(new URL("/v2/user/info/?fields=open_id,union_id,avatar_url,display_name", sandboxUrl).toString(), {
     headers: { Authorization: `Bearer ${tokens.access_token}` },
   });
-  await info.json();
 }
 
 /**
@@ -155,7 +156,7 @@ export async function googleSandboxOnlyFlow(googleUrl: string, accountId: string
   const step = await consent(googleUrl, params, { account: accountId });
   const code = step.location ? new URL(step.location).searchParams.get("code") : null;
   if (!code) throw new Error(`Google sandbox-only flow: no code (${step.status})`);
-  const token = await fetch(`${googleUrl}/token`, {
+  const token = await baselineRequest(`${googleUrl}/token`, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({
@@ -167,13 +168,12 @@ export async function googleSandboxOnlyFlow(googleUrl: string, accountId: string
       code_verifier: verifier,
     }).toString(),
   });
-  const tokens = (await token.json()) as { access_token?: string };
-  if (!tokens.access_token) throw new Error("Google sandbox-only flow: no access token");
-  const channels = await fetch(`${googleUrl}/youtube/v3/channels?part=id,snippet,statistics,contentDetails&mine=true`, {
+  const tokens = token.body as { access_token?: string } | undefined;
+  if (!tokens?.access_token) throw new Error("Google sandbox-only flow: no access token");
+  const channels = await baselineRequest(`${googleUrl}/youtube/v3/channels?part=id,snippet,statistics,contentDetails&mine=true`, {
     headers: { Authorization: `Bearer ${tokens.access_token}` },
   });
   if (channels.status !== 200) throw new Error(`Google sandbox-only flow: channels → ${channels.status}`);
-  await channels.json();
 }
 
 export async function benchConnectFlows(options: { flows: number; concurrency: number; warmup: number }): Promise<ConnectResult> {

@@ -25,9 +25,17 @@ export function connectGoals(r: ConnectResult): GoalRow[] {
   ];
 }
 
-export function sweepGoals(rows: SweepRow[]): GoalRow[] {
+/**
+ * The sweep's ratio, and beside it the share of what two cores could do at the CPU a refresh was
+ * measured to cost on all three sides (sweeper, sandbox, PostgreSQL): where the ratio misses, that
+ * second figure says whether SocialFlow or the machine sets the limit.
+ */
+export function sweepGoals(rows: SweepRow[], ceilingPerSec: (row: SweepRow) => number): GoalRow[] {
   const row = rows.find((r) => r.size === 10_000);
-  return row ? [{ name: "10k sweep vs the sandboxes' raw token endpoints", now: fmt(row.ratio, 2), goal: "≥ 0.9", met: row.ratio >= 0.9 }] : [];
+  if (!row) return [];
+  const ofCeiling = row.refreshesPerSec / ceilingPerSec(row);
+  const now = Number.isFinite(ofCeiling) ? `${fmt(row.ratio, 2)} (${fmt(ofCeiling, 2)} of the 2-core ceiling)` : fmt(row.ratio, 2);
+  return [{ name: "10k sweep vs the sandboxes' raw token endpoints", now, goal: "≥ 0.9", met: row.ratio >= 0.9 }];
 }
 
 export function loadGoals(r: LoadResult): GoalRow[] {

@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     }
     log(`\nRefresh sweep (batch ${settings.batchSize}, concurrency ${settings.concurrency}, pool ${settings.poolMax}; 4 in 5 accounts TikTok, 1 in 5 YouTube), sandboxes in their own process:`);
     const rows = await benchRefreshSweep({ sizes, settings, baselineMax: intEnv("BENCH_BASELINE_MAX", 20_000), log });
-    goals.push(...sweepGoals(rows));
+    goals.push(...sweepGoals(rows, ceiling));
     printSweepRows("Refresh sweep results (ratio = SocialFlow refreshes/s ÷ the sandboxes' raw token endpoints, same mix, same concurrency):", rows);
     if (rows.some((r) => r.verified.startsWith("FAILED"))) process.exitCode = 1;
   }
