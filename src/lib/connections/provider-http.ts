@@ -1,3 +1,4 @@
+import { readBoundedText } from "@/lib/http/read-bounded-text";
 import { ProviderRequestError } from "./errors";
 
 /** TikTok's token endpoint must answer within this (docs/security.md S18: ≤ 10 s). */
@@ -51,21 +52,9 @@ function parseObject(text: string): Record<string, unknown> | undefined {
 }
 
 async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new Error("response too large");
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  const read = await readBoundedText(response, maxBytes);
+  if (!read.ok) throw new Error("response too large");
+  return read.text;
 }
 
 function isTimeout(error: unknown): boolean {
