@@ -22,6 +22,7 @@ import { tokenAad } from "@/lib/connections/account-store";
 import { decideAtSandbox } from "../tests/helpers/app-harness";
 import { channelIdFor } from "../sandbox/google/seed";
 import { consent } from "../sandbox/google/browser";
+import { requireFreePort } from "../scripts/dev-ports";
 import { Client, processCpuMs, serverPids, startApp } from "./app-server";
 import { googleSandboxOnlyFlow, sandboxOnlyFlow } from "./connect-flow";
 import { cpuBusyPercent, cpuTimes, fmt, googleSandboxRefresh, openBenchDatabase, percentile, sandboxRefresh, startSandboxProcess } from "./lib";
@@ -161,6 +162,8 @@ const YOUTUBE_EVERY = 5;
 
 export async function benchLoad(options: { users: number; concurrency: number; refreshesPerAccount: number; port: number }): Promise<LoadResult> {
   const { users: userCount, concurrency, refreshesPerAccount, port } = options;
+  // Before anything starts: with the port taken, the load would go to whatever answers there.
+  await requireFreePort("BENCH_LOAD_PORT", port);
   const origin = `http://localhost:${port}`;
   const redirectUris: Record<Provider, string> = {
     tiktok: `${origin}/api/oauth/tiktok/callback`,

@@ -26,6 +26,7 @@ import { benchRefreshSweep, type SweepRow, type SweepSettings } from "./refresh-
 import { benchUpload, printUploadResult } from "./upload-1gb";
 import { benchLoad, loadPassed, printLoadResult } from "./load-instance";
 import { adminUrl, fmt, loadAverage } from "./lib";
+import { PortInUseError } from "../scripts/dev-ports";
 import { benchAnalytics, printAnalytics } from "./analytics";
 import { benchPollAndPage, type PollPageResult } from "./poll-page";
 import { connectGoals, loadGoals, printGoals, sweepGoals, type GoalRow } from "./goals";
@@ -208,7 +209,7 @@ async function main(): Promise<void> {
   }
 
   if (only === "upload" || process.env.BENCH_UPLOAD === "1") {
-    const upload = await benchUpload({ megabytes: intEnv("BENCH_UPLOAD_MB", 1024), rounds: intEnv("BENCH_UPLOAD_ROUNDS", 3) });
+    const upload = await benchUpload({ megabytes: intEnv("BENCH_UPLOAD_MB", 1024), port: intEnv("BENCH_UPLOAD_PORT", 3310), rounds: intEnv("BENCH_UPLOAD_ROUNDS", 3) });
     printUploadResult(upload);
     if (upload.aboveIdleMb >= 150) process.exitCode = 1;
   }
@@ -230,6 +231,8 @@ async function main(): Promise<void> {
 main()
   .then(() => process.exit(process.exitCode ?? 0))
   .catch((error: unknown) => {
-    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // A taken port is the user's to fix: its one line says how, a stack would bury it.
+    const detail = error instanceof PortInUseError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    console.error(`bench failed: ${detail}`);
     process.exit(1);
   });

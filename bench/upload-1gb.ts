@@ -27,6 +27,7 @@ import path from "node:path";
 import { contentRange, DEFAULT_CHUNK_BYTES, planChunks } from "@/lib/uploads/chunk-plan";
 import { writePaddedVideo } from "../tests/fixtures/padded-video";
 import type { AppProcess } from "../tests/helpers/app-process";
+import { PortInUseError, requireFreePort } from "../scripts/dev-ports";
 import { Client, serverPids, startApp } from "./app-server";
 import { fmt, loadAverage, ROOT, sleep, startSandboxProcess, type SandboxProcess } from "./lib";
 
@@ -216,6 +217,8 @@ function median(values: number[]): number {
 export async function benchUpload(options: { megabytes?: number; port?: number; rounds?: number } = {}): Promise<UploadBenchResult> {
   const bytes = (options.megabytes ?? 1024) * MIB;
   const port = options.port ?? 3310;
+  // Before anything starts: with the port taken, the upload would go to whatever answers there.
+  await requireFreePort("BENCH_UPLOAD_PORT", port);
   const dir = await mkdtemp(path.join(os.tmpdir(), "sf-bench-upload-"));
   let sandbox: SandboxProcess | undefined;
   let app: AppProcess | undefined;
@@ -318,7 +321,8 @@ if (require.main === module) {
       process.exit(r.aboveIdleMb < 150 ? 0 : 1);
     })
     .catch((error: unknown) => {
-      console.error(`upload bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      const detail = error instanceof PortInUseError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+      console.error(`upload bench failed: ${detail}`);
       process.exit(1);
     });
 }

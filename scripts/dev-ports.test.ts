@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startTikTokSandbox } from "../sandbox/tiktok/index";
 import { holdPort, releaseHeldPorts } from "../tests/helpers/held-ports";
-import { portFromEnv, probePort, startOnFreePort } from "./dev-ports";
+import { portFromEnv, PortInUseError, probePort, requireFreePort, startOnFreePort } from "./dev-ports";
 
 afterEach(async () => {
   await releaseHeldPorts();
@@ -62,5 +62,14 @@ describe("npm run dev ports", () => {
   it("other listen errors are not mistaken for a taken port", async () => {
     const denied = Object.assign(new Error("listen EACCES"), { code: "EACCES" });
     await expect(startOnFreePort(portFromEnv("PORT", undefined, 80), () => Promise.reject(denied))).rejects.toBe(denied);
+  });
+
+  it("requireFreePort: a taken fixed port is one line naming the port and the variable; a free one passes", async () => {
+    const taken = await holdPort();
+    const attempt = requireFreePort("BENCH_LOAD_PORT", taken);
+    await expect(attempt).rejects.toBeInstanceOf(PortInUseError);
+    await expect(attempt).rejects.toThrow(`BENCH_LOAD_PORT=${taken} is already in use by another program: stop it, or set BENCH_LOAD_PORT to a free port.`);
+    await releaseHeldPorts();
+    await expect(requireFreePort("BENCH_LOAD_PORT", taken)).resolves.toBeUndefined();
   });
 });

@@ -26,6 +26,14 @@ export function portFromEnv(variable: string, raw: string | undefined, fallback:
   return { variable, port, explicit: true };
 }
 
+/** A port something else holds, named by the variable that moves it: one line, fit to print as is. */
+export class PortInUseError extends Error {
+  constructor(variable: string, port: number, how: string) {
+    super(`${variable}=${port} is already in use by another program: ${how}.`);
+    this.name = "PortInUseError";
+  }
+}
+
 function isInUse(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "EADDRINUSE";
 }
@@ -54,7 +62,7 @@ export async function startOnFreePort<T>(
         const how = choice.fixedBy
           ? `stop it, or set ${choice.variable} to a free port and ${choice.fixedBy} to match`
           : `stop it, or set ${choice.variable} to a free port (or leave ${choice.variable} unset to let npm run dev pick one)`;
-        throw new Error(`${choice.variable}=${choice.port} is already in use by another program: ${how}.`);
+        throw new PortInUseError(choice.variable, choice.port, how);
       }
     }
   }
@@ -76,4 +84,18 @@ export function probePort(port: number): Promise<number> {
       server.close(() => resolve(bound));
     });
   });
+}
+
+/**
+ * For a tool that must own a fixed port (the benchmarks' `next start`): refuses with a
+ * PortInUseError naming `variable` when something already listens there, instead of starting
+ * and then talking to whatever answers on it. Probes as `probePort` does (every interface).
+ */
+export async function requireFreePort(variable: string, port: number): Promise<void> {
+  try {
+    await probePort(port);
+  } catch (error) {
+    if (!isInUse(error)) throw error;
+    throw new PortInUseError(variable, port, `stop it, or set ${variable} to a free port`);
+  }
 }

@@ -21,6 +21,11 @@ export const dynamic = "force-dynamic";
 
 /** How many of the person's last uploads the dashboard lists. */
 const LAST_UPLOADS = 5;
+/**
+ * Uploads read per account: enough for the last uploads over all accounts and for the failed
+ * ones of the past week that ask for attention (the upload page's list holds as many).
+ */
+const UPLOADS_PER_ACCOUNT = 20;
 
 export default async function DashboardPage() {
   const user = await getSessionUser(await headers());
@@ -50,13 +55,13 @@ export default async function DashboardPage() {
   const now = new Date();
   const [summaries, uploadLists] = await Promise.all([
     getDashboardSummaries(db, owned, now),
-    // The upload service's owner-scoped list, per owned account (a person has a handful).
-    getUploadServices().then(({ service }) => Promise.all(owned.map((account) => service.list(account)))),
+    // One owner-scoped statement for all the person's accounts, however many they connect.
+    getUploadServices().then(({ service }) => service.listRecent(owned, UPLOADS_PER_ACCOUNT)),
   ]);
-  const tiles = owned.map((account, i) => {
+  const tiles = owned.map((account) => {
     const view = toAccountView(account.row, now, providers.get(account.row.platform));
     const summary = summaries.find((s) => s.accountId === account.id) ?? null;
-    return { view, summary, health: tileHealth(view, summary), uploads: uploadLists[i] ?? [] };
+    return { view, summary, health: tileHealth(view, summary), uploads: uploadLists.get(account.id) ?? [] };
   });
   const uploads: DashboardUpload[] = tiles
     .flatMap(({ view, uploads }) => uploads.map((upload) => ({ upload, accountId: view.id, accountName: view.displayName })))

@@ -1,7 +1,8 @@
 import type { TopVideo } from "@/lib/analytics/types";
+import { VideoCover } from "@/components/videos/video-cover";
 import { formatCount, formatExact, formatRate } from "@/lib/analytics-view/format";
 
-/** The period's best videos by views gained, as a table (readable by everyone, no chart needed). */
+/** The period's best videos by views gained, as a list with their covers (readable by everyone, no chart needed). */
 export function TopVideos({ videos, rangeDays }: { videos: TopVideo[]; rangeDays: number }) {
   return (
     <section aria-labelledby="top-videos-heading" className="mt-8 min-w-0 rounded-2xl border border-slate-200 bg-white p-4">
@@ -17,6 +18,7 @@ export function TopVideos({ videos, rangeDays }: { videos: TopVideo[]; rangeDays
               <span aria-hidden="true" className="w-5 shrink-0 pt-0.5 text-right text-sm text-slate-500">
                 {i + 1}
               </span>
+              <VideoCover src={video.coverUrl} width={48} height={64} className="h-16 w-12 rounded-md" />
               <div className="min-w-0 flex-1">
                 <p className="font-medium break-words">
                   {video.shareUrl ? (

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import type { VideoPageView } from "@/lib/connections/recent-videos";
 import type { VideoView } from "@/lib/connections/video-view";
+import { VideoCover } from "./video-cover";
 
 const numberFormat = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
 
@@ -38,10 +39,7 @@ export function VideoGrid({ accountId, initial, networkName }: { accountId: stri
         {videos.map((video) => (
           <li key={video.id} className="overflow-hidden rounded-2xl border border-slate-200 bg-white shadow-sm">
             <div className="relative aspect-[9/16] max-h-72 w-full bg-slate-200">
-              {video.coverUrl && (
-                // eslint-disable-next-line @next/next/no-img-element -- cover URLs (TikTok's are signed and short-lived)
-                <img src={video.coverUrl} alt="" referrerPolicy="no-referrer" className="h-full w-full object-cover" loading="lazy" />
-              )}
+              <VideoCover src={video.coverUrl} width={270} height={480} className="h-full w-full" />
               {video.durationSec !== null && (
                 <span className="absolute bottom-2 right-2 rounded bg-black/70 px-1.5 py-0.5 text-xs text-white">{formatDuration(video.durationSec)}</span>
               )}

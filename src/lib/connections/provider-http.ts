@@ -1,6 +1,7 @@
 import diagnosticsChannel from "node:diagnostics_channel";
 import type { Readable } from "node:stream";
 import { peekProcessSingleton, setProcessSingleton } from "@/lib/process-registry";
+import { readBoundedText } from "@/lib/http/read-bounded-text";
 import { ProviderRequestError } from "./errors";
 import { providerAgent } from "./provider-agent";
 
@@ -159,21 +160,9 @@ async function viaFetch(fetchImpl: FetchLike, url: string, init: ProviderRequest
 }
 
 async function readCappedWeb(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new Error("response too large");
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  const read = await readBoundedText(response, maxBytes);
+  if (!read.ok) throw new Error("response too large");
+  return read.text;
 }
 
 function isTimeout(error: unknown): boolean {

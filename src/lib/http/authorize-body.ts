@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { readBoundedText } from "./read-bounded-text";
 
-/** Longest body the authorize route reads: a handful of scope ids. */
+/** Longest body the authorize route reads, in bytes: a handful of scope ids. */
 const MAX_BODY = 2048;
 
 const bodySchema = z
@@ -16,9 +17,11 @@ const bodySchema = z
  * is refused (null), so no outside string ever reaches an authorize URL.
  */
 export async function readAuthorizeBody(request: Request, allowed: readonly string[]): Promise<{ scopes: string[] | undefined } | null> {
-  const text = await request.text();
+  const read = await readBoundedText(request, MAX_BODY);
+  if (!read.ok) return null;
+  const text = read.text;
   if (text.trim() === "") return { scopes: undefined };
-  if (text.length > MAX_BODY || !(request.headers.get("content-type") ?? "").includes("application/json")) return null;
+  if (!(request.headers.get("content-type") ?? "").includes("application/json")) return null;
   let json: unknown;
   try {
     json = JSON.parse(text);

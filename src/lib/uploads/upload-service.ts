@@ -99,6 +99,12 @@ export class UploadService {
     return (await this.deps.store.listForAccount(account)).map(toUploadView);
   }
 
+  /** The newest `perAccount` uploads of each of one owner's accounts, in one statement (the dashboard). */
+  async listRecent(accounts: readonly OwnedAccount[], perAccount: number): Promise<Map<string, UploadView[]>> {
+    const lists = await this.deps.store.listRecentForAccounts(accounts, perAccount);
+    return new Map([...lists].map(([accountId, rows]) => [accountId, rows.map(toUploadView)]));
+  }
+
   async get(account: OwnedAccount, uploadId: string): Promise<UploadView | undefined> {
     const row = await this.deps.store.findForUser(account, uploadId);
     return row && toUploadView(row);

@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, lt, notInArray, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, lt, notInArray, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { videoUploads, type VideoUploadRow } from "@/lib/db/schema";
+import { socialAccounts, videoUploads, type VideoUploadRow } from "@/lib/db/schema";
 import type { OwnedAccount } from "@/lib/connections/owned-accounts";
 import { POLLED_STATES, type UploadState } from "./outcome-messages";
 import { admitAnnouncement, admitFile, type Admission, type QuotaLimits } from "./upload-quotas";
@@ -16,6 +16,9 @@ export type UploadPatch = Partial<
 
 /** Steps that are ours (the app is working on them) and that an instance restart interrupts. */
 const IN_FLIGHT_STATES: UploadState[] = ["AWAITING_FILE", "RECEIVING", "VALIDATING", "UPLOADING"];
+
+type UploadColumn = keyof VideoUploadRow;
+const UPLOAD_COLUMNS = Object.keys(getTableColumns(videoUploads)) as UploadColumn[];
 
 /** The video_uploads table: every query scoped to what it needs, nothing else touches it. */
 export class UploadStore {
@@ -55,6 +58,39 @@ export class UploadStore {
       .where(and(eq(videoUploads.userId, account.userId), eq(videoUploads.accountId, account.id)))
       .orderBy(desc(videoUploads.createdAt))
       .limit(limit);
+  }
+
+  /**
+   * The newest `perAccount` uploads of each of one owner's accounts (the dashboard), in one
+   * statement: for each of the owner's accounts, a lateral subquery reads its newest uploads
+   * from the (account_id, created_at) index and stops at `perAccount`, so an account with a long
+   * history costs no more than one with a short one. Scoped like `listForAccount`, twice: the
+   * accounts are the owner's (`social_accounts.user_id`) and so are the uploads
+   * (`video_uploads.user_id`), so one filed under these account ids by anyone else never comes back.
+   */
+  async listRecentForAccounts(accounts: readonly OwnedAccount[], perAccount: number): Promise<Map<string, VideoUploadRow[]>> {
+    const lists = new Map(accounts.map((a) => [a.id, [] as VideoUploadRow[]]));
+    const userId = accounts[0]?.userId;
+    if (userId === undefined) return lists;
+    if (accounts.some((a) => a.userId !== userId)) throw new Error("listRecentForAccounts: accounts of one user only");
+    const latest = this.db
+      .select()
+      .from(videoUploads)
+      .where(and(eq(videoUploads.accountId, socialAccounts.id), eq(videoUploads.userId, userId)))
+      .orderBy(desc(videoUploads.createdAt), desc(videoUploads.id))
+      .limit(perAccount)
+      .as("latest");
+    // Every column of the lateral subquery by name ("latest"."id", …): a subquery selected as one
+    // field would be a scalar subquery, and `select()` would also read every account column.
+    const columns = Object.fromEntries(UPLOAD_COLUMNS.map((name) => [name, latest[name]])) as { [K in UploadColumn]: (typeof latest)[K] };
+    const rows = await this.db
+      .select({ upload: columns })
+      .from(socialAccounts)
+      .innerJoinLateral(latest, sql`true`)
+      .where(and(eq(socialAccounts.userId, userId), inArray(socialAccounts.id, [...lists.keys()])))
+      .orderBy(socialAccounts.id, desc(latest.createdAt), desc(latest.id));
+    for (const { upload } of rows) lists.get(upload.accountId)?.push(upload);
+    return lists;
   }
 
   /** Moves a row on only if it is still in one of `from` (two requests never both win). */
