@@ -10,6 +10,13 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export interface DatabaseHandle {
   db: Database;
   kind: "pglite" | "postgres";
+  /**
+   * Runs `work` while one dedicated connection holds a session-level advisory lock, and unlocks on
+   * that same connection. Through the pool a lock and its unlock could land on two different
+   * connections: the unlock then misses and the lock stays held by an idle pooled connection.
+   * Absent for PGlite (one connection, one process: nothing to serialise).
+   */
+  withSessionLock?<T>(key: number, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -38,7 +45,20 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     // still fails, and pg-pool discards the broken client on release.
     pool.on("connect", (client) => client.on("error", () => {}));
     const db = drizzle(pool, { schema }) as unknown as Database;
-    return { db, kind: "postgres", close: () => pool.end() };
+    const withSessionLock = async <T>(key: number, work: () => Promise<T>): Promise<T> => {
+      const client = await pool.connect();
+      try {
+        await client.query("select pg_advisory_lock($1)", [key]);
+        try {
+          return await work();
+        } finally {
+          await client.query("select pg_advisory_unlock($1)", [key]);
+        }
+      } finally {
+        client.release();
+      }
+    };
+    return { db, kind: "postgres", withSessionLock, close: () => pool.end() };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
