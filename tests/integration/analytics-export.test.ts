@@ -42,7 +42,7 @@ describe("analytics CSV export", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/csv; charset=utf-8/);
     expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="socialflow-tiktok-analytics-7d-\d{4}-\d{2}-\d{2}\.csv"$/);
-    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("cache-control")).toBe("no-store, no-transform");
     const text = await response.text();
     const lines = text.split("\r\n");
     expect(lines.at(-1)).toBe("");

@@ -180,7 +180,7 @@ describe("faults: the sandbox hanging or answering garbage on every endpoint in 
       // The route's answer for a failed refresh (500 refresh_failed); 503 would also be clean.
       expect([500, 503]).toContain(status);
       expect(body).toEqual({ error: "Failed to refresh token", code: "refresh_failed" });
-      expect(response.headers.get("cache-control")).toBe("no-store");
+      expect(response.headers.get("cache-control")).toBe("no-store, no-transform");
       expect(mark.refreshes()).toBe(1);
       const after = (await accountRow(h.db, seeded.id))!;
       expect(after.status).toBe("ACTIVE"); // S32: a failure is not an expiry

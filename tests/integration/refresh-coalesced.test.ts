@@ -158,7 +158,7 @@ describe(`manual refresh: one token call per account a minute (${usingRealPostgr
         expect(answer.body.code).toBe("refresh_throttled");
         expect(answer.body.error).toBe("A refresh was tried moments ago — try again in 40 s");
         expect(answer.response.headers.get("retry-after")).toBe("40");
-        expect(answer.response.headers.get("cache-control")).toBe("no-store");
+        expect(answer.response.headers.get("cache-control")).toBe("no-store, no-transform");
       }
       expect(mark.refreshes()).toBe(1);
       expect(await eventKinds(h.db, account.id)).toEqual(["connected", "refresh_failed"]);

@@ -213,7 +213,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
           expect(result.location).toBeUndefined();
           expect(await result.response.text()).toBe("Bad request");
           expect(result.response.headers.get("referrer-policy")).toBe("no-referrer");
-          expect(result.response.headers.get("cache-control")).toBe("no-store");
+          expect(result.response.headers.get("cache-control")).toBe("no-store, no-transform");
         }
         expect(trap.uses()).toBe(0);
         // The trap is live: an ordinary-sized callback does reach the database.
@@ -437,7 +437,7 @@ describe("callback: GET /api/oauth/tiktok/callback", { timeout: 60_000 }, () => 
       for (const result of [success, failure]) {
         expect(result.status).toBe(303);
         expect(result.response.headers.get("referrer-policy")).toBe("no-referrer");
-        expect(result.response.headers.get("cache-control")).toBe("no-store");
+        expect(result.response.headers.get("cache-control")).toBe("no-store, no-transform");
         const location = result.response.headers.get("location")!;
         for (const secret of [code, encodeURIComponent(code), state]) expect(location).not.toContain(secret);
         expect(result.location!.searchParams.has("code")).toBe(false);

@@ -46,7 +46,7 @@ describe("disconnect: POST /api/oauth/tiktok/disconnect", { timeout: 60_000 }, (
     }
     expect(result.status).toBe(200);
     expect(result.body).toEqual({ success: true, message: "TikTok account disconnected", revoked: true, alreadyDisconnected: false });
-    expect(result.response.headers.get("cache-control")).toBe("no-store");
+    expect(result.response.headers.get("cache-control")).toBe("no-store, no-transform");
 
     // Revoked first (the row still existed then), with the access token, then deleted.
     expect(mark.revoke()).toBe(1);

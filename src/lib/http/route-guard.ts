@@ -2,9 +2,11 @@ import { NextResponse } from "next/server";
 import { getConfig } from "@/lib/config/config";
 import { requireAuth } from "@/lib/auth-helpers";
 import type { SessionUser } from "@/lib/auth";
+import { API_CACHE_CONTROL } from "@/lib/observability/security-headers";
 import { isSameOriginRequest } from "./same-origin";
 
-export const NO_STORE = { "Cache-Control": "no-store" } as const;
+/** The API's JSON answers: see API_CACHE_CONTROL. */
+export const NO_STORE = { "Cache-Control": API_CACHE_CONTROL } as const;
 
 export function jsonError(status: number, code: string, error: string) {
   return NextResponse.json({ error, code }, { status, headers: NO_STORE });

@@ -79,7 +79,7 @@ describe("security headers per path", () => {
     for (const path of ["/api/oauth", "/api/oauth/tiktok/authorize", "/api/oauth/tiktok/callback", "/api/oauth/tiktok/refresh", "/api/oauth/tiktok/disconnect"]) {
       const headers = securityHeaders(path, production);
       expect(headers["Referrer-Policy"], path).toBe("no-referrer");
-      expect(headers["Cache-Control"], path).toBe("no-store");
+      expect(headers["Cache-Control"], path).toBe("no-store, no-transform");
     }
   });
 
@@ -133,6 +133,6 @@ describe("src/proxy.ts", () => {
   it("OAuth routes: no-referrer and no-store from the proxy too", () => {
     const response = run("/api/oauth/tiktok/authorize");
     expect(response.headers.get("referrer-policy")).toBe("no-referrer");
-    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("cache-control")).toBe("no-store, no-transform");
   });
 });

@@ -64,6 +64,14 @@ export function contentSecurityPolicy(input: HeaderPolicyInput): string {
   return policy.join("; ");
 }
 
+/**
+ * Cache-Control of the API's answers: never stored (RFC 9111 §5.2.2.5) and never transformed
+ * (§5.2.2.6). `no-transform` also keeps Next's built-in gzip off these small, streamed answers:
+ * without a Content-Length it compresses every one, however small, and a zlib stream per answer
+ * was 6 % of the server's CPU under load (docs/performance.md, "Request path").
+ */
+export const API_CACHE_CONTROL = "no-store, no-transform";
+
 /** The headers for a response to `pathname`. */
 export function securityHeaders(pathname: string, input: HeaderPolicyInput): Record<string, string> {
   const headers: Record<string, string> = {
@@ -77,7 +85,7 @@ export function securityHeaders(pathname: string, input: HeaderPolicyInput): Rec
   if (input.appUrl.startsWith("https://")) headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains";
   if (isOAuthPath(pathname)) {
     headers["Referrer-Policy"] = "no-referrer";
-    headers["Cache-Control"] = "no-store";
+    headers["Cache-Control"] = API_CACHE_CONTROL;
   }
   return headers;
 }

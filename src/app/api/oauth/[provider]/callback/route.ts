@@ -8,9 +8,10 @@ import { connectionFor, providerBySlug } from "@/lib/services";
 import { parseCallbackUrl } from "@/lib/connections/callback-params";
 import { getLogger, safeError } from "@/lib/log/logger";
 import { incrementMetric } from "@/lib/observability/metrics";
+import { API_CACHE_CONTROL } from "@/lib/observability/security-headers";
 
 /** No code or state may leak onwards from this URL (S40, RFC 9700 §4.2.4). */
-const CALLBACK_HEADERS = { "Referrer-Policy": "no-referrer", "Cache-Control": "no-store" } as const;
+const CALLBACK_HEADERS = { "Referrer-Policy": "no-referrer", "Cache-Control": API_CACHE_CONTROL } as const;
 
 type Context = { params: Promise<{ provider: string }> };
 
