@@ -74,6 +74,8 @@ export interface TikTokApiClientDeps {
   logger?: Logger;
   fetch?: FetchLike;
   timeoutMs?: number;
+  /** How recent a caller's row must be to be used without a re-read (ROW_REUSE_MS). */
+  rowReuseMs?: number;
 }
 
 type Endpoint = { name: string; method: "GET" | "POST"; path: string; scopes: string[] };
@@ -262,7 +264,7 @@ export class TikTokApiClient {
    * account through a long transfer must not call with the token it started with.
    */
   private current(owned: OwnedAccount): Promise<OwnedAccount> | OwnedAccount {
-    return performance.now() - owned.readAtMs < ROW_REUSE_MS ? owned : this.reload(owned);
+    return performance.now() - owned.readAtMs < (this.deps.rowReuseMs ?? ROW_REUSE_MS) ? owned : this.reload(owned);
   }
 
   /** The account's current row, still its owner's (a disconnect in between → not_found). */
