@@ -7,10 +7,11 @@ import { securityHeaders, type HeaderPolicyInput } from "@/lib/observability/sec
 let policy: HeaderPolicyInput | undefined;
 
 /**
- * Runs before every route (Next.js 16 Proxy, formerly Middleware): gives the request an id —
- * kept from a trusted front proxy's `x-request-id` when well-formed, generated otherwise — that
- * the route handlers' log lines carry and the response echoes, and puts the security headers
- * on the response (docs/observability.md). No session or database work here.
+ * Runs before every page (Next.js 16 Proxy, formerly Middleware; API handlers do the same
+ * through `apiRoute`): gives the request an id — kept from a trusted front proxy's
+ * `x-request-id` when well-formed, generated otherwise — that the page's log lines carry and the
+ * response echoes, and puts the security headers on the response (docs/observability.md). No
+ * session or database work here.
  */
 export function proxy(request: NextRequest) {
   policy ??= headerPolicyFromEnv();
@@ -26,9 +27,10 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Everything but Next's immutable build assets (they get nosniff from next.config.ts) and the
-  // video upload body route: Next hands a proxied request's body to the proxy by buffering a copy
-  // without back-pressure and cuts it at 10 MB (proxyClientMaxBodySize), which would hold a video
-  // in memory and truncate it. That route sets these same headers itself (issue #6).
-  matcher: ["/((?!_next/static|_next/image|api/accounts/[^/]+/uploads/[^/]+/file).*)"],
+  // Pages only: not Next's immutable build assets (they get nosniff from next.config.ts), and not
+  // the API, whose handlers do the same work themselves (src/lib/http/api-route.ts) — for the
+  // API it cost a second pass through Next's request handling on every call, and Next hands a
+  // proxied request's body to the proxy by buffering a copy without back-pressure, cut at 10 MB
+  // (proxyClientMaxBodySize), which a video upload's body must never go through (issue #6).
+  matcher: ["/((?!_next/static|_next/image|api/).*)"],
 };

@@ -63,6 +63,7 @@ const ROUTES: Record<string, RouteEntry> = {
     drive: { POST: { request: (who, url, ids) => json(who, url, "POST", { accountId: ids.accountId }), ownerStatus: 200 } },
   },
   "/api/auth/[...all]": { exempt: "Better Auth's own endpoints: sessions of the caller only, no account or upload id" },
+  "/api/[...unknown]": { exempt: "answers a fixed 404 for any path no route has; reads nothing" },
   "/api/health": { exempt: "no user data" },
   "/api/metrics": { exempt: "counters only, behind its own bearer token" },
   "/api/oauth/[provider]/authorize": { exempt: "starts a connect for the caller; takes no id" },

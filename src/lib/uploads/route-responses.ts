@@ -1,9 +1,5 @@
 import { NextResponse } from "next/server";
 import { jsonError, NO_STORE } from "@/lib/http/route-guard";
-import { headerPolicyFromEnv } from "@/lib/observability/header-policy";
-import { acceptRequestId, REQUEST_ID_HEADER } from "@/lib/observability/request-id";
-import { withRequestContext } from "@/lib/observability/request-context";
-import { securityHeaders } from "@/lib/observability/security-headers";
 import type { UploadResult } from "./upload-service";
 
 /** One shape for every upload route answer: `{ upload }` on success, `{ error, code, upload? }` otherwise. */
@@ -19,18 +15,5 @@ export function uploadResponse(result: UploadResult): NextResponse {
   } else if (result.status === 429 && retryAt) {
     response.headers.set("Retry-After", String(Math.max(1, Math.ceil((Date.parse(retryAt) - Date.now()) / 1000))));
   }
-  return response;
-}
-
-/**
- * What src/proxy.ts does for every other route, for the one it must skip (the body of an upload
- * cannot pass through Next's proxy: see the matcher there): a request id for the log lines and
- * the response, and the security headers.
- */
-export async function asIfProxied(request: Request, handle: () => Promise<Response>): Promise<Response> {
-  const requestId = acceptRequestId(request.headers.get(REQUEST_ID_HEADER));
-  const response = await withRequestContext(requestId, handle);
-  for (const [name, value] of Object.entries(securityHeaders(new URL(request.url).pathname, headerPolicyFromEnv()))) response.headers.set(name, value);
-  response.headers.set(REQUEST_ID_HEADER, requestId);
   return response;
 }

@@ -1,10 +1,10 @@
 import { getAuth } from "@/lib/auth";
+import { apiRoute } from "@/lib/http/api-route";
 
 // Better Auth's own endpoints (sign-up, sign-in, sign-out, session).
-export async function GET(request: Request): Promise<Response> {
+async function betterAuth(request: Request): Promise<Response> {
   return (await getAuth()).handler(request);
 }
 
-export async function POST(request: Request): Promise<Response> {
-  return (await getAuth()).handler(request);
-}
+export const GET = apiRoute(betterAuth);
+export const POST = apiRoute(betterAuth);

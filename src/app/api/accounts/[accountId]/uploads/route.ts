@@ -9,12 +9,13 @@ import { ERROR_MESSAGES } from "@/lib/uploads/outcome-messages";
 import { getUploadServices } from "@/lib/uploads/runtime";
 import { getDb } from "@/lib/db";
 import { accountsOf } from "@/lib/connections/owned-accounts";
+import { apiRoute } from "@/lib/http/api-route";
 
 const paramsSchema = z.object({ accountId: idSchema });
 type Context = { params: Promise<{ accountId: string }> };
 
 /** GET: the account's recent uploads and their outcome. */
-export async function GET(request: Request, context: Context) {
+async function listUploads(request: Request, context: Context) {
   const { user, error } = await requireAuth(request.headers);
   if (error) return error;
   const params = paramsSchema.safeParse(await context.params);
@@ -29,7 +30,7 @@ export async function GET(request: Request, context: Context) {
  * POST `{ mode, size, type?, post? }`: announces a video before its bytes, so that what can be
  * refused early (scopes, size, privacy level) is refused before the file is sent.
  */
-export async function POST(request: Request, context: Context) {
+async function createUpload(request: Request, context: Context) {
   const { user, error } = await guardMutation(request);
   if (error) return error;
   const params = paramsSchema.safeParse(await context.params);
@@ -54,3 +55,6 @@ export async function POST(request: Request, context: Context) {
     return jsonError(500, "internal_error", "Could not start the upload");
   }
 }
+
+export const GET = apiRoute(listUploads);
+export const POST = apiRoute(createUpload);

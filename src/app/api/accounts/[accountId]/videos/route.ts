@@ -8,13 +8,14 @@ import { accountsOf } from "@/lib/connections/owned-accounts";
 import { CURSOR_PATTERN, ProviderCallError } from "@/lib/connections/recent-videos";
 import { getAppServices } from "@/lib/services";
 import { getLogger } from "@/lib/log/logger";
+import { apiRoute } from "@/lib/http/api-route";
 
 const paramsSchema = z.object({ accountId: idSchema });
 /** Opaque to this route: each network reads its own (TikTok a number, YouTube a page token). */
 const cursorSchema = z.string().regex(CURSOR_PATTERN).optional();
 
 /** GET `?cursor=`: one page of the account's recent videos with stats, whatever its network. */
-export async function GET(request: Request, context: { params: Promise<{ accountId: string }> }) {
+async function listVideos(request: Request, context: { params: Promise<{ accountId: string }> }) {
   const { user, error } = await requireAuth(request.headers);
   if (error) return error;
   const params = paramsSchema.safeParse(await context.params);
@@ -38,3 +39,5 @@ export async function GET(request: Request, context: { params: Promise<{ account
     return jsonError(500, "videos_failed", "Could not load videos");
   }
 }
+
+export const GET = apiRoute(listVideos);

@@ -6,6 +6,7 @@ import { connectionFor } from "@/lib/services";
 import { readAuthorizeBody } from "@/lib/http/authorize-body";
 import { ACCOUNTS_PAGE } from "@/lib/connections/connection-service";
 import { getLogger, safeError } from "@/lib/log/logger";
+import { apiRoute } from "@/lib/http/api-route";
 
 type Context = { params: Promise<{ provider: string }> };
 
@@ -13,7 +14,7 @@ type Context = { params: Promise<{ provider: string }> };
  * POST → `{ url }`: where to send the browser to approve at the provider (`/api/oauth/<slug>/authorize`).
  * Body: none, or `{ scopes }` for "Grant permission" (only scopes the provider asks for; else 400).
  */
-export async function POST(request: Request, context: Context) {
+async function startAuthorization(request: Request, context: Context) {
   const { user, error } = await guardMutation(request);
   if (error) return error;
   const { provider: slug } = await context.params;
@@ -33,3 +34,5 @@ export async function POST(request: Request, context: Context) {
     return jsonError(500, "oauth_init_failed", "Failed to start the connection");
   }
 }
+
+export const POST = apiRoute(startAuthorization);

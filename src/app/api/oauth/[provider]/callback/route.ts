@@ -9,6 +9,7 @@ import { parseCallbackUrl } from "@/lib/connections/callback-params";
 import { getLogger, safeError } from "@/lib/log/logger";
 import { incrementMetric } from "@/lib/observability/metrics";
 import { API_CACHE_CONTROL } from "@/lib/observability/security-headers";
+import { apiRoute } from "@/lib/http/api-route";
 
 /** No code or state may leak onwards from this URL (S40, RFC 9700 §4.2.4). */
 const CALLBACK_HEADERS = { "Referrer-Policy": "no-referrer", "Cache-Control": API_CACHE_CONTROL } as const;
@@ -20,7 +21,7 @@ type Context = { params: Promise<{ provider: string }> };
  * `/api/oauth/<slug>/callback`). Always ends in a 303 to the accounts page, or 400 for an
  * oversized request, or 404 for a provider this deployment does not have.
  */
-export async function GET(request: Request, context: Context) {
+async function completeAuthorization(request: Request, context: Context) {
   const { provider: slug } = await context.params;
   const provider = providerBySlug(slug);
   if (!provider) return new NextResponse("Not found", { status: 404, headers: { ...CALLBACK_HEADERS, "Content-Type": "text/plain" } });
@@ -61,3 +62,5 @@ function redirectToAccounts(slug: string, result: { accountId: string; reconnect
   }
   return NextResponse.redirect(target, { status: 303, headers: CALLBACK_HEADERS });
 }
+
+export const GET = apiRoute(completeAuthorization);

@@ -2,9 +2,10 @@ import { NextResponse } from "next/server";
 import { jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { startAccountMutation, type ProviderRouteContext } from "../account-mutation";
 import { getLogger, safeError } from "@/lib/log/logger";
+import { apiRoute } from "@/lib/http/api-route";
 
 /** POST `{ accountId }`: revoke at the provider (best effort), then delete. Idempotent. */
-export async function POST(request: Request, context: ProviderRouteContext) {
+async function disconnectAccount(request: Request, context: ProviderRouteContext) {
   try {
     const started = await startAccountMutation(request, context);
     if (!started.ok) return started.response;
@@ -26,3 +27,5 @@ export async function POST(request: Request, context: ProviderRouteContext) {
     return jsonError(500, "disconnect_failed", "Failed to disconnect account");
   }
 }
+
+export const POST = apiRoute(disconnectAccount);

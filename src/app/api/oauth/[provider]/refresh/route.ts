@@ -3,9 +3,10 @@ import { jsonError, NO_STORE } from "@/lib/http/route-guard";
 import { startAccountMutation, type ProviderRouteContext } from "../account-mutation";
 import { getLogger, safeError } from "@/lib/log/logger";
 import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
+import { apiRoute } from "@/lib/http/api-route";
 
 /** POST `{ accountId }`: refresh that account's token at its provider now. */
-export async function POST(request: Request, context: ProviderRouteContext) {
+async function refreshAccount(request: Request, context: ProviderRouteContext) {
   try {
     const started = await startAccountMutation(request, context);
     if (!started.ok) return started.response;
@@ -41,3 +42,5 @@ export async function POST(request: Request, context: ProviderRouteContext) {
     return jsonError(500, "refresh_failed", "Failed to refresh token");
   }
 }
+
+export const POST = apiRoute(refreshAccount);

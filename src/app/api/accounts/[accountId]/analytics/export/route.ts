@@ -8,6 +8,7 @@ import { getAccountAnalytics } from "@/lib/analytics/query-service";
 import { analyticsCsv, exportFileName } from "@/lib/analytics/export";
 import { ANALYTICS_RANGES, type AnalyticsRangeDays } from "@/lib/analytics/types";
 import { getLogger } from "@/lib/log/logger";
+import { apiRoute } from "@/lib/http/api-route";
 
 const paramsSchema = z.object({ accountId: idSchema });
 const rangeSchema = z
@@ -16,7 +17,7 @@ const rangeSchema = z
   .transform((v) => Number(v) as AnalyticsRangeDays);
 
 /** GET `?range=7|30|90`: the account's analytics as a CSV download (issue #13). */
-export async function GET(request: Request, context: { params: Promise<{ accountId: string }> }) {
+async function exportAnalytics(request: Request, context: { params: Promise<{ accountId: string }> }) {
   const { user, error } = await requireAuth(request.headers);
   if (error) return error;
   const params = paramsSchema.safeParse(await context.params);
@@ -41,3 +42,5 @@ export async function GET(request: Request, context: { params: Promise<{ account
     return jsonError(500, "export_failed", "Could not export analytics");
   }
 }
+
+export const GET = apiRoute(exportAnalytics);

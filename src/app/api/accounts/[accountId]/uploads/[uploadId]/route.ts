@@ -6,11 +6,12 @@ import { idSchema } from "@/lib/uploads/request-schemas";
 import { getUploadServices } from "@/lib/uploads/runtime";
 import { getDb } from "@/lib/db";
 import { accountsOf } from "@/lib/connections/owned-accounts";
+import { apiRoute } from "@/lib/http/api-route";
 
 const paramsSchema = z.object({ accountId: idSchema, uploadId: idSchema });
 
 /** GET: one upload's progress (bytes sent to TikTok / total) and outcome — the page polls this. */
-export async function GET(request: Request, context: { params: Promise<{ accountId: string; uploadId: string }> }) {
+async function uploadStatus(request: Request, context: { params: Promise<{ accountId: string; uploadId: string }> }) {
   const { user, error } = await requireAuth(request.headers);
   if (error) return error;
   const params = paramsSchema.safeParse(await context.params);
@@ -22,3 +23,5 @@ export async function GET(request: Request, context: { params: Promise<{ account
   if (!upload) return jsonError(404, "not_found", "Upload not found");
   return NextResponse.json({ upload }, { headers: NO_STORE });
 }
+
+export const GET = apiRoute(uploadStatus);

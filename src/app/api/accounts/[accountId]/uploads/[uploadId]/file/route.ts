@@ -2,7 +2,8 @@ import { z } from "zod";
 import { guardMutation, jsonError } from "@/lib/http/route-guard";
 import { getLogger } from "@/lib/log/logger";
 import { idSchema } from "@/lib/uploads/request-schemas";
-import { asIfProxied, uploadResponse } from "@/lib/uploads/route-responses";
+import { uploadResponse } from "@/lib/uploads/route-responses";
+import { apiRoute } from "@/lib/http/api-route";
 import { getUploadServices } from "@/lib/uploads/runtime";
 import { ERROR_MESSAGES } from "@/lib/uploads/outcome-messages";
 import { getDb } from "@/lib/db";
@@ -16,10 +17,6 @@ const contentLengthSchema = z.string().regex(/^\d{1,13}$/).transform(Number).opt
  * against TikTok's rules; then handed to TikTok. 202 once TikTok's upload has started — the
  * page then follows `GET …/uploads/:uploadId`.
  */
-export async function PUT(request: Request, context: { params: Promise<{ accountId: string; uploadId: string }> }) {
-  return asIfProxied(request, () => receive(request, context));
-}
-
 async function receive(request: Request, context: { params: Promise<{ accountId: string; uploadId: string }> }): Promise<Response> {
   const { user, error } = await guardMutation(request);
   if (error) return error;
@@ -37,3 +34,5 @@ async function receive(request: Request, context: { params: Promise<{ accountId:
     return jsonError(500, "internal_error", "Could not receive the file");
   }
 }
+
+export const PUT = apiRoute(receive);
