@@ -42,10 +42,14 @@ export function loadGoals(r: LoadResult): GoalRow[] {
   const phase = r.phases.find((p) => p.name.startsWith("refresh:"));
   const refresh = phase?.ops[0];
   if (!phase || !refresh) return [];
+  // The cheapest route on the same instance in the same run: Next.js's own share of the figure.
+  const floorPhase = r.phases.find((p) => p.name.startsWith("floor:"));
+  const floor = floorPhase?.ops[0];
+  const floorText = floorPhase && floor ? ` (health route: ${fmt(floor.perSec)}/s, ${fmt(floorPhase.serverCpuMsPerRequest, 1)} ms)` : "";
   return [
     {
       name: "refresh route on one `next start`",
-      now: `${fmt(refresh.perSec)}/s, ${fmt(phase.serverCpuMsPerRequest, 1)} ms CPU per request`,
+      now: `${fmt(refresh.perSec)}/s, ${fmt(phase.serverCpuMsPerRequest, 1)} ms CPU per request${floorText}`,
       goal: "≥ 500/s, ≤ 2 ms CPU",
       met: refresh.perSec >= 500 && phase.serverCpuMsPerRequest <= 2,
     },

@@ -350,6 +350,30 @@ export async function benchLoad(options: { users: number; concurrency: number; r
         baseline: [raw.stats(baselineRun.seconds)],
       });
     }
+    // The floor beside it: the cheapest route there is (GET /api/health: one handler, one
+    // `select 1`, no session, no provider), at the same concurrency on the same instance — what
+    // Next.js's own request handling costs this machine, below which no route can go.
+    {
+      const health = new Recorder("health route (floor)");
+      const client = new Client(origin);
+      const total = connected.length * refreshesPerAccount;
+      const run = await runPhase(
+        Array.from({ length: total }, () => () => health.time(async () => {
+          const response = await client.fetch("/api/health");
+          await response.arrayBuffer();
+          if (response.status !== 200) throw new Error(`health ${response.status}`);
+        })),
+        concurrency,
+        pids,
+      );
+      phases.push({
+        name: `floor: ${fmt(total)} GET /api/health`,
+        seconds: run.seconds,
+        machineBusyPct: run.machineBusyPct,
+        serverCpuMsPerRequest: run.serverCpuMs / total,
+        ops: [health.stats(run.seconds)],
+      });
+    }
     const countersBeforeMixed = await counters();
     const refreshedBeforeMixed = await refreshedEvents();
     const youtubeRefreshTokensAfterRefreshes = await youtubeRefreshTokens();
