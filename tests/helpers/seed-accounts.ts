@@ -131,7 +131,7 @@ export async function seedConnectedYouTubeChannels(options: YouTubeSeedOptions):
   return { userId, accounts };
 }
 
-async function ensureSeedUser(db: Database, userId: string, now: Date): Promise<void> {
+export async function ensureSeedUser(db: Database, userId: string, now: Date): Promise<void> {
   await db
     .insert(user)
     .values({ id: userId, name: "Seeded user", email: `${userId}@seed.test`, createdAt: now, updatedAt: now })

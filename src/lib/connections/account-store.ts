@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
+import { prebuilt, UNNAMED } from "@/lib/db/prebuilt";
 import { socialAccounts } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { accountChanged } from "@/lib/connections/account-cache";
@@ -33,10 +34,7 @@ export async function saveConnection(
   // Twice at most: a first connect of the same account by this user racing this one may insert
   // the row between the read and the write; the second pass then updates that row.
   for (let attempt = 0; ; attempt++) {
-    const [existing] = await db
-      .select({ id: socialAccounts.id, userId: socialAccounts.userId })
-      .from(socialAccounts)
-      .where(and(eq(socialAccounts.platform, platform), eq(socialAccounts.platformUserId, profile.providerUserId)));
+    const [existing] = await holderOf(db).execute({ platform, platformUserId: profile.providerUserId });
     if (existing && existing.userId !== userId) throw new OAuthFlowError("account_already_linked");
     const saved = await writeConnection(db, cipher, input, existing?.id ?? randomUUID());
     if (saved) {
@@ -49,6 +47,15 @@ export async function saveConnection(
   }
 }
 
+// Who holds a provider account: read by every connect (src/lib/db/prebuilt.ts).
+const holderOf = prebuilt((db) =>
+  db
+    .select({ id: socialAccounts.id, userId: socialAccounts.userId })
+    .from(socialAccounts)
+    .where(and(eq(socialAccounts.platform, sql.placeholder("platform")), eq(socialAccounts.platformUserId, sql.placeholder("platformUserId"))))
+    .prepare(UNNAMED),
+);
+
 async function writeConnection(
   db: Database,
   cipher: TokenCipher,
@@ -57,47 +64,48 @@ async function writeConnection(
 ): Promise<{ id: string; reconnected: boolean } | undefined> {
   const { userId, platform, tokens, profile, scopes, now } = input;
   const schedule = tokenSchedule(tokens, now);
-  const values = {
-    unionId: profile.unionId ?? null,
-    displayName: profile.displayName,
-    avatarUrl: profile.avatarUrl ?? null,
-    scopes,
-    accessToken: cipher.encrypt(tokens.accessToken, tokenAad(id, "access_token")),
-    refreshToken: tokens.refreshToken ? cipher.encrypt(tokens.refreshToken, tokenAad(id, "refresh_token")) : null,
-    providerData: profile.providerData ?? null,
-    tokenExpiry: schedule.tokenExpiry,
-    refreshTokenExpiry: schedule.refreshTokenExpiry,
-    nextRefreshAt: schedule.nextRefreshAt,
-    status: "ACTIVE" as const,
-    statusReason: null,
-    lastRefreshedAt: now,
-    refreshFailures: 0,
-    refreshLeaseId: null,
-    refreshLeaseUntil: null,
-    reconnectRequestedAt: null,
-    updatedAt: now,
-  };
-  const upsert = db
-    .insert(socialAccounts)
-    .values({ id, userId, platform, platformUserId: profile.providerUserId, createdAt: now, ...values })
-    .onConflictDoUpdate({
-      target: [socialAccounts.platform, socialAccounts.platformUserId],
-      set: {
-        ...values,
-        // A provider that does not rotate (Google) may answer a re-consent without a refresh
-        // token: the stored one is still the grant's, so it is kept, never replaced by nothing
-        // (https://developers.google.com/identity/protocols/oauth2/web-server#offline). Its
-        // ciphertext stays valid: the row id it is bound to does not change.
-        refreshToken: sql`coalesce(excluded.refresh_token, ${socialAccounts.refreshToken})`,
-      },
-      setWhere: and(eq(socialAccounts.id, id), eq(socialAccounts.userId, userId)),
-    })
-    .returning({ id: socialAccounts.id, userId: socialAccounts.userId, inserted: sql<boolean>`(xmax = 0)`.as("inserted") });
+  const at = (date: Date | null) => date?.toISOString() ?? null;
+  const accessToken = cipher.encrypt(tokens.accessToken, tokenAad(id, "access_token"));
+  const refreshToken = tokens.refreshToken ? cipher.encrypt(tokens.refreshToken, tokenAad(id, "refresh_token")) : null;
+  // One flat statement rather than drizzle's insert builder wrapped in a CTE: building that
+  // nested query cost more CPU than the rest of the callback's own work together (about 0.6 ms
+  // per connect; docs/performance.md "Request path"). Every column a connect sets is listed
+  // once; an update takes them from `excluded`, so the values travel once.
   const result = (await db.execute(sql`
-    with saved as (${upsert.getSQL()}),
+    with saved as (
+      insert into social_accounts as account (
+        id, user_id, platform, platform_user_id, created_at,
+        union_id, display_name, avatar_url, scopes, access_token, refresh_token, provider_data,
+        token_expiry, refresh_token_expiry, next_refresh_at, status, status_reason, last_refreshed_at,
+        refresh_failures, refresh_lease_id, refresh_lease_until, reconnect_requested_at, updated_at
+      ) values (
+        ${id}, ${userId}, ${platform}, ${profile.providerUserId}, ${at(now)},
+        ${profile.unionId ?? null}, ${profile.displayName}, ${profile.avatarUrl ?? null}, ${sql.param(scopes, socialAccounts.scopes)},
+        ${accessToken}, ${refreshToken}, ${profile.providerData ? JSON.stringify(profile.providerData) : null},
+        ${at(schedule.tokenExpiry)}, ${at(schedule.refreshTokenExpiry)}, ${at(schedule.nextRefreshAt)}, 'ACTIVE', null, ${at(now)},
+        0, null, null, null, ${at(now)}
+      )
+      on conflict (platform, platform_user_id) do update set
+        union_id = excluded.union_id, display_name = excluded.display_name, avatar_url = excluded.avatar_url,
+        scopes = excluded.scopes, access_token = excluded.access_token,
+        -- A provider that does not rotate (Google) may answer a re-consent without a refresh
+        -- token: the stored one is still the grant's, so it is kept, never replaced by nothing
+        -- (https://developers.google.com/identity/protocols/oauth2/web-server#offline). Its
+        -- ciphertext stays valid: the row id it is bound to does not change.
+        refresh_token = coalesce(excluded.refresh_token, account.refresh_token),
+        provider_data = excluded.provider_data, token_expiry = excluded.token_expiry,
+        refresh_token_expiry = excluded.refresh_token_expiry, next_refresh_at = excluded.next_refresh_at,
+        status = excluded.status, status_reason = excluded.status_reason, last_refreshed_at = excluded.last_refreshed_at,
+        refresh_failures = excluded.refresh_failures, refresh_lease_id = excluded.refresh_lease_id,
+        refresh_lease_until = excluded.refresh_lease_until, reconnect_requested_at = excluded.reconnect_requested_at,
+        updated_at = excluded.updated_at
+      -- Only the row that was read, still this user's: a row that changed hands is not touched.
+      where account.id = ${id} and account.user_id = ${userId}
+      returning account.id, account.user_id, (xmax = 0) as inserted
+    ),
     logged as (
       insert into account_events (account_id, user_id, kind, created_at)
-      select id, user_id, case when inserted then 'connected' else 'reconnected' end, ${now.toISOString()}::timestamptz from saved
+      select id, user_id, case when inserted then 'connected' else 'reconnected' end, ${at(now)}::timestamptz from saved
     )
     select id, inserted from saved
   `)) as unknown as { rows: { id: string; inserted: boolean }[] };

@@ -1,5 +1,6 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
+import { prebuilt, UNNAMED } from "@/lib/db/prebuilt";
 import { accountEvents, socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 import { idSchema } from "@/lib/http/ids";
 
@@ -57,6 +58,27 @@ export interface OwnerAccounts {
   wasDisconnected(accountId: string): Promise<boolean>;
 }
 
+const ownedRow = prebuilt((db) =>
+  db
+    .select()
+    .from(socialAccounts)
+    .where(and(eq(socialAccounts.id, sql.placeholder("accountId")), eq(socialAccounts.userId, sql.placeholder("userId"))))
+    .prepare(UNNAMED),
+);
+const ownedRowOfPlatform = prebuilt((db) =>
+  db
+    .select()
+    .from(socialAccounts)
+    .where(
+      and(
+        eq(socialAccounts.id, sql.placeholder("accountId")),
+        eq(socialAccounts.userId, sql.placeholder("userId")),
+        eq(socialAccounts.platform, sql.placeholder("platform")),
+      ),
+    )
+    .prepare(UNNAMED),
+);
+
 /**
  * Every query here has `user_id = userId` in its WHERE clause: there is no other way in. With a
  * platform, only that network's accounts (a provider's routes); without, all of them.
@@ -74,10 +96,11 @@ export function accountsOf(db: Database, userId: string, platform?: Platform): O
     },
     async get(accountId) {
       if (!idSchema.safeParse(accountId).success) return undefined;
-      const [row] = await db
-        .select()
-        .from(socialAccounts)
-        .where(and(eq(socialAccounts.id, accountId), eq(socialAccounts.userId, userId), ofPlatform));
+      // Every account route and page reads its account this way: built once (prebuilt.ts).
+      const [row] =
+        platform === undefined
+          ? await ownedRow(db).execute({ accountId, userId })
+          : await ownedRowOfPlatform(db).execute({ accountId, userId, platform });
       return row && mint(row);
     },
     async wasDisconnected(accountId) {

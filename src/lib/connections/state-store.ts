@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
+import { prebuilt, UNNAMED } from "@/lib/db/prebuilt";
 import { oauthStates, type OAuthStateRow } from "@/lib/db/schema";
 
 type Platform = OAuthStateRow["provider"];
@@ -75,16 +76,27 @@ export async function consumeState(
   db: Database,
   query: { state: string; provider: Platform; userId: string; browserBinding: string },
 ): Promise<OAuthStateRow | undefined> {
-  const rows = await db
+  const rows = await consumeStatement(db).execute({
+    stateHash: sha256Hex(query.state),
+    provider: query.provider,
+    userId: query.userId,
+    browserBindingHash: sha256Hex(query.browserBinding),
+  });
+  return rows[0];
+}
+
+// Every callback runs it: built once (src/lib/db/prebuilt.ts).
+const consumeStatement = prebuilt((db) =>
+  db
     .delete(oauthStates)
     .where(
       and(
-        eq(oauthStates.stateHash, sha256Hex(query.state)),
-        eq(oauthStates.provider, query.provider),
-        eq(oauthStates.userId, query.userId),
-        eq(oauthStates.browserBindingHash, sha256Hex(query.browserBinding)),
+        eq(oauthStates.stateHash, sql.placeholder("stateHash")),
+        eq(oauthStates.provider, sql.placeholder("provider")),
+        eq(oauthStates.userId, sql.placeholder("userId")),
+        eq(oauthStates.browserBindingHash, sql.placeholder("browserBindingHash")),
       ),
     )
-    .returning();
-  return rows[0];
-}
+    .returning()
+    .prepare(UNNAMED),
+);
