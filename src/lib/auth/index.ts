@@ -24,7 +24,7 @@ export interface SessionUser {
 /** The signed-in user for these request headers, or null. */
 export async function getSessionUser(requestHeaders: Headers): Promise<SessionUser | null> {
   const auth = await getAuth();
-  const cached = await cachedSessionUser(auth, requestHeaders);
+  const cached = cachedSessionUser(auth, requestHeaders);
   if (cached) return cached;
   const session = await auth.api.getSession({ headers: requestHeaders });
   if (!session) return null;
