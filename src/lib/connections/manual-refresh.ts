@@ -1,5 +1,6 @@
-import { and, eq, isNull, lte, or } from "drizzle-orm";
+import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
+import { prebuilt, UNNAMED, valueFor } from "@/lib/db/prebuilt";
 import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 import type { Clock } from "@/lib/clock";
 import type { RefreshOutcome, TokenRefresher } from "@/lib/connections/token-refresher";
@@ -104,20 +105,26 @@ export class ManualRefresh {
  */
 export async function claimManualRefresh(db: Database, account: Pick<SocialAccountRow, "id" | "userId">, now: Date): Promise<boolean> {
   const windowStart = new Date(now.getTime() - MANUAL_REFRESH_WINDOW_MS);
-  const rows = await db
-    .update(socialAccounts)
-    .set({ manualRefreshAt: now })
-    .where(
-      and(
-        eq(socialAccounts.id, account.id),
-        eq(socialAccounts.userId, account.userId),
-        or(isNull(socialAccounts.manualRefreshAt), lte(socialAccounts.manualRefreshAt, windowStart)),
-        or(isNull(socialAccounts.lastRefreshedAt), lte(socialAccounts.lastRefreshedAt, windowStart)),
-      ),
-    )
-    .returning({ id: socialAccounts.id });
+  const rows = await claimStatement(db).execute({ id: account.id, userId: account.userId, now, windowStart });
   return rows.length > 0;
 }
+
+// Every Refresh press runs it: built once (src/lib/db/prebuilt.ts).
+const claimStatement = prebuilt((db) =>
+  db
+    .update(socialAccounts)
+    .set({ manualRefreshAt: valueFor(socialAccounts.manualRefreshAt, "now") })
+    .where(
+      and(
+        eq(socialAccounts.id, sql.placeholder("id")),
+        eq(socialAccounts.userId, sql.placeholder("userId")),
+        or(isNull(socialAccounts.manualRefreshAt), lte(socialAccounts.manualRefreshAt, sql.placeholder("windowStart"))),
+        or(isNull(socialAccounts.lastRefreshedAt), lte(socialAccounts.lastRefreshedAt, sql.placeholder("windowStart"))),
+      ),
+    )
+    .returning({ id: socialAccounts.id })
+    .prepare(UNNAMED),
+);
 
 function refreshedWithinWindow(row: Pick<SocialAccountRow, "lastRefreshedAt">, now: Date): boolean {
   return row.lastRefreshedAt !== null && row.lastRefreshedAt.getTime() > now.getTime() - MANUAL_REFRESH_WINDOW_MS;

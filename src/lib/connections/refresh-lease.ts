@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
+import { prebuilt, UNNAMED, valueFor } from "@/lib/db/prebuilt";
 import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 
 /** Longer than the token call's timeout, so a live holder never loses its lease. */
@@ -18,18 +19,24 @@ export async function acquireRefreshLease(
   leaseMs = REFRESH_LEASE_MS,
 ): Promise<{ leaseId: string; row: SocialAccountRow } | undefined> {
   const leaseId = randomUUID();
-  const [row] = await db
-    .update(socialAccounts)
-    .set({ refreshLeaseId: leaseId, refreshLeaseUntil: new Date(now.getTime() + leaseMs) })
-    .where(
-      and(
-        eq(socialAccounts.id, accountId),
-        or(isNull(socialAccounts.refreshLeaseUntil), lt(socialAccounts.refreshLeaseUntil, now)),
-      ),
-    )
-    .returning();
+  const [row] = await leaseStatement(db).execute({ accountId, leaseId, until: new Date(now.getTime() + leaseMs), now });
   return row ? { leaseId, row } : undefined;
 }
+
+// Every refresh, by the sweeper or a route, runs it: built once (src/lib/db/prebuilt.ts).
+const leaseStatement = prebuilt((db) =>
+  db
+    .update(socialAccounts)
+    .set({ refreshLeaseId: valueFor(socialAccounts.refreshLeaseId, "leaseId"), refreshLeaseUntil: valueFor(socialAccounts.refreshLeaseUntil, "until") })
+    .where(
+      and(
+        eq(socialAccounts.id, sql.placeholder("accountId")),
+        or(isNull(socialAccounts.refreshLeaseUntil), lt(socialAccounts.refreshLeaseUntil, sql.placeholder("now"))),
+      ),
+    )
+    .returning()
+    .prepare(UNNAMED),
+);
 
 /** Writes `values` only while still holding the lease, and releases it in the same statement. */
 export async function updateUnderLease(

@@ -1,6 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Database } from "@/lib/db/client";
+import { prebuilt, UNNAMED } from "@/lib/db/prebuilt";
 import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { systemClock, type Clock } from "@/lib/clock";
@@ -391,10 +392,13 @@ export class TokenRefresher {
   }
 
   private async read(accountId: string): Promise<SocialAccountRow | undefined> {
-    const [row] = await this.db.select().from(socialAccounts).where(eq(socialAccounts.id, accountId));
+    const [row] = await rowById(this.db).execute({ accountId });
     return row;
   }
 }
+
+// Read before and after every refresh: built once (src/lib/db/prebuilt.ts).
+const rowById = prebuilt((db) => db.select().from(socialAccounts).where(eq(socialAccounts.id, sql.placeholder("accountId"))).prepare(UNNAMED));
 
 /** Two reads of a row describe the same refresh generation. */
 function sameRefresh(a: SocialAccountRow, b: SocialAccountRow): boolean {
