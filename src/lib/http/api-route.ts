@@ -4,7 +4,7 @@ import { withRequestContext } from "@/lib/observability/request-context";
 import { isOAuthPath, OAUTH_PATH_PREFIX, securityHeaders } from "@/lib/observability/security-headers";
 
 /** Marks a handler built by apiRoute, so a test can check every API route is one. */
-export const API_ROUTE = Symbol.for("socialflow.apiRoute");
+export const API_ROUTE = Symbol("socialflow.apiRoute");
 
 type Handler<C> = (request: Request, context: C) => Response | Promise<Response>;
 
