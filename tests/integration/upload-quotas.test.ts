@@ -136,6 +136,8 @@ describe("upload quotas and the upload URL", () => {
       const ids = [a.body.upload!.id, b.body.upload!.id];
       const sending = ids.map((id) => heldPut(browser, accountId, id));
       await until(async () => (await statesOf(ids)).every((s) => s === "RECEIVING"), "both files arriving");
+      // RECEIVING is written before the first bytes are pulled and the file opened: wait for both.
+      await until(async () => sending.every((put) => put.read()) && (await readdir(uploads.tmpDir)).length === ids.length, "both files on disk");
 
       const third = await startUpload(browser, accountId, { mode: "inbox", size: video.length });
       expect(third.status).toBe(429);
