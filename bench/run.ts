@@ -4,7 +4,8 @@
  *
  *   npm run bench                                  # 1k, 10k, 100k accounts + connect flows
  *   BENCH_SIZES=1000,10000 npm run bench           # shorter
- *   BENCH_ONLY=refresh | connect | poll | analytics  # one part only (poll: upload status and accounts page;
+ *   BENCH_ONLY=refresh | connect | poll | parts | analytics  # one part only (poll: upload status and accounts page;
+ *                                                    # parts: CPU of what every request repeats, bench/request-parts.ts;
  *                                                    # analytics: bench/analytics.ts, BENCH_ANALYTICS_SIZES)
  *   BENCH_ONLY=upload (or BENCH_UPLOAD=1 to add it) # 1 GiB upload through `next start` (needs `npx next build`; bench/upload-1gb.ts)
  *   BENCH_ONLY=load (or BENCH_LOAD=1 to add it)     # load test of one `next start` on PostgreSQL (needs a build; `npm run bench:load` builds first)
@@ -29,6 +30,7 @@ import { adminUrl, fmt, loadAverage } from "./lib";
 import { PortInUseError } from "../scripts/dev-ports";
 import { benchAnalytics, printAnalytics } from "./analytics";
 import { benchPollAndPage, type PollPageResult } from "./poll-page";
+import { benchRequestParts, type PartRow } from "./request-parts";
 import { connectGoals, loadGoals, printGoals, sweepGoals, type GoalRow } from "./goals";
 
 const log = (line: string) => console.log(line);
@@ -137,6 +139,14 @@ function printPollPage(r: PollPageResult): void {
   log(`  one SQL round trip      p50 ${ms(r.roundTrip.p50).padStart(9)}   p99 ${ms(r.roundTrip.p99).padStart(9)}   (the baseline)`);
 }
 
+function printParts(rows: PartRow[]): void {
+  log(`\nWhat every request repeats, this process's CPU per call (bench/request-parts.ts):`);
+  const width = Math.max(...rows.map((r) => r.name.length));
+  for (const r of rows) {
+    log(`  ${r.name.padEnd(width)}  ${fmt(r.nowUs, 1).padStart(7)} µs   ${r.baselineName} ${fmt(r.baselineUs, 1)} µs   ratio ${fmt(r.nowUs / r.baselineUs, 2)}`);
+  }
+}
+
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
   const sizes = intList(process.env.BENCH_SIZES, [1000, 10_000, 100_000]);
@@ -147,7 +157,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const goals: GoalRow[] = [];
 
-  if (only !== "connect" && only !== "upload" && only !== "load" && only !== "poll" && only !== "analytics") {
+  if (only !== "connect" && only !== "upload" && only !== "load" && only !== "poll" && only !== "parts" && only !== "analytics") {
     let settings = settingsFromEnv();
     if (process.env.BENCH_TUNE === "1") {
       const tuneSize = intEnv("BENCH_TUNE_SIZE", 5000);
@@ -179,7 +189,7 @@ async function main(): Promise<void> {
     if (rows.some((r) => r.verified.startsWith("FAILED"))) process.exitCode = 1;
   }
 
-  if (only !== "refresh" && only !== "upload" && only !== "load" && only !== "poll" && only !== "analytics") {
+  if (only !== "refresh" && only !== "upload" && only !== "load" && only !== "poll" && only !== "parts" && only !== "analytics") {
     const result = await benchConnectFlows({
       flows: intEnv("BENCH_CONNECT_FLOWS", 300),
       concurrency: intEnv("BENCH_CONNECT_CONCURRENCY", 3),
@@ -192,6 +202,10 @@ async function main(): Promise<void> {
   if (only === undefined || only === "poll") {
     const result = await benchPollAndPage({ requests: intEnv("BENCH_POLL_REQUESTS", 600), concurrency: intEnv("BENCH_CONNECT_CONCURRENCY", 3), accountsPerUser: 10 });
     printPollPage(result);
+  }
+
+  if (only === undefined || only === "parts") {
+    printParts(await benchRequestParts({ calls: intEnv("BENCH_PARTS_CALLS", 4000) }));
   }
 
   if (only === undefined || only === "analytics") {

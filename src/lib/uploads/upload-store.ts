@@ -1,5 +1,6 @@
 import { and, desc, eq, getTableColumns, inArray, lt, notInArray, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
+import { prebuilt, UNNAMED } from "@/lib/db/prebuilt";
 import { socialAccounts, videoUploads, type VideoUploadRow } from "@/lib/db/schema";
 import type { OwnedAccount } from "@/lib/connections/owned-accounts";
 import { POLLED_STATES, type UploadState } from "./outcome-messages";
@@ -19,6 +20,21 @@ const IN_FLIGHT_STATES: UploadState[] = ["AWAITING_FILE", "RECEIVING", "VALIDATI
 
 type UploadColumn = keyof VideoUploadRow;
 const UPLOAD_COLUMNS = Object.keys(getTableColumns(videoUploads)) as UploadColumn[];
+
+// The upload page polls an upload's status every few seconds: built once (src/lib/db/prebuilt.ts).
+const uploadOfOwner = prebuilt((db) =>
+  db
+    .select()
+    .from(videoUploads)
+    .where(
+      and(
+        eq(videoUploads.id, sql.placeholder("id")),
+        eq(videoUploads.userId, sql.placeholder("userId")),
+        eq(videoUploads.accountId, sql.placeholder("accountId")),
+      ),
+    )
+    .prepare(UNNAMED),
+);
 
 /** The video_uploads table: every query scoped to what it needs, nothing else touches it. */
 export class UploadStore {
@@ -44,10 +60,7 @@ export class UploadStore {
 
   /** An upload of the owner's account: another user's, or another account's, is not found. */
   async findForUser(account: OwnedAccount, id: string): Promise<VideoUploadRow | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(videoUploads)
-      .where(and(eq(videoUploads.id, id), eq(videoUploads.userId, account.userId), eq(videoUploads.accountId, account.id)));
+    const [row] = await uploadOfOwner(this.db).execute({ id, userId: account.userId, accountId: account.id });
     return row;
   }
 
