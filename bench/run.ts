@@ -30,7 +30,7 @@ import { adminUrl, fmt, loadAverage } from "./lib";
 import { PortInUseError } from "../scripts/dev-ports";
 import { benchAnalytics, printAnalytics } from "./analytics";
 import { benchPollAndPage, type PollPageResult } from "./poll-page";
-import { benchRequestParts, type PartRow } from "./request-parts";
+import type { PartRow } from "./request-parts";
 import { connectGoals, loadGoals, printGoals, sweepGoals, type GoalRow } from "./goals";
 
 const log = (line: string) => console.log(line);
@@ -205,6 +205,8 @@ async function main(): Promise<void> {
   }
 
   if (only === undefined || only === "parts") {
+    // Loaded only when run: it brings the app's auth and session modules into this process.
+    const { benchRequestParts } = await import("./request-parts");
     printParts(await benchRequestParts({ calls: intEnv("BENCH_PARTS_CALLS", 4000) }));
   }
 
