@@ -16,6 +16,7 @@ import { REDIRECT_URI, startAppHarness, TestBrowser, decideAtSandbox } from "../
 import { followCallback, startConnect } from "../tests/helpers/connect-flow";
 import { adminUrl, baselineRequest, percentile, runConcurrently, startSandboxProcess } from "./lib";
 import pg from "pg";
+import { sql } from "drizzle-orm";
 import { PROVIDER_EXCHANGE_CHANNEL, type ProviderExchangeMessage } from "@/lib/connections/provider-http";
 
 export interface ConnectResult {
@@ -35,6 +36,10 @@ export interface ConnectResult {
    */
   cpuMsPerFlow: { socialflow: number; sandboxOnlyClient: number };
   perRequest: { authorizeStatements: number; callbackStatements: number; callbackProviderCalls: number; callbackSqlMs: { p50: number; p99: number } };
+  /** The callback's statements one by one: how many ran and their wall time, p50. */
+  callbackStatements: { label: string; count: number; p50: number }[];
+  /** Measured in the same run on the same pool: `select 1`, and a one-row INSERT with its commit. */
+  databaseFloor: { selectOne: { p50: number; p99: number }; insertCommit: { p50: number; p99: number } };
 }
 
 export interface RequestTally {
@@ -43,9 +48,17 @@ export interface RequestTally {
   sqlMs: number;
   statements: number;
   providerCalls: number;
+  /** Wall time of each statement, by its first words (which statement it is). */
+  statementMs: Map<string, number[]>;
 }
 export const callbackTiming = new AsyncLocalStorage<RequestTally>();
-export const newTally = (): RequestTally => ({ tiktokMs: 0, sqlMs: 0, statements: 0, providerCalls: 0 });
+export const newTally = (): RequestTally => ({ tiktokMs: 0, sqlMs: 0, statements: 0, providerCalls: 0, statementMs: new Map() });
+
+/** A statement's first words, enough to tell the callback's statements apart (never its values: they are parameters). */
+function statementLabel(query: unknown): string {
+  const text = typeof query === "string" ? query : typeof query === "object" && query !== null && "text" in query ? String(query.text) : "?";
+  return text.replace(/\s+/g, " ").trim().slice(0, 44);
+}
 
 /**
  * Counts every statement a request sends to PostgreSQL (each is one round trip: BEGIN and
@@ -59,7 +72,14 @@ export function installStatementCounter(): () => void {
     if (!store) return realQuery.apply(this, args);
     store.statements++;
     const started = performance.now();
-    const done = () => (store.sqlMs += performance.now() - started);
+    const label = statementLabel(args[0]);
+    const done = () => {
+      const ms = performance.now() - started;
+      store.sqlMs += ms;
+      const seen = store.statementMs.get(label);
+      if (seen) seen.push(ms);
+      else store.statementMs.set(label, [ms]);
+    };
     // pg-pool's pool.query passes a callback; transactions use the promise form.
     const last = args.length - 1;
     const callback = args[last];
@@ -220,6 +240,7 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
         counted.authorize.statements += authorize.statements;
         counted.callback.statements += timing.statements;
         counted.callback.providerCalls += timing.providerCalls;
+        for (const [label, ms] of timing.statementMs) counted.callback.statementMs.set(label, [...(counted.callback.statementMs.get(label) ?? []), ...ms]);
       }
     };
     await runConcurrently(options.warmup, options.concurrency, (i) => flow(i, false));
@@ -233,6 +254,21 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
       sandboxOnlyFlow(sandboxUrl, SEED_USERS[i % SEED_USERS.length]!.openId),
     );
     const baselineCpu = process.cpuUsage(baselineCpuBefore);
+
+    // The database's own floor, same pool, same run: a read round trip, and a one-row INSERT
+    // whose commit waits for the WAL flush as the callback's consume and write do.
+    await h.db.execute(sql`create table bench_commit_probe (id bigserial primary key, at timestamptz not null)`);
+    const roundTrip = async (statement: () => Promise<unknown>) => {
+      const times: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const started = performance.now();
+        await statement();
+        times.push(performance.now() - started);
+      }
+      return times;
+    };
+    const selectOne = await roundTrip(() => h.db.execute(sql`select 1`));
+    const insertCommit = await roundTrip(() => h.db.execute(sql`insert into bench_commit_probe (at) values (now())`));
     const cpuMsPerFlow = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000 / options.flows;
 
     const p = (values: number[]) => {
@@ -255,6 +291,8 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
         callbackSqlMs: p(sqlMs),
       },
       cpuMsPerFlow: { socialflow: cpuMsPerFlow(flowCpu), sandboxOnlyClient: cpuMsPerFlow(baselineCpu) },
+      callbackStatements: [...counted.callback.statementMs].map(([label, ms]) => ({ label, count: ms.length, p50: p(ms).p50 })),
+      databaseFloor: { selectOne: p(selectOne), insertCommit: p(insertCommit) },
     };
   } finally {
     restoreQuery();

@@ -128,6 +128,9 @@ function printConnect(r: ConnectResult): void {
   const cpu = r.cpuMsPerFlow;
   log(`  CPU per flow (this process) ${ms(cpu.socialflow)}   browser alone in the sandbox-only flow ${ms(cpu.sandboxOnlyClient)}   SocialFlow's own ${ms(cpu.socialflow - cpu.sandboxOnlyClient)}`);
   log(`  of the own time, waiting on SQL p50 ${ms(q.callbackSqlMs.p50).padStart(9)}   p99 ${ms(q.callbackSqlMs.p99).padStart(9)}`);
+  for (const s of r.callbackStatements) log(`    ${s.label.padEnd(46)} ${fmt(s.count)}×   wall p50 ${ms(s.p50)}`);
+  const floor = r.databaseFloor;
+  log(`  the database alone, same pool: select 1 p50 ${ms(floor.selectOne.p50)}; a one-row INSERT and its commit p50 ${ms(floor.insertCommit.p50)} (the baseline)`);
 }
 
 function printPollPage(r: PollPageResult): void {
