@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { prebuilt, UNNAMED } from "@/lib/db/prebuilt";
 import { oauthStates, type OAuthStateRow } from "@/lib/db/schema";
@@ -40,29 +40,26 @@ export interface NewStateRow {
 export async function insertState(db: Database, row: NewStateRow): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`oauth_states:${row.provider}:${row.userId}`}, 0))`);
-    const keep = MAX_OPEN_STATES - 1;
-    const older = tx
-      .select({ id: oauthStates.id })
-      .from(oauthStates)
-      .where(and(eq(oauthStates.userId, row.userId), eq(oauthStates.provider, row.provider)))
-      .orderBy(desc(oauthStates.createdAt), desc(oauthStates.id))
-      .offset(keep);
-    const drop = tx.delete(oauthStates).where(or(lt(oauthStates.expiresAt, row.now), inArray(oauthStates.id, older)));
-    await tx.execute(sql`with dropped as (${drop.getSQL()}) ${insertRow(tx, row).getSQL()}`);
-  });
-}
-
-function insertRow(db: Pick<Database, "insert">, row: NewStateRow) {
-  return db.insert(oauthStates).values({
-    id: row.id,
-    stateHash: sha256Hex(row.state),
-    provider: row.provider,
-    userId: row.userId,
-    codeVerifier: row.encryptedVerifier,
-    browserBindingHash: sha256Hex(row.browserBinding),
-    returnTo: row.returnTo,
-    createdAt: row.now,
-    expiresAt: new Date(row.now.getTime() + STATE_TTL_MS),
+    const now = row.now.toISOString();
+    // One flat statement: drizzle's delete and insert builders nested in a CTE cost more CPU to
+    // build than the authorize's other work (docs/performance.md, "Request path").
+    await tx.execute(sql`
+      with dropped as (
+        delete from oauth_states
+        where expires_at < ${now}::timestamptz
+          or id in (
+            select id from oauth_states
+            where user_id = ${row.userId} and provider = ${row.provider}
+            order by created_at desc, id desc
+            offset ${MAX_OPEN_STATES - 1}
+          )
+      )
+      insert into oauth_states (id, state_hash, provider, user_id, code_verifier, browser_binding_hash, return_to, created_at, expires_at)
+      values (
+        ${row.id}, ${sha256Hex(row.state)}, ${row.provider}, ${row.userId}, ${row.encryptedVerifier},
+        ${sha256Hex(row.browserBinding)}, ${row.returnTo}, ${now}, ${new Date(row.now.getTime() + STATE_TTL_MS).toISOString()}
+      )
+    `);
   });
 }
 
