@@ -43,7 +43,7 @@ describe("prebuilt queries (src/lib/db/prebuilt.ts)", () => {
     expect(builds).toEqual([handle.db, other]);
   });
 
-  it("an owner's account read runs with each call's own values: never another user's row, only the asked network's", async () => {
+  it("an owner's account read and list run with each call's own values: never another user's row, only the asked network's", async () => {
     // Interleaved, so a value left over from the previous call would show.
     for (let round = 0; round < 3; round++) {
       expect((await accountsOf(handle.db, alice).get(alicesTikTok))?.row.userId).toBe(alice);
@@ -54,6 +54,15 @@ describe("prebuilt queries (src/lib/db/prebuilt.ts)", () => {
       expect(await accountsOf(handle.db, alice, "YOUTUBE").get(alicesTikTok)).toBeUndefined();
       expect((await accountsOf(handle.db, alice, "TIKTOK").get(alicesTikTok))?.id).toBe(alicesTikTok);
       expect(await accountsOf(handle.db, bob, "TIKTOK").get(alicesTikTok)).toBeUndefined();
+    }
+    // The owner's list: only theirs, only the asked network's.
+    const ids = async (user: string, platform?: "TIKTOK" | "YOUTUBE") => (await accountsOf(handle.db, user, platform).list()).map((a) => a.id).sort();
+    for (let round = 0; round < 2; round++) {
+      expect(await ids(alice)).toEqual([alicesTikTok, alicesChannel].sort());
+      expect(await ids(bob)).toEqual([bobsTikTok]);
+      expect(await ids(alice, "YOUTUBE")).toEqual([alicesChannel]);
+      expect(await ids(bob, "YOUTUBE")).toEqual([]);
+      expect(await ids(alice, "TIKTOK")).toEqual([alicesTikTok]);
     }
     // The row comes back typed as drizzle maps it (dates as Date, arrays as arrays).
     const row = (await accountsOf(handle.db, alice).get(alicesTikTok))!.row;

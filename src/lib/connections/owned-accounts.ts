@@ -58,6 +58,17 @@ export interface OwnerAccounts {
   wasDisconnected(accountId: string): Promise<boolean>;
 }
 
+const ownedRows = prebuilt((db) =>
+  db.select().from(socialAccounts).where(eq(socialAccounts.userId, sql.placeholder("userId"))).orderBy(desc(socialAccounts.createdAt)).prepare(UNNAMED),
+);
+const ownedRowsOfPlatform = prebuilt((db) =>
+  db
+    .select()
+    .from(socialAccounts)
+    .where(and(eq(socialAccounts.userId, sql.placeholder("userId")), eq(socialAccounts.platform, sql.placeholder("platform"))))
+    .orderBy(desc(socialAccounts.createdAt))
+    .prepare(UNNAMED),
+);
 const ownedRow = prebuilt((db) =>
   db
     .select()
@@ -84,14 +95,10 @@ const ownedRowOfPlatform = prebuilt((db) =>
  * platform, only that network's accounts (a provider's routes); without, all of them.
  */
 export function accountsOf(db: Database, userId: string, platform?: Platform): OwnerAccounts {
-  const ofPlatform = platform === undefined ? undefined : eq(socialAccounts.platform, platform);
   return {
     async list() {
-      const rows = await db
-        .select()
-        .from(socialAccounts)
-        .where(and(eq(socialAccounts.userId, userId), ofPlatform))
-        .orderBy(desc(socialAccounts.createdAt));
+      // The accounts page and the dashboard open with it: built once (prebuilt.ts).
+      const rows = platform === undefined ? await ownedRows(db).execute({ userId }) : await ownedRowsOfPlatform(db).execute({ userId, platform });
       return rows.map(mint);
     },
     async get(accountId) {
