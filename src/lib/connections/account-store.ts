@@ -68,9 +68,9 @@ async function writeConnection(
   const accessToken = cipher.encrypt(tokens.accessToken, tokenAad(id, "access_token"));
   const refreshToken = tokens.refreshToken ? cipher.encrypt(tokens.refreshToken, tokenAad(id, "refresh_token")) : null;
   // One flat statement rather than drizzle's insert builder wrapped in a CTE: building that
-  // nested query cost more CPU than the rest of the callback's own work together (about 0.6 ms
-  // per connect; docs/performance.md "Request path"). Every column a connect sets is listed
-  // once; an update takes them from `excluded`, so the values travel once.
+  // nested query took 0.3–0.4 ms of CPU per connect, against 0.02 ms for this one
+  // (`BENCH_ONLY=parts`, docs/performance.md "Request path"). Every column a connect sets is
+  // listed once; an update takes them from `excluded`, so the values travel once.
   const result = (await db.execute(sql`
     with saved as (
       insert into social_accounts as account (
