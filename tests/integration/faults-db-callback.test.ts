@@ -179,6 +179,10 @@ describe.skipIf(!usingRealPostgres)("faults: PostgreSQL failing mid-callback (re
     const browser = new TestBrowser(user.cookie);
     const back = await decideAtSandbox(await startConnect(browser));
     proxy.cutAll(); // every idle pooled connection is dead; the server itself is fine
+    // As after a real drop, the pool hears of it (the sockets close) before the next request:
+    // without this wait the callback could race the close events on the same tick.
+    const pool = (proxied.db as unknown as { $client: { idleCount: number } }).$client;
+    await until(() => pool.idleCount === 0, "the pool to see its idle connections closed");
     const result = await followCallback(browser, back);
     expect(result.location?.searchParams.get("success")).toBe("tiktok");
     const rows = await h.db.select().from(socialAccounts);
