@@ -1,10 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { RETURN_TO_HEADER } from "@/lib/auth/sign-in-redirect";
-import { headerPolicyFromEnv } from "@/lib/observability/header-policy";
+import { securityHeadersFromEnv } from "@/lib/observability/header-policy";
 import { acceptRequestId, REQUEST_ID_HEADER } from "@/lib/observability/request-id";
-import { securityHeaders, type HeaderPolicyInput } from "@/lib/observability/security-headers";
-
-let policy: HeaderPolicyInput | undefined;
 
 /**
  * Runs before every page (Next.js 16 Proxy, formerly Middleware; API handlers do the same
@@ -14,14 +11,13 @@ let policy: HeaderPolicyInput | undefined;
  * session or database work here.
  */
 export function proxy(request: NextRequest) {
-  policy ??= headerPolicyFromEnv();
   const requestId = acceptRequestId(request.headers.get(REQUEST_ID_HEADER));
   const forwarded = new Headers(request.headers);
   forwarded.set(REQUEST_ID_HEADER, requestId);
   // The page asked for, so a signed-out visit can come back to it after sign-in.
   forwarded.set(RETURN_TO_HEADER, request.nextUrl.pathname + request.nextUrl.search);
   const response = NextResponse.next({ request: { headers: forwarded } });
-  for (const [name, value] of Object.entries(securityHeaders(request.nextUrl.pathname, policy))) response.headers.set(name, value);
+  for (const [name, value] of Object.entries(securityHeadersFromEnv(request.nextUrl.pathname))) response.headers.set(name, value);
   response.headers.set(REQUEST_ID_HEADER, requestId);
   return response;
 }

@@ -1,7 +1,6 @@
-import { headerPolicyFromEnv } from "@/lib/observability/header-policy";
+import { securityHeadersFromEnv } from "@/lib/observability/header-policy";
 import { acceptRequestId, REQUEST_ID_HEADER } from "@/lib/observability/request-id";
 import { withRequestContext } from "@/lib/observability/request-context";
-import { isOAuthPath, OAUTH_PATH_PREFIX, securityHeaders } from "@/lib/observability/security-headers";
 
 /** Marks a handler built by apiRoute, so a test can check every API route is one. */
 export const API_ROUTE = Symbol("socialflow.apiRoute");
@@ -12,9 +11,9 @@ type Handler<C> = (request: Request, context: C) => Response | Promise<Response>
  * Every `src/app/api/**` handler is built with this: it does for the API what `src/proxy.ts`
  * does for pages — a request id (kept from a trusted front proxy's `x-request-id` when
  * well-formed, generated otherwise) that the handler's log lines carry and the response echoes,
- * and the security headers on the response. The proxy skips the API because running it costs
- * each request a second pass through Next's request handling (about 1.2 ms of server CPU of a
- * refresh's 7.2: docs/performance.md, "Request path").
+ * and the security headers on the response (`securityHeadersFromEnv`, as the proxy). The proxy
+ * skips the API because running it costs each request a second pass through Next's request
+ * handling (about 1.2 ms of server CPU of a refresh's 7.2: docs/performance.md, "Request path").
  */
 export function apiRoute<C>(handler: Handler<C>): ((request: Request, context: C) => Promise<Response>) & { [API_ROUTE]: true } {
   const route = async (request: Request, context: C): Promise<Response> => {
@@ -34,21 +33,6 @@ function withApiHeaders(response: Response, pathname: string, requestId: string)
     answer = new Response(response.body, response);
     answer.headers.set(REQUEST_ID_HEADER, requestId);
   }
-  for (const [name, value] of Object.entries(headersFor(pathname))) answer.headers.set(name, value);
+  for (const [name, value] of Object.entries(securityHeadersFromEnv(pathname))) answer.headers.set(name, value);
   return answer;
-}
-
-// The headers depend only on a few environment variables and on whether the path is OAuth's:
-// built once per combination instead of per request (the environment is read at request time,
-// so one build serves any deployment, and a test that changes it gets the new headers).
-let cached: { key: string; oauth: Record<string, string>; other: Record<string, string> } | undefined;
-
-function headersFor(pathname: string): Record<string, string> {
-  const env = process.env;
-  const key = [env.NODE_ENV, env.NEXT_PUBLIC_APP_URL, env.TIKTOK_API_BASE_URL, env.YOUTUBE_API_BASE_URL].join("\n");
-  if (cached?.key !== key) {
-    const policy = headerPolicyFromEnv(env);
-    cached = { key, oauth: securityHeaders(OAUTH_PATH_PREFIX, policy), other: securityHeaders("/api/", policy) };
-  }
-  return isOAuthPath(pathname) ? cached.oauth : cached.other;
 }

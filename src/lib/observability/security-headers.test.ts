@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NextRequest } from "next/server";
 import { proxy } from "@/proxy";
-import { headerPolicyFromEnv } from "./header-policy";
+import { headerPolicyFromEnv, securityHeadersFromEnv } from "./header-policy";
 import { contentSecurityPolicy, securityHeaders, type HeaderPolicyInput } from "./security-headers";
 
 const sandboxDev: HeaderPolicyInput = { appUrl: "http://localhost:3000", apiBaseUrls: ["http://127.0.0.1:4010", "http://127.0.0.1:4011"], development: true };
@@ -102,6 +102,20 @@ describe("security headers per path", () => {
         YOUTUBE_API_BASE_URL: "http://127.0.0.1:4011",
       } as NodeJS.ProcessEnv),
     ).toEqual({ appUrl: "https://a.example", apiBaseUrls: ["http://127.0.0.1:4010", "http://127.0.0.1:4011"], development: true });
+  });
+});
+
+describe("securityHeadersFromEnv (the proxy's and apiRoute's headers)", () => {
+  it("answers exactly what securityHeaders computes for the path and the environment, and follows a changed environment", () => {
+    const paths = ["/", "/settings/accounts", "/api/health", "/api/accounts/a1/videos", "/api/oauth", "/api/oauth/tiktok/callback", "/api/oauthx"];
+    const environments = [
+      { NODE_ENV: "production", NEXT_PUBLIC_APP_URL: "https://socialflow.example" },
+      { NODE_ENV: "development", NEXT_PUBLIC_APP_URL: "http://localhost:3000", TIKTOK_API_BASE_URL: "http://127.0.0.1:4010" },
+      { NODE_ENV: "production", NEXT_PUBLIC_APP_URL: "https://socialflow.example", YOUTUBE_API_BASE_URL: "http://127.0.0.1:4011" },
+    ] as NodeJS.ProcessEnv[];
+    for (const env of [...environments, environments[0]!]) {
+      for (const path of paths) expect(securityHeadersFromEnv(path, env), `${path} ${JSON.stringify(env)}`).toEqual(securityHeaders(path, headerPolicyFromEnv(env)));
+    }
   });
 });
 
