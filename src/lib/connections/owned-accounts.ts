@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { prebuilt, UNNAMED } from "@/lib/db/prebuilt";
 import { accountEvents, socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
@@ -58,37 +58,17 @@ export interface OwnerAccounts {
   wasDisconnected(accountId: string): Promise<boolean>;
 }
 
-const ownedRows = prebuilt((db) =>
-  db.select().from(socialAccounts).where(eq(socialAccounts.userId, sql.placeholder("userId"))).orderBy(desc(socialAccounts.createdAt)).prepare(UNNAMED),
-);
-const ownedRowsOfPlatform = prebuilt((db) =>
-  db
-    .select()
-    .from(socialAccounts)
-    .where(and(eq(socialAccounts.userId, sql.placeholder("userId")), eq(socialAccounts.platform, sql.placeholder("platform"))))
-    .orderBy(desc(socialAccounts.createdAt))
-    .prepare(UNNAMED),
-);
-const ownedRow = prebuilt((db) =>
-  db
-    .select()
-    .from(socialAccounts)
-    .where(and(eq(socialAccounts.id, sql.placeholder("accountId")), eq(socialAccounts.userId, sql.placeholder("userId"))))
-    .prepare(UNNAMED),
-);
-const ownedRowOfPlatform = prebuilt((db) =>
-  db
-    .select()
-    .from(socialAccounts)
-    .where(
-      and(
-        eq(socialAccounts.id, sql.placeholder("accountId")),
-        eq(socialAccounts.userId, sql.placeholder("userId")),
-        eq(socialAccounts.platform, sql.placeholder("platform")),
-      ),
-    )
-    .prepare(UNNAMED),
-);
+// Every query below is built from `ofOwner(...)`: the owner's user_id is in each WHERE, and a
+// query can only narrow it further (one id, one network). Each is built once (prebuilt.ts).
+const ofOwner = (...narrower: SQL[]) => and(eq(socialAccounts.userId, sql.placeholder("userId")), ...narrower);
+const byId = eq(socialAccounts.id, sql.placeholder("accountId"));
+const byPlatform = eq(socialAccounts.platform, sql.placeholder("platform"));
+const newestFirst = desc(socialAccounts.createdAt);
+
+const ownedRows = prebuilt((db) => db.select().from(socialAccounts).where(ofOwner()).orderBy(newestFirst).prepare(UNNAMED));
+const ownedRowsOfPlatform = prebuilt((db) => db.select().from(socialAccounts).where(ofOwner(byPlatform)).orderBy(newestFirst).prepare(UNNAMED));
+const ownedRow = prebuilt((db) => db.select().from(socialAccounts).where(ofOwner(byId)).prepare(UNNAMED));
+const ownedRowOfPlatform = prebuilt((db) => db.select().from(socialAccounts).where(ofOwner(byId, byPlatform)).prepare(UNNAMED));
 
 /**
  * Every query here has `user_id = userId` in its WHERE clause: there is no other way in. With a
@@ -97,13 +77,11 @@ const ownedRowOfPlatform = prebuilt((db) =>
 export function accountsOf(db: Database, userId: string, platform?: Platform): OwnerAccounts {
   return {
     async list() {
-      // The accounts page and the dashboard open with it: built once (prebuilt.ts).
       const rows = platform === undefined ? await ownedRows(db).execute({ userId }) : await ownedRowsOfPlatform(db).execute({ userId, platform });
       return rows.map(mint);
     },
     async get(accountId) {
       if (!idSchema.safeParse(accountId).success) return undefined;
-      // Every account route and page reads its account this way: built once (prebuilt.ts).
       const [row] =
         platform === undefined
           ? await ownedRow(db).execute({ accountId, userId })
