@@ -40,26 +40,6 @@ export type TokenCipher = {
   needsReencryption(ciphertext: string): boolean;
 };
 
-/**
- * IVs are cut from blocks of fresh CSPRNG output (randomBytes), each byte handed out once and a
- * block never refilled in place: every IV is as random and as fresh as a randomBytes(IV_BYTES)
- * of its own — the same RBG-based construction — without a call into OpenSSL per value, which
- * cost more than the encryption of a token (the sweep encrypts two per refresh).
- */
-const IV_BLOCK_BYTES = IV_BYTES * 128;
-let ivBlock: Buffer = Buffer.alloc(0);
-let ivOffset = 0;
-
-function nextIv(): Buffer {
-  if (ivOffset + IV_BYTES > ivBlock.length) {
-    ivBlock = randomBytes(IV_BLOCK_BYTES);
-    ivOffset = 0;
-  }
-  const iv = ivBlock.subarray(ivOffset, ivOffset + IV_BYTES);
-  ivOffset += IV_BYTES;
-  return iv;
-}
-
 export function createTokenCipher(keyring: Keyring): TokenCipher {
   const { kid: primaryKid, key: primaryKey } = keyring.primary;
   const keys = checkedKeys(keyring);
@@ -70,7 +50,7 @@ export function createTokenCipher(keyring: Keyring): TokenCipher {
     const data = Buffer.from(plaintext, "utf8");
     if (data.length > MAX_PLAINTEXT_BYTES) throw new TokenEncryptionError("token_too_long");
 
-    const iv = nextIv();
+    const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv(ALGORITHM, primaryKey, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(encodeAad(ENVELOPE_VERSION, primaryKid, aad));
     const ciphertext = Buffer.concat([cipher.update(data), cipher.final()]);
