@@ -44,15 +44,37 @@ export interface ConnectResult {
 
 export interface RequestTally {
   tiktokMs: number;
-  /** Wall time spent waiting for PostgreSQL's answers (statements do not overlap within a request). */
-  sqlMs: number;
+  /** Wall time of each statement and each provider exchange, [start, end] (performance.now()). */
+  sqlSpans: [number, number][];
+  providerSpans: [number, number][];
   statements: number;
   providerCalls: number;
   /** Wall time of each statement, by its first words (which statement it is). */
   statementMs: Map<string, number[]>;
 }
 export const callbackTiming = new AsyncLocalStorage<RequestTally>();
-export const newTally = (): RequestTally => ({ tiktokMs: 0, sqlMs: 0, statements: 0, providerCalls: 0, statementMs: new Map() });
+export const newTally = (): RequestTally => ({ tiktokMs: 0, sqlSpans: [], providerSpans: [], statements: 0, providerCalls: 0, statementMs: new Map() });
+
+/** Total length of a set of spans, overlaps counted once. */
+function covered(spans: [number, number][]): number {
+  let total = 0;
+  let reach = -Infinity;
+  for (const [start, end] of [...spans].sort((a, b) => a[0] - b[0])) {
+    if (end <= reach) continue;
+    total += end - Math.max(start, reach);
+    reach = end;
+  }
+  return total;
+}
+
+/**
+ * Of a request's own time, how much was spent waiting for PostgreSQL: statements' wall time,
+ * except while a provider exchange was also in flight (the callback reads the account's holder
+ * during TikTok's user-info call; that wait is TikTok's, already subtracted).
+ */
+export function sqlWaitMs(tally: RequestTally): number {
+  return covered([...tally.sqlSpans, ...tally.providerSpans]) - covered(tally.providerSpans);
+}
 
 /** A statement's first words, enough to tell the callback's statements apart (never its values: they are parameters). */
 function statementLabel(query: unknown): string {
@@ -74,8 +96,9 @@ export function installStatementCounter(): () => void {
     const started = performance.now();
     const label = statementLabel(args[0]);
     const done = () => {
-      const ms = performance.now() - started;
-      store.sqlMs += ms;
+      const ended = performance.now();
+      const ms = ended - started;
+      store.sqlSpans.push([started, ended]);
       const seen = store.statementMs.get(label);
       if (seen) seen.push(ms);
       else store.statementMs.set(label, [ms]);
@@ -108,7 +131,10 @@ function installProviderTimer(): () => void {
   const onExchange = (message: unknown) => {
     const store = callbackTiming.getStore();
     if (!store) return;
-    store.tiktokMs += (message as ProviderExchangeMessage).durationMs;
+    const { durationMs } = message as ProviderExchangeMessage;
+    const ended = performance.now();
+    store.tiktokMs += durationMs;
+    store.providerSpans.push([ended - durationMs, ended]);
     store.providerCalls++;
   };
   diagnosticsChannel.subscribe(PROVIDER_EXCHANGE_CHANNEL, onExchange);
@@ -235,7 +261,7 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
         total.push(elapsed);
         tiktok.push(timing.tiktokMs);
         own.push(elapsed - timing.tiktokMs);
-        sqlMs.push(timing.sqlMs);
+        sqlMs.push(sqlWaitMs(timing));
         counted.flows++;
         counted.authorize.statements += authorize.statements;
         counted.callback.statements += timing.statements;

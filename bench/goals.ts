@@ -6,6 +6,7 @@ import type { ConnectResult } from "./connect-flow";
 import type { LoadResult } from "./load-instance";
 import type { SweepRow } from "./refresh-sweep";
 import { fmt } from "./lib";
+import { ceilingPerSec, SWEEP_GOAL_RATIO, sweepFloor } from "./sweep-ceiling";
 
 export interface GoalRow {
   name: string;
@@ -27,15 +28,22 @@ export function connectGoals(r: ConnectResult): GoalRow[] {
 
 /**
  * The sweep's ratio, and beside it the share of what two cores could do at the CPU a refresh was
- * measured to cost on all three sides (sweeper, sandbox, PostgreSQL): where the ratio misses, that
- * second figure says whether SocialFlow or the machine sets the limit.
+ * measured to cost on all three sides (sweeper, sandbox, PostgreSQL), and the best ratio two
+ * cores allow at all: a sweeper spending only the raw baseline client's CPU per call
+ * (bench/sweep-ceiling.ts). Where the ratio misses, these say whether SocialFlow or the machine
+ * sets the limit.
  */
-export function sweepGoals(rows: SweepRow[], ceilingPerSec: (row: SweepRow) => number): GoalRow[] {
+export function sweepGoals(rows: SweepRow[]): GoalRow[] {
   const row = rows.find((r) => r.size === 10_000);
   if (!row) return [];
   const ofCeiling = row.refreshesPerSec / ceilingPerSec(row);
-  const now = Number.isFinite(ofCeiling) ? `${fmt(row.ratio, 2)} (${fmt(ofCeiling, 2)} of the 2-core ceiling)` : fmt(row.ratio, 2);
-  return [{ name: "10k sweep vs the sandboxes' raw token endpoints", now, goal: "≥ 0.9", met: row.ratio >= 0.9 }];
+  const floor = sweepFloor(row);
+  const notes = [
+    ...(Number.isFinite(ofCeiling) ? [`${fmt(ofCeiling, 2)} of the 2-core ceiling`] : []),
+    ...(floor ? [`at most ${fmt(floor.bestRatio, 2)} here`] : []),
+  ];
+  const now = notes.length > 0 ? `${fmt(row.ratio, 2)} (${notes.join("; ")})` : fmt(row.ratio, 2);
+  return [{ name: "10k sweep vs the sandboxes' raw token endpoints", now, goal: `≥ ${SWEEP_GOAL_RATIO}`, met: row.ratio >= SWEEP_GOAL_RATIO }];
 }
 
 export function loadGoals(r: LoadResult): GoalRow[] {

@@ -56,6 +56,10 @@ export interface SweepRow {
   refreshesPerSec: number;
   baselinePerSec: number;
   ratio: number;
+  /** CPU this (bench) process spent per token call while running the raw baseline: the client floor. */
+  baselineClientCpuMs: number;
+  /** The sandbox process's CPU per token call during the raw baseline. */
+  baselineSandboxCpuMs: number;
   statementsPerRefresh: number;
   sweeperPeakRssMb: number;
   sweeperStartRssMb: number;
@@ -79,7 +83,11 @@ const youtubeShare = (count: number) => Math.floor(count / YOUTUBE_EVERY);
  * The sandboxes' own token endpoints, no SocialFlow: `count` refresh_token grants in the
  * accounts' mix (every YOUTUBE_EVERY-th at Google, the rest at TikTok) from `concurrency` loops.
  */
-async function sandboxBaseline(sandbox: SandboxProcess, count: number, concurrency: number): Promise<number> {
+async function sandboxBaseline(
+  sandbox: SandboxProcess,
+  count: number,
+  concurrency: number,
+): Promise<{ perSec: number; clientCpuMs: number; sandboxCpuMs: number }> {
   const tag = randomBytes(3).toString("hex");
   const googleCount = youtubeShare(count);
   const grants: (() => Promise<boolean>)[] = [];
@@ -95,11 +103,18 @@ async function sandboxBaseline(sandbox: SandboxProcess, count: number, concurren
   // Interleaved as the sweeper meets them (one Google grant every YOUTUBE_EVERY).
   for (let i = 0; i < google.length; i++) grants.splice(i * YOUTUBE_EVERY + YOUTUBE_EVERY - 1, 0, google[i]!);
   let failures = 0;
+  // Only the grants are timed: this process then does nothing but be their HTTP client, so its
+  // CPU per call is the least any refresher spends on its side of the exchange.
+  const sandboxBefore = await sandbox.call({ type: "usage" });
+  const cpuBefore = process.cpuUsage();
   const ms = await runConcurrently(count, concurrency, async (i) => {
     if (!(await grants[i]!())) failures++;
   });
+  const cpu = process.cpuUsage(cpuBefore);
+  const sandboxAfter = await sandbox.call({ type: "usage" });
   if (failures > 0) throw new Error(`sandbox baseline: ${failures} refreshes failed`);
-  return (count / ms) * 1000;
+  const sandboxMs = sandboxAfter.cpuUserMs + sandboxAfter.cpuSystemMs - sandboxBefore.cpuUserMs - sandboxBefore.cpuSystemMs;
+  return { perSec: (count / ms) * 1000, clientCpuMs: (cpu.user + cpu.system) / 1000 / count, sandboxCpuMs: sandboxMs / count };
 }
 
 /** The real sweeper process (the one the multi-process test runs). */
@@ -200,8 +215,12 @@ export async function benchOneSize(input: {
   log(`  ${fmt(size)} accounts seeded (${fmt(tiktokCount)} TikTok, ${fmt(youtubeCount)} YouTube) in ${fmt(seedSec, 1)} s (${fmt(size / seedSec)} rows/s)`);
 
   const baselineCount = Math.min(size, input.baselineMax);
-  const baselinePerSec = await sandboxBaseline(sandbox, baselineCount, settings.concurrency);
-  log(`  sandbox token endpoints alone (same mix): ${fmt(baselinePerSec)} refreshes/s (${fmt(baselineCount)} grants, concurrency ${settings.concurrency})`);
+  const baseline = await sandboxBaseline(sandbox, baselineCount, settings.concurrency);
+  const baselinePerSec = baseline.perSec;
+  log(
+    `  sandbox token endpoints alone (same mix): ${fmt(baselinePerSec)} refreshes/s (${fmt(baselineCount)} grants, concurrency ${settings.concurrency}); ` +
+      `CPU per call: this client ${fmt(baseline.clientCpuMs, 3)} ms, sandbox ${fmt(baseline.sandboxCpuMs, 3)} ms`,
+  );
 
   const countersBefore = await sandbox.counters();
   const googleBefore = await sandbox.googleCounters();
@@ -271,6 +290,8 @@ export async function benchOneSize(input: {
     refreshesPerSec,
     baselinePerSec,
     ratio: refreshesPerSec / baselinePerSec,
+    baselineClientCpuMs: baseline.clientCpuMs,
+    baselineSandboxCpuMs: baseline.sandboxCpuMs,
     statementsPerRefresh: summary.statements / Math.max(1, summary.claimed),
     sweeperPeakRssMb: summary.peakRssMb,
     sweeperStartRssMb: summary.startRssMb,

@@ -1,5 +1,6 @@
 import diagnosticsChannel from "node:diagnostics_channel";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_TIKTOK_SCOPES } from "@/lib/config/env-schema";
 import { setDatabaseForTests } from "@/lib/db";
 import type { Database, DatabaseHandle } from "@/lib/db/client";
@@ -11,6 +12,7 @@ import { decideAtSandbox, resetAppGlobals, startAppHarness, TestBrowser, type Ap
 import { connectTikTok, followCallback, startConnect } from "../helpers/connect-flow";
 import { createFetchTap, installProviderFetchTap, jsonResponse } from "../helpers/fetch-tap";
 import { captureLogs, type LogCapture } from "../helpers/log-capture";
+import { usingRealPostgres } from "../helpers/test-db";
 import {
   accountRow,
   accountRowsOf,
@@ -245,6 +247,85 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
       expect(await eventKinds(h.db, accountId)).toEqual(["connected"]);
       // Alice's grant was left alone at TikTok too.
       expect(h.sandbox.control.accessTokenState(aliceToken)).toBe("valid");
+    });
+  });
+
+  /**
+   * The callback reads who holds the TikTok account while TikTok's user-info call is in flight
+   * (the token answer already names it): these hold that call open and check what the early read
+   * may and may not do.
+   */
+  describe("who holds the account is read during the profile call", () => {
+    /** Runs `during` while the app's user-info call to TikTok is held open, then lets it answer. */
+    function holdUserInfo(during: () => Promise<void>) {
+      return installProviderFetchTap({
+        intercept: async (exchange, forward) => {
+          if (exchange.url.pathname !== "/v2/user/info/") return undefined;
+          await during();
+          return forward();
+        },
+      });
+    }
+
+    it.runIf(usingRealPostgres)("the holder read is sent before TikTok's user-info answer arrives", async () => {
+      const connection = pg.Connection.prototype as unknown as { parse: (query: { text: string }) => void };
+      const original = connection.parse;
+      let holderReads = 0;
+      connection.parse = function (this: unknown, query) {
+        if (/^select "id", "user_id" from "social_accounts"/.test(query.text)) holderReads++;
+        return original.call(this, query);
+      };
+      // Were the read still made after the profile call, it would never come while that call is
+      // held, and the wait would fail.
+      const tap = holdUserInfo(() => vi.waitFor(() => expect(holderReads).toBe(1), { timeout: 10_000 }));
+      try {
+        const { browser, back } = await approved();
+        const done = await followCallback(browser, back);
+        expect(done.location?.searchParams.get("account")).toBeTruthy();
+        expect(holderReads).toBe(1);
+      } finally {
+        tap.restore();
+        connection.parse = original;
+      }
+    });
+
+    it("S22: the account linked to another user while the profile call is in flight → refused, the other user's row untouched", async () => {
+      const { browser, back } = await approved();
+      let bobsAccount = "";
+      const tap = holdUserInfo(async () => {
+        tap.restore(); // Bob's own connect goes to the sandbox directly.
+        bobsAccount = await connectTikTok(new TestBrowser(bob.cookie));
+      });
+      let result;
+      try {
+        result = await followCallback(browser, back);
+      } finally {
+        tap.restore();
+      }
+      expect(errorOf(result)).toBe("account_already_linked");
+      expect(await accountRowsOf(h.db, alice.id)).toHaveLength(0);
+      expect((await accountRow(h.db, bobsAccount))?.userId).toBe(bob.id);
+      expect(await eventKinds(h.db, bobsAccount)).toEqual(["connected"]);
+      // Bob's tokens are still the ones his connect stored, and TikTok still honours them.
+      expect(h.sandbox.control.accessTokenState((await storedTokens(h.db, bobsAccount)).accessToken)).toBe("valid");
+    });
+
+    it("a reconnect whose account is disconnected while the profile call is in flight → stored as a new row with readable tokens", async () => {
+      const browser = new TestBrowser(alice.cookie);
+      await connectTikTok(browser);
+      const back = await decideAtSandbox(await startConnect(browser));
+      const tap = holdUserInfo(() => clearAccounts(h.db));
+      let result;
+      try {
+        result = await followCallback(browser, back);
+      } finally {
+        tap.restore();
+      }
+      const accountId = result.location?.searchParams.get("account");
+      expect(accountId).toBeTruthy();
+      expect((await accountRowsOf(h.db, alice.id)).map((r) => r.id)).toEqual([accountId]);
+      // The ciphertext is bound to the row it was written to, whichever id that is (S27).
+      expect(h.sandbox.control.accessTokenState((await storedTokens(h.db, accountId!)).accessToken)).toBe("valid");
     });
   });
 

@@ -16,6 +16,15 @@ export function tokenAad(accountId: string, field: TokenField) {
   return { table: "social_accounts", rowId: accountId, field } as const;
 }
 
+/** Who holds a provider account, if anyone: its row id and owner. */
+export type Holder = { id: string; userId: string } | undefined;
+
+/** Reads who holds this provider account now (one statement, prebuilt). */
+export async function readHolder(db: Database, platform: Platform, providerUserId: string): Promise<Holder> {
+  const [row] = await holderOf(db).execute({ platform, platformUserId: providerUserId });
+  return row;
+}
+
 /**
  * Stores a fresh connection (docs/security.md S23, S24) in two statements: a read of who holds
  * this provider account, then one statement that inserts or updates the row and records its
@@ -24,17 +33,22 @@ export function tokenAad(accountId: string, field: TokenField) {
  * write only updates the row it read (same id, same owner), so a row that changed hands in
  * between is refused, never overwritten. The same provider account linked to another SocialFlow
  * user is refused, never moved (S22).
+ *
+ * `firstRead`: the holder already read by the caller for this account (the callback reads it
+ * while the provider's profile call is in flight); the write's guard makes an early read as safe
+ * as a late one, and a second pass always reads again.
  */
 export async function saveConnection(
   db: Database,
   cipher: TokenCipher,
   input: { userId: string; platform: Platform; tokens: OAuthTokens; profile: UserProfile; scopes: string[]; now: Date },
+  firstRead?: { holder: Holder },
 ): Promise<{ id: string; reconnected: boolean }> {
   const { userId, platform, profile } = input;
   // Twice at most: a first connect of the same account by this user racing this one may insert
   // the row between the read and the write; the second pass then updates that row.
   for (let attempt = 0; ; attempt++) {
-    const [existing] = await holderOf(db).execute({ platform, platformUserId: profile.providerUserId });
+    const existing = attempt === 0 && firstRead ? firstRead.holder : await readHolder(db, platform, profile.providerUserId);
     if (existing && existing.userId !== userId) throw new OAuthFlowError("account_already_linked");
     const saved = await writeConnection(db, cipher, input, existing?.id ?? randomUUID());
     if (saved) {

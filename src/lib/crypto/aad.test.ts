@@ -33,4 +33,24 @@ describe("S27 AAD encoding", () => {
     expect(encoded.readUInt32BE(rowIdOffset)).toBe(2);
     expect(encoded.subarray(rowIdOffset + 4, rowIdOffset + 6).toString("utf8")).toBe("é");
   });
+
+  it("S27: the single-buffer encoding gives the same bytes as parts concatenated one by one", () => {
+    // The construction encodeAad used before it wrote into one buffer, kept as the reference.
+    const reference = (parts: string[]) =>
+      Buffer.concat(
+        parts.flatMap((part) => {
+          const bytes = Buffer.from(part, "utf8");
+          const length = Buffer.alloc(4);
+          length.writeUInt32BE(bytes.length);
+          return [length, bytes];
+        }),
+      );
+    const samples = ["", "a", "social_accounts", "é", "日本語", "😀x", "\u0000", "x".repeat(256), "0b5e3a52-2c57-4e2e-9d6c-6c4c8f1c2d3e"];
+    for (const table of samples) {
+      for (const rowId of samples) {
+        const field = rowId.length % 2 === 0 ? "access_token" : table;
+        expect(encodeAad("v1", "k1", { table, rowId, field }).equals(reference(["socialflow/token-cipher", "v1", "k1", table, rowId, field]))).toBe(true);
+      }
+    }
+  });
 });

@@ -35,14 +35,23 @@ export function assertValidAad(aad: TokenAad): void {
  * Canonical encoding: each part as a 4-byte big-endian byte length followed by its UTF-8 bytes.
  * Unlike a joined string ("a|b" + "c" vs "a" + "b|c"), two different tuples can never encode to
  * the same bytes, whatever characters the parts contain.
+ *
+ * Written into one buffer sized up front: every token encryption and decryption encodes one,
+ * and building six buffers, six length prefixes and a concat cost more than the AES-GCM itself
+ * (a few µs per call, measured in the sweep's profile).
  */
 export function encodeAad(version: string, kid: string, aad: TokenAad): Buffer {
-  const parts = [LABEL, version, kid, aad.table, aad.rowId, aad.field].map((part) => Buffer.from(part, "utf8"));
-  return Buffer.concat(
-    parts.flatMap((bytes) => {
-      const length = Buffer.alloc(4);
-      length.writeUInt32BE(bytes.length);
-      return [length, bytes];
-    }),
-  );
+  const parts = [LABEL, version, kid, aad.table, aad.rowId, aad.field];
+  let size = 0;
+  for (const part of parts) size += 4 + Buffer.byteLength(part, "utf8");
+  // Not zero-filled: every byte is written below, and the size check proves it.
+  const out = Buffer.allocUnsafe(size);
+  let offset = 0;
+  for (const part of parts) {
+    const written = out.write(part, offset + 4, "utf8");
+    out.writeUInt32BE(written, offset);
+    offset += 4 + written;
+  }
+  if (offset !== size) throw new TokenEncryptionError("invalid_token_aad");
+  return out;
 }
