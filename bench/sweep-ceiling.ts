@@ -35,7 +35,12 @@ function pgMs(r: SweepRow): number {
  * (sweeper + sandbox + PostgreSQL backends): the figure a loaded machine cannot show directly.
  */
 export function ceilingPerSec(r: SweepRow): number {
-  return (CORES * 1000) / (perRefreshMs(r.sweeperCpuSec, r) + perRefreshMs(r.sandboxCpuSec, r) + pgMs(r));
+  return twoCoreRate(perRefreshMs(r.sweeperCpuSec, r), r);
+}
+
+/** Refreshes/s two cores allow when the refresher's side costs `refresherMs`, the sandbox and PostgreSQL as measured. */
+function twoCoreRate(refresherMs: number, r: SweepRow): number {
+  return (CORES * 1000) / (refresherMs + perRefreshMs(r.sandboxCpuSec, r) + pgMs(r));
 }
 
 export interface SweepFloor {
@@ -59,7 +64,7 @@ export function sweepFloor(r: SweepRow): SweepFloor | undefined {
   const sandboxMs = perRefreshMs(r.sandboxCpuSec, r);
   if (!Number.isFinite(clientMs) || !Number.isFinite(sandboxMs)) return undefined;
   const pg = pgMs(r);
-  const floorCeiling = (CORES * 1000) / (clientMs + sandboxMs + pg);
+  const floorCeiling = twoCoreRate(clientMs, r);
   return {
     clientMs,
     sandboxMs,
