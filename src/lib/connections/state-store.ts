@@ -29,38 +29,24 @@ export interface NewStateRow {
 }
 
 /**
- * Stores a new flow and, in the same transaction, drops this user's oldest flows beyond
+ * Stores a new flow and, atomically with it, drops this user's oldest flows beyond
  * MAX_OPEN_STATES and every abandoned (expired) flow. A transaction-scoped advisory lock on
  * (provider, user) serialises concurrent authorizes of one user, from any connection or
- * instance: without it two transactions could each see N-1 others, keep them and leave N+1.
- * The lock is its own statement, so the statement after it (drop and insert together, one
- * round trip) reads the table as it is once the lock is held. Other users never wait on it
- * (hash collisions aside, which only serialise two unrelated inserts for a moment).
+ * instance: without it two authorizes could each see N-1 others, keep them and leave N+1.
+ * The drop must read the table as it is once the lock is held, which a single statement cannot
+ * (its snapshot predates the lock), so lock, drop and insert run in the `oauth_state_put`
+ * function (drizzle/0008_oauth_state_put.sql), whose statements each take a fresh snapshot:
+ * one round trip instead of four (BEGIN, lock, drop and insert, COMMIT). Other users never
+ * wait on the lock (hash collisions aside, which only serialise two unrelated inserts for a moment).
  */
 export async function insertState(db: Database, row: NewStateRow): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`oauth_states:${row.provider}:${row.userId}`}, 0))`);
-    const now = row.now.toISOString();
-    // One flat statement: drizzle's delete and insert builders nested in a CTE cost more CPU to
-    // build than the authorize's other work (docs/performance.md, "Request path").
-    await tx.execute(sql`
-      with dropped as (
-        delete from oauth_states
-        where expires_at < ${now}::timestamptz
-          or id in (
-            select id from oauth_states
-            where user_id = ${row.userId} and provider = ${row.provider}
-            order by created_at desc, id desc
-            offset ${MAX_OPEN_STATES - 1}
-          )
-      )
-      insert into oauth_states (id, state_hash, provider, user_id, code_verifier, browser_binding_hash, return_to, created_at, expires_at)
-      values (
-        ${row.id}, ${sha256Hex(row.state)}, ${row.provider}, ${row.userId}, ${row.encryptedVerifier},
-        ${sha256Hex(row.browserBinding)}, ${row.returnTo}, ${now}, ${new Date(row.now.getTime() + STATE_TTL_MS).toISOString()}
-      )
-    `);
-  });
+  await db.execute(sql`
+    select oauth_state_put(
+      ${row.id}, ${sha256Hex(row.state)}, ${row.provider}::platform, ${row.userId}, ${row.encryptedVerifier},
+      ${sha256Hex(row.browserBinding)}, ${row.returnTo}, ${row.now.toISOString()}::timestamptz,
+      ${new Date(row.now.getTime() + STATE_TTL_MS).toISOString()}::timestamptz, ${MAX_OPEN_STATES}::integer
+    )
+  `);
 }
 
 /**
