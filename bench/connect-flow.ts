@@ -15,6 +15,7 @@ import { consent } from "../sandbox/google/browser";
 import { REDIRECT_URI, startAppHarness, TestBrowser, decideAtSandbox } from "../tests/helpers/app-harness";
 import { followCallback, startConnect } from "../tests/helpers/connect-flow";
 import { adminUrl, baselineRequest, percentile, runConcurrently, startSandboxProcess } from "./lib";
+import { consentAtSandbox, exchangeAtSandbox, tiktokAuthorizeRequest } from "./connect-floor";
 import pg from "pg";
 import { sql } from "drizzle-orm";
 import { PROVIDER_EXCHANGE_CHANNEL, type ProviderExchangeMessage } from "@/lib/connections/provider-http";
@@ -143,42 +144,18 @@ function installProviderTimer(): () => void {
   };
 }
 
-/** What the sandbox alone needs for one connect: consent, code exchange with PKCE, user info. */
+/**
+ * What the sandbox alone needs for one connect: consent, code exchange with PKCE, user info.
+ * The steps are shared with the minimal flow (bench/connect-floor.ts), which adds only its
+ * three statements between them.
+ */
 export async function sandboxOnlyFlow(sandboxUrl: string, openId: string, redirectUri = REDIRECT_URI): Promise<void> {
-  const verifier = randomBytes(32).toString("base64url");
-  const challenge = createHash("sha256").update(verifier).digest("base64url");
-  const authorize = new URL("/v2/auth/authorize/", sandboxUrl);
-  authorize.search = new URLSearchParams({
-    client_key: "sandbox_client_key",
-    scope: "user.info.basic,video.list,video.upload",
-    response_type: "code",
-    redirect_uri: redirectUri,
-    state: randomBytes(16).toString("base64url"),
-    code_challenge: challenge,
-    code_challenge_method: "S256",
-  }).toString();
-  const callback = new URL(await decideAtSandbox(authorize.toString(), { openId }));
-  const code = callback.searchParams.get("code");
-  if (!code) throw new Error("sandbox-only flow: no code");
+  const flow = "sandbox-only flow";
+  const request = tiktokAuthorizeRequest(sandboxUrl, redirectUri);
+  const { code } = await consentAtSandbox(request.url, openId, flow);
   // The calls SocialFlow's callback makes go through the same kind of client it uses (bench/lib.ts
   // baselineRequest); the consent step is the same browser call on both sides.
-  const token = await baselineRequest(new URL("/v2/oauth/token/", sandboxUrl).toString(), {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      client_key: "sandbox_client_key",
-      client_secret: "sandbox_client_secret",
-      code,
-      grant_type: "authorization_code",
-      redirect_uri: redirectUri,
-      code_verifier: verifier,
-    }).toString(),
-  });
-  const tokens = token.body as { access_token?: string } | undefined;
-  if (!tokens?.access_token) throw new Error("sandbox-only flow: no access token");
-  await baselineRequest(new URL("/v2/user/info/?fields=open_id,union_id,avatar_url,display_name", sandboxUrl).toString(), {
-    headers: { Authorization: `Bearer ${tokens.access_token}` },
-  });
+  await exchangeAtSandbox(sandboxUrl, code, request.verifier, redirectUri, flow);
 }
 
 /**
