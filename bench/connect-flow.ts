@@ -15,7 +15,7 @@ import { consent } from "../sandbox/google/browser";
 import { REDIRECT_URI, startAppHarness, TestBrowser, decideAtSandbox } from "../tests/helpers/app-harness";
 import { followCallback, startConnect } from "../tests/helpers/connect-flow";
 import { adminUrl, baselineRequest, percentile, runConcurrently, startSandboxProcess } from "./lib";
-import { consentAtSandbox, exchangeAtSandbox, tiktokAuthorizeRequest } from "./connect-floor";
+import { consentAtSandbox, createFloorTables, exchangeAtSandbox, minimalConnectFlow, tiktokAuthorizeRequest, type RawQuery } from "./connect-floor";
 import pg from "pg";
 import { sql } from "drizzle-orm";
 import { PROVIDER_EXCHANGE_CHANNEL, type ProviderExchangeMessage } from "@/lib/connections/provider-http";
@@ -26,6 +26,12 @@ export interface ConnectResult {
   database: string;
   flowsPerSec: number;
   baselineFlowsPerSec: number;
+  /**
+   * The minimal connect flow (bench/connect-floor.ts): the sandbox-only flow plus the three
+   * statements a durable connect cannot do without. Its ratio to the sandbox-only flow is the
+   * flows ratio's floor in this run: the most any implementation could reach here.
+   */
+  floorFlowsPerSec: number;
   callbackTotal: { p50: number; p99: number };
   callbackTikTok: { p50: number; p99: number };
   callbackOwn: { p50: number; p99: number };
@@ -34,8 +40,9 @@ export interface ConnectResult {
    * CPU of this process per flow (less sensitive to a busy machine than wall time): the routes
    * and the bench's browser, against the browser alone in the sandbox-only flow (TikTok's
    * sandbox is in its own process either way). The difference is SocialFlow's CPU per connect.
+   * `minimalFlow`: the browser, the client and the driver of the minimal flow, the least a connect costs here.
    */
-  cpuMsPerFlow: { socialflow: number; sandboxOnlyClient: number };
+  cpuMsPerFlow: { socialflow: number; sandboxOnlyClient: number; minimalFlow: number };
   perRequest: { authorizeStatements: number; callbackStatements: number; callbackProviderCalls: number; callbackSqlMs: { p50: number; p99: number } };
   /** The callback's statements one by one: how many ran and their wall time, p50. */
   callbackStatements: { label: string; count: number; p50: number }[];
@@ -258,6 +265,16 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
     );
     const baselineCpu = process.cpuUsage(baselineCpuBefore);
 
+    // Right after the sandbox-only flow, on the app's own pool (same size, connections already
+    // open), each statement sent straight to the driver: nothing of drizzle or SocialFlow.
+    const raw = (h.db as unknown as { $client: RawQuery }).$client;
+    await createFloorTables(raw);
+    const floorFlow = (i: number) => minimalConnectFlow(raw, sandboxUrl, REDIRECT_URI, SEED_USERS[i % SEED_USERS.length]!.openId, `floor-user-${i % SEED_USERS.length}`);
+    await runConcurrently(options.warmup, options.concurrency, floorFlow);
+    const floorCpuBefore = process.cpuUsage();
+    const floorMs = await runConcurrently(options.flows, options.concurrency, floorFlow);
+    const floorCpu = process.cpuUsage(floorCpuBefore);
+
     // The database's own floor, same pool, same run: a read round trip, and a one-row INSERT
     // whose commit waits for the WAL flush as the callback's consume and write do.
     await h.db.execute(sql`create table bench_commit_probe (id bigserial primary key, at timestamptz not null)`);
@@ -284,6 +301,7 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
       database: h.database.kind,
       flowsPerSec: (options.flows / ms) * 1000,
       baselineFlowsPerSec: (options.flows / baselineMs) * 1000,
+      floorFlowsPerSec: (options.flows / floorMs) * 1000,
       callbackTotal: p(total),
       callbackTikTok: p(tiktok),
       callbackOwn: p(own),
@@ -293,7 +311,7 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
         callbackProviderCalls: counted.callback.providerCalls / counted.flows,
         callbackSqlMs: p(sqlMs),
       },
-      cpuMsPerFlow: { socialflow: cpuMsPerFlow(flowCpu), sandboxOnlyClient: cpuMsPerFlow(baselineCpu) },
+      cpuMsPerFlow: { socialflow: cpuMsPerFlow(flowCpu), sandboxOnlyClient: cpuMsPerFlow(baselineCpu), minimalFlow: cpuMsPerFlow(floorCpu) },
       callbackStatements: [...counted.callback.statementMs].map(([label, ms]) => ({ label, count: ms.length, p50: p(ms).p50 })),
       databaseFloor: { selectOne: p(selectOne), insertCommit: p(insertCommit) },
     };
