@@ -4,7 +4,9 @@
  * exchange the callback makes is timed (AsyncLocalStorage keeps concurrent callbacks apart) and subtracted.
  *
  * Baselines from the same run: the sandbox-only flow (consent, code exchange, user info, no
- * SocialFlow) at the same concurrency, and the TikTok time inside the measured callbacks.
+ * SocialFlow) at the same concurrency, and the TikTok time inside the measured callbacks. And
+ * the flows ratio's floor: the minimal connect flow (bench/connect-floor.ts), the sandbox-only
+ * flow plus the three statements a durable connect needs, at the same concurrency.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import diagnosticsChannel from "node:diagnostics_channel";
