@@ -4,7 +4,9 @@
  * exchange the callback makes is timed (AsyncLocalStorage keeps concurrent callbacks apart) and subtracted.
  *
  * Baselines from the same run: the sandbox-only flow (consent, code exchange, user info, no
- * SocialFlow) at the same concurrency, and the TikTok time inside the measured callbacks.
+ * SocialFlow) at the same concurrency, and the TikTok time inside the measured callbacks. And
+ * the flows ratio's floor: the minimal connect flow (bench/connect-floor.ts), the sandbox-only
+ * flow plus the three statements a durable connect needs, at the same concurrency.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import diagnosticsChannel from "node:diagnostics_channel";
@@ -15,6 +17,7 @@ import { consent } from "../sandbox/google/browser";
 import { REDIRECT_URI, startAppHarness, TestBrowser, decideAtSandbox } from "../tests/helpers/app-harness";
 import { followCallback, startConnect } from "../tests/helpers/connect-flow";
 import { adminUrl, baselineRequest, percentile, runConcurrently, startSandboxProcess } from "./lib";
+import { consentAtSandbox, createFloorTables, exchangeAtSandbox, minimalConnectFlow, tiktokAuthorizeRequest, type RawQuery } from "./connect-floor";
 import pg from "pg";
 import { sql } from "drizzle-orm";
 import { PROVIDER_EXCHANGE_CHANNEL, type ProviderExchangeMessage } from "@/lib/connections/provider-http";
@@ -25,6 +28,12 @@ export interface ConnectResult {
   database: string;
   flowsPerSec: number;
   baselineFlowsPerSec: number;
+  /**
+   * The minimal connect flow (bench/connect-floor.ts): the sandbox-only flow plus the three
+   * statements a durable connect cannot do without. Its ratio to the sandbox-only flow is the
+   * flows ratio's floor in this run: the most any implementation could reach here.
+   */
+  floorFlowsPerSec: number;
   callbackTotal: { p50: number; p99: number };
   callbackTikTok: { p50: number; p99: number };
   callbackOwn: { p50: number; p99: number };
@@ -33,8 +42,9 @@ export interface ConnectResult {
    * CPU of this process per flow (less sensitive to a busy machine than wall time): the routes
    * and the bench's browser, against the browser alone in the sandbox-only flow (TikTok's
    * sandbox is in its own process either way). The difference is SocialFlow's CPU per connect.
+   * `minimalFlow`: the browser, the client and the driver of the minimal flow, the least a connect costs here.
    */
-  cpuMsPerFlow: { socialflow: number; sandboxOnlyClient: number };
+  cpuMsPerFlow: { socialflow: number; sandboxOnlyClient: number; minimalFlow: number };
   perRequest: { authorizeStatements: number; callbackStatements: number; callbackProviderCalls: number; callbackSqlMs: { p50: number; p99: number } };
   /** The callback's statements one by one: how many ran and their wall time, p50. */
   callbackStatements: { label: string; count: number; p50: number }[];
@@ -143,42 +153,18 @@ function installProviderTimer(): () => void {
   };
 }
 
-/** What the sandbox alone needs for one connect: consent, code exchange with PKCE, user info. */
+/**
+ * What the sandbox alone needs for one connect: consent, code exchange with PKCE, user info.
+ * The steps are shared with the minimal flow (bench/connect-floor.ts), which adds only its
+ * three statements between them.
+ */
 export async function sandboxOnlyFlow(sandboxUrl: string, openId: string, redirectUri = REDIRECT_URI): Promise<void> {
-  const verifier = randomBytes(32).toString("base64url");
-  const challenge = createHash("sha256").update(verifier).digest("base64url");
-  const authorize = new URL("/v2/auth/authorize/", sandboxUrl);
-  authorize.search = new URLSearchParams({
-    client_key: "sandbox_client_key",
-    scope: "user.info.basic,video.list,video.upload",
-    response_type: "code",
-    redirect_uri: redirectUri,
-    state: randomBytes(16).toString("base64url"),
-    code_challenge: challenge,
-    code_challenge_method: "S256",
-  }).toString();
-  const callback = new URL(await decideAtSandbox(authorize.toString(), { openId }));
-  const code = callback.searchParams.get("code");
-  if (!code) throw new Error("sandbox-only flow: no code");
+  const flow = "sandbox-only flow";
+  const request = tiktokAuthorizeRequest(sandboxUrl, redirectUri);
+  const { code } = await consentAtSandbox(request.url, openId, flow);
   // The calls SocialFlow's callback makes go through the same kind of client it uses (bench/lib.ts
   // baselineRequest); the consent step is the same browser call on both sides.
-  const token = await baselineRequest(new URL("/v2/oauth/token/", sandboxUrl).toString(), {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      client_key: "sandbox_client_key",
-      client_secret: "sandbox_client_secret",
-      code,
-      grant_type: "authorization_code",
-      redirect_uri: redirectUri,
-      code_verifier: verifier,
-    }).toString(),
-  });
-  const tokens = token.body as { access_token?: string } | undefined;
-  if (!tokens?.access_token) throw new Error("sandbox-only flow: no access token");
-  await baselineRequest(new URL("/v2/user/info/?fields=open_id,union_id,avatar_url,display_name", sandboxUrl).toString(), {
-    headers: { Authorization: `Bearer ${tokens.access_token}` },
-  });
+  await exchangeAtSandbox(sandboxUrl, code, request.verifier, redirectUri, flow);
 }
 
 /**
@@ -281,6 +267,16 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
     );
     const baselineCpu = process.cpuUsage(baselineCpuBefore);
 
+    // Right after the sandbox-only flow, on the app's own pool (same size, connections already
+    // open), each statement sent straight to the driver: nothing of drizzle or SocialFlow.
+    const raw = (h.db as unknown as { $client: RawQuery }).$client;
+    await createFloorTables(raw);
+    const floorFlow = (i: number) => minimalConnectFlow(raw, sandboxUrl, REDIRECT_URI, SEED_USERS[i % SEED_USERS.length]!.openId, `floor-user-${i % SEED_USERS.length}`);
+    await runConcurrently(options.warmup, options.concurrency, floorFlow);
+    const floorCpuBefore = process.cpuUsage();
+    const floorMs = await runConcurrently(options.flows, options.concurrency, floorFlow);
+    const floorCpu = process.cpuUsage(floorCpuBefore);
+
     // The database's own floor, same pool, same run: a read round trip, and a one-row INSERT
     // whose commit waits for the WAL flush as the callback's consume and write do.
     await h.db.execute(sql`create table bench_commit_probe (id bigserial primary key, at timestamptz not null)`);
@@ -307,6 +303,7 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
       database: h.database.kind,
       flowsPerSec: (options.flows / ms) * 1000,
       baselineFlowsPerSec: (options.flows / baselineMs) * 1000,
+      floorFlowsPerSec: (options.flows / floorMs) * 1000,
       callbackTotal: p(total),
       callbackTikTok: p(tiktok),
       callbackOwn: p(own),
@@ -316,7 +313,7 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
         callbackProviderCalls: counted.callback.providerCalls / counted.flows,
         callbackSqlMs: p(sqlMs),
       },
-      cpuMsPerFlow: { socialflow: cpuMsPerFlow(flowCpu), sandboxOnlyClient: cpuMsPerFlow(baselineCpu) },
+      cpuMsPerFlow: { socialflow: cpuMsPerFlow(flowCpu), sandboxOnlyClient: cpuMsPerFlow(baselineCpu), minimalFlow: cpuMsPerFlow(floorCpu) },
       callbackStatements: [...counted.callback.statementMs].map(([label, ms]) => ({ label, count: ms.length, p50: p(ms).p50 })),
       databaseFloor: { selectOne: p(selectOne), insertCommit: p(insertCommit) },
     };

@@ -124,6 +124,10 @@ function printConnect(r: ConnectResult): void {
   log("");
   log(`Connect flows through the real routes (${r.flows} flows, concurrency ${r.concurrency}, ${r.database}):`);
   log(`  flows/s                 ${fmt(r.flowsPerSec, 1).padStart(8)}   sandbox-only flow ${fmt(r.baselineFlowsPerSec, 1)}/s   ratio ${fmt(r.flowsPerSec / r.baselineFlowsPerSec, 2)}`);
+  log(
+    `  minimal flow            ${fmt(r.floorFlowsPerSec, 1).padStart(8)}   ratio ${fmt(r.floorFlowsPerSec / r.baselineFlowsPerSec, 2)}: at most that here   ` +
+      `CPU ${ms(r.cpuMsPerFlow.minimalFlow)} per flow   (sandbox-only flow + 3 statements, no SocialFlow: bench/connect-floor.ts)`,
+  );
   log(`  callback total     p50 ${ms(r.callbackTotal.p50).padStart(9)}   p99 ${ms(r.callbackTotal.p99).padStart(9)}`);
   log(`  of which TikTok    p50 ${ms(r.callbackTikTok.p50).padStart(9)}   p99 ${ms(r.callbackTikTok.p99).padStart(9)}   (token exchange + user info, the baseline)`);
   log(
