@@ -37,7 +37,6 @@ export interface ConnectResult {
   callbackTotal: { p50: number; p99: number };
   callbackTikTok: { p50: number; p99: number };
   callbackOwn: { p50: number; p99: number };
-  /** Round trips per request, averaged over the measured flows: SQL statements and provider calls. */
   /**
    * CPU of this process per flow (less sensitive to a busy machine than wall time): the routes
    * and the bench's browser, against the browser alone in the sandbox-only flow (TikTok's
@@ -45,6 +44,7 @@ export interface ConnectResult {
    * `minimalFlow`: the browser, the client and the driver of the minimal flow, the least a connect costs here.
    */
   cpuMsPerFlow: { socialflow: number; sandboxOnlyClient: number; minimalFlow: number };
+  /** Round trips per request, averaged over the measured flows: SQL statements and provider calls. */
   perRequest: { authorizeStatements: number; callbackStatements: number; callbackProviderCalls: number; callbackSqlMs: { p50: number; p99: number } };
   /** The callback's statements one by one: how many ran and their wall time, p50. */
   callbackStatements: { label: string; count: number; p50: number }[];
@@ -208,6 +208,9 @@ export async function googleSandboxOnlyFlow(googleUrl: string, accountId: string
   if (channels.status !== 200) throw new Error(`Google sandbox-only flow: channels → ${channels.status}`);
 }
 
+/** The connect bench's phases run in this many interleaved rounds (see benchConnectFlows). */
+const CONNECT_ROUNDS = 5;
+
 export async function benchConnectFlows(options: { flows: number; concurrency: number; warmup: number }): Promise<ConnectResult> {
   // The harness makes its own throwaway database on this server (PGlite when BENCH_CONNECT_DB=pglite).
   if (process.env.BENCH_CONNECT_DB === "pglite") delete process.env.TEST_DATABASE_URL;
@@ -255,27 +258,37 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
         for (const [label, ms] of timing.statementMs) counted.callback.statementMs.set(label, [...(counted.callback.statementMs.get(label) ?? []), ...ms]);
       }
     };
-    await runConcurrently(options.warmup, options.concurrency, (i) => flow(i, false));
-    const cpuBefore = process.cpuUsage();
-    const ms = await runConcurrently(options.flows, options.concurrency, (i) => flow(i, true));
-    const flowCpu = process.cpuUsage(cpuBefore);
-
-    await runConcurrently(options.warmup, options.concurrency, (i) => sandboxOnlyFlow(sandboxUrl, SEED_USERS[i % SEED_USERS.length]!.openId));
-    const baselineCpuBefore = process.cpuUsage();
-    const baselineMs = await runConcurrently(options.flows, options.concurrency, (i) =>
-      sandboxOnlyFlow(sandboxUrl, SEED_USERS[i % SEED_USERS.length]!.openId),
-    );
-    const baselineCpu = process.cpuUsage(baselineCpuBefore);
-
-    // Right after the sandbox-only flow, on the app's own pool (same size, connections already
-    // open), each statement sent straight to the driver: nothing of drizzle or SocialFlow.
+    const baselineFlow = (i: number) => sandboxOnlyFlow(sandboxUrl, SEED_USERS[i % SEED_USERS.length]!.openId);
+    // The minimal flow runs on the app's own pool (same size, connections already open), each
+    // statement sent straight to the driver: nothing of drizzle or SocialFlow.
     const raw = (h.db as unknown as { $client: RawQuery }).$client;
     await createFloorTables(raw);
     const floorFlow = (i: number) => minimalConnectFlow(raw, sandboxUrl, REDIRECT_URI, SEED_USERS[i % SEED_USERS.length]!.openId, `floor-user-${i % SEED_USERS.length}`);
+
+    // The three flows run interleaved, in rounds, each round in another order: this machine's
+    // speed drifts by up to half within minutes, and a ratio of two phases run one after the
+    // other would measure the drift as much as the flows. Each phase's wall time and CPU are
+    // summed over its chunks.
+    const phases = [
+      { run: (i: number) => flow(i, true), ms: 0, cpu: 0 },
+      { run: baselineFlow, ms: 0, cpu: 0 },
+      { run: floorFlow, ms: 0, cpu: 0 },
+    ];
+    await runConcurrently(options.warmup, options.concurrency, (i) => flow(i, false));
+    await runConcurrently(options.warmup, options.concurrency, baselineFlow);
     await runConcurrently(options.warmup, options.concurrency, floorFlow);
-    const floorCpuBefore = process.cpuUsage();
-    const floorMs = await runConcurrently(options.flows, options.concurrency, floorFlow);
-    const floorCpu = process.cpuUsage(floorCpuBefore);
+    const chunk = Math.ceil(options.flows / CONNECT_ROUNDS);
+    for (let round = 0, done = 0; done < options.flows; round++, done += chunk) {
+      const size = Math.min(chunk, options.flows - done);
+      for (let k = 0; k < phases.length; k++) {
+        const phase = phases[(round + k) % phases.length]!;
+        const cpuBefore = process.cpuUsage();
+        phase.ms += await runConcurrently(size, options.concurrency, (i) => phase.run(done + i));
+        const used = process.cpuUsage(cpuBefore);
+        phase.cpu += used.user + used.system;
+      }
+    }
+    const [socialflowPhase, baselinePhase, floorPhase] = phases as [(typeof phases)[number], (typeof phases)[number], (typeof phases)[number]];
 
     // The database's own floor, same pool, same run: a read round trip, and a one-row INSERT
     // whose commit waits for the WAL flush as the callback's consume and write do.
@@ -291,7 +304,7 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
     };
     const selectOne = await roundTrip(() => h.db.execute(sql`select 1`));
     const insertCommit = await roundTrip(() => h.db.execute(sql`insert into bench_commit_probe (at) values (now())`));
-    const cpuMsPerFlow = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000 / options.flows;
+    const cpuMsPerFlow = (phase: { cpu: number }) => phase.cpu / 1000 / options.flows;
 
     const p = (values: number[]) => {
       const sorted = [...values].sort((a, b) => a - b);
@@ -301,9 +314,9 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
       flows: options.flows,
       concurrency: options.concurrency,
       database: h.database.kind,
-      flowsPerSec: (options.flows / ms) * 1000,
-      baselineFlowsPerSec: (options.flows / baselineMs) * 1000,
-      floorFlowsPerSec: (options.flows / floorMs) * 1000,
+      flowsPerSec: (options.flows / socialflowPhase.ms) * 1000,
+      baselineFlowsPerSec: (options.flows / baselinePhase.ms) * 1000,
+      floorFlowsPerSec: (options.flows / floorPhase.ms) * 1000,
       callbackTotal: p(total),
       callbackTikTok: p(tiktok),
       callbackOwn: p(own),
@@ -313,7 +326,7 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
         callbackProviderCalls: counted.callback.providerCalls / counted.flows,
         callbackSqlMs: p(sqlMs),
       },
-      cpuMsPerFlow: { socialflow: cpuMsPerFlow(flowCpu), sandboxOnlyClient: cpuMsPerFlow(baselineCpu), minimalFlow: cpuMsPerFlow(floorCpu) },
+      cpuMsPerFlow: { socialflow: cpuMsPerFlow(socialflowPhase), sandboxOnlyClient: cpuMsPerFlow(baselinePhase), minimalFlow: cpuMsPerFlow(floorPhase) },
       callbackStatements: [...counted.callback.statementMs].map(([label, ms]) => ({ label, count: ms.length, p50: p(ms).p50 })),
       databaseFloor: { selectOne: p(selectOne), insertCommit: p(insertCommit) },
     };
