@@ -133,6 +133,10 @@ function printConnect(r: ConnectResult): void {
   log(
     `  callback own time  p50 ${ms(r.callbackOwn.p50).padStart(9)}   p99 ${ms(r.callbackOwn.p99).padStart(9)}   ratio own/TikTok p50 ${fmt(r.callbackOwn.p50 / r.callbackTikTok.p50, 2)}, p99 ${fmt(r.callbackOwn.p99 / r.callbackTikTok.p99, 2)}`,
   );
+  const least = r.floorCallback;
+  log(
+    `  minimal flow's callback, own time p50 ${ms(least.own.p50)}   p99 ${ms(least.own.p99)}   ratio own/TikTok p99 ${fmt(least.own.p99 / least.tiktok.p99, 2)}   (consume + account upsert; the least a callback's own time is here)`,
+  );
   const q = r.perRequest;
   log(`  round trips per request: authorize ${fmt(q.authorizeStatements, 1)} SQL; callback ${fmt(q.callbackStatements, 1)} SQL + ${fmt(q.callbackProviderCalls, 1)} TikTok`);
   const cpu = r.cpuMsPerFlow;
