@@ -280,10 +280,10 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
       floorOwn.push(totalMs - tiktokMs);
     };
 
-    // The three flows run interleaved, in rounds, each round in another order: this machine's
-    // speed drifts by up to half within minutes, and a ratio of two phases run one after the
-    // other would measure the drift as much as the flows. Each phase's wall time and CPU are
-    // summed over its chunks.
+    // The three flows run interleaved, in rounds, their order rotating from round to round:
+    // this machine's speed drifts by up to half within minutes, and a ratio of two phases run
+    // one after the other would measure the drift as much as the flows. Each phase's wall time
+    // and CPU are summed over its chunks.
     const phases = [
       { run: (i: number) => flow(i, true), ms: 0, cpu: 0 },
       { run: baselineFlow, ms: 0, cpu: 0 },

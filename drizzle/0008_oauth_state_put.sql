@@ -1,9 +1,11 @@
 -- Stores a new OAuth flow in one round trip: the per-(provider, user) advisory lock, the drop of
 -- expired flows and of this user's oldest beyond the cap, then the insert (src/lib/connections/
 -- state-store.ts, insertState). A VOLATILE function takes a fresh snapshot for each statement it
--- runs (PostgreSQL documentation, "Function Volatility Categories"), so the drop sees every flow
--- committed before the lock was granted: the cap stays exact under concurrent authorizes, as it
--- did with the three as separate statements of one transaction. The lock is transaction-scoped
+-- runs (PostgreSQL documentation, "Function Volatility Categories") under READ COMMITTED, the
+-- default isolation, so the drop sees every flow committed before the lock was granted: the cap
+-- stays exact under concurrent authorizes, as it did with the three as separate statements of
+-- one transaction. (Under REPEATABLE READ, as with those statements, every statement would read
+-- the transaction's first snapshot, and two concurrent authorizes could leave one flow more.) The lock is transaction-scoped
 -- and lasts until the calling statement's transaction ends. Its key is the one those statements
 -- used, so instances of both versions serialise on it during a rolling deploy.
 CREATE FUNCTION "oauth_state_put"(

@@ -35,7 +35,8 @@ export interface NewStateRow {
  * instance: without it two authorizes could each see N-1 others, keep them and leave N+1.
  * The drop must read the table as it is once the lock is held, which a single statement cannot
  * (its snapshot predates the lock), so lock, drop and insert run in the `oauth_state_put`
- * function (drizzle/0008_oauth_state_put.sql), whose statements each take a fresh snapshot:
+ * function (drizzle/0008_oauth_state_put.sql), whose statements each take a fresh snapshot
+ * under READ COMMITTED (PostgreSQL's default isolation, which SocialFlow never changes):
  * one round trip instead of four (BEGIN, lock, drop and insert, COMMIT). Other users never
  * wait on the lock (hash collisions aside, which only serialise two unrelated inserts for a moment).
  */
