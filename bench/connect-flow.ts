@@ -270,28 +270,26 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
     await createFloorTables(raw);
     const floorTikTok: number[] = [];
     const floorOwn: number[] = [];
-    const floorRun = (i: number) => minimalConnectFlow(raw, sandboxUrl, REDIRECT_URI, SEED_USERS[i % SEED_USERS.length]!.openId, `floor-user-${i % SEED_USERS.length}`);
-    const floorWarmUp = async (i: number) => {
-      await floorRun(i);
-    };
-    const floorFlow = async (i: number) => {
-      const { totalMs, tiktokMs } = await floorRun(i);
-      floorTikTok.push(tiktokMs);
-      floorOwn.push(totalMs - tiktokMs);
+    // As `flow` above: `record` false while warming up.
+    const floorFlow = async (i: number, record: boolean) => {
+      const { totalMs, tiktokMs } = await minimalConnectFlow(raw, sandboxUrl, REDIRECT_URI, SEED_USERS[i % SEED_USERS.length]!.openId, `floor-user-${i % SEED_USERS.length}`);
+      if (record) {
+        floorTikTok.push(tiktokMs);
+        floorOwn.push(totalMs - tiktokMs);
+      }
     };
 
     // The three flows run interleaved, in rounds, their order rotating from round to round:
     // this machine's speed drifts by up to half within minutes, and a ratio of two phases run
     // one after the other would measure the drift as much as the flows. Each phase's wall time
     // and CPU are summed over its chunks.
-    const phases = [
-      { run: (i: number) => flow(i, true), ms: 0, cpu: 0 },
-      { run: baselineFlow, ms: 0, cpu: 0 },
-      { run: floorFlow, ms: 0, cpu: 0 },
-    ];
+    const socialflowPhase = { run: (i: number) => flow(i, true), ms: 0, cpu: 0 };
+    const baselinePhase = { run: baselineFlow, ms: 0, cpu: 0 };
+    const floorPhase = { run: (i: number) => floorFlow(i, true), ms: 0, cpu: 0 };
+    const phases = [socialflowPhase, baselinePhase, floorPhase];
     await runConcurrently(options.warmup, options.concurrency, (i) => flow(i, false));
     await runConcurrently(options.warmup, options.concurrency, baselineFlow);
-    await runConcurrently(options.warmup, options.concurrency, floorWarmUp);
+    await runConcurrently(options.warmup, options.concurrency, (i) => floorFlow(i, false));
     const chunk = Math.ceil(options.flows / CONNECT_ROUNDS);
     for (let round = 0, done = 0; done < options.flows; round++, done += chunk) {
       const size = Math.min(chunk, options.flows - done);
@@ -303,7 +301,6 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
         phase.cpu += used.user + used.system;
       }
     }
-    const [socialflowPhase, baselinePhase, floorPhase] = phases as [(typeof phases)[number], (typeof phases)[number], (typeof phases)[number]];
 
     // The database's own floor, same pool, same run: a read round trip, and a one-row INSERT
     // whose commit waits for the WAL flush as the callback's consume and write do.
