@@ -5,9 +5,10 @@
 -- default isolation, so the drop sees every flow committed before the lock was granted: the cap
 -- stays exact under concurrent authorizes, as it did with the three as separate statements of
 -- one transaction. (Under REPEATABLE READ, as with those statements, every statement would read
--- the transaction's first snapshot, and two concurrent authorizes could leave one flow more.) The lock is transaction-scoped
--- and lasts until the calling statement's transaction ends. Its key is the one those statements
--- used, so instances of both versions serialise on it during a rolling deploy.
+-- the transaction's first snapshot, and two concurrent authorizes could leave one flow more.)
+-- The lock is transaction-scoped and lasts until the calling statement's transaction ends. Its
+-- key is the one those statements used, so instances of both versions serialise on it during a
+-- rolling deploy.
 CREATE FUNCTION "oauth_state_put"(
 	"p_id" text,
 	"p_state_hash" text,
