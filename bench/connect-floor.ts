@@ -10,9 +10,10 @@
  * 3. store the account before the user is told it is connected (`insert … on conflict do update`,
  *    which is also what a reconnect of the same account is).
  *
- * Its rate against the sandbox-only flow's is the best flows ratio this machine allows in that
- * run: whatever SocialFlow does beyond it (sessions, browser binding, encryption, checks, the
- * account's holder, events) can only cost more.
+ * Its rate against the sandbox-only flow's is about the best flows ratio this machine allows in
+ * that run (one measurement, not a computed bound): whatever SocialFlow does beyond it
+ * (sessions, browser binding, encryption, checks, the account's holder, events) can only cost
+ * more.
  *
  * The sandbox steps live here so the sandbox-only flow and this one make exactly the same calls.
  */
@@ -133,7 +134,7 @@ function asLongAsCiphertext(token: string): string {
 /**
  * The minimal flow's callback, timed as the bench times SocialFlow's: from the consume to the
  * stored account (`totalMs`), and the code exchange and user info within it (`tiktokMs`). Its own
- * time (total − TikTok's) is the least a callback's can be here: two statements, each with its
+ * time (total − TikTok's) is about the least a callback's can be here: two statements, each with its
  * commit, and this process's queue.
  */
 export interface MinimalCallbackTiming {

@@ -31,12 +31,13 @@ export interface ConnectResult {
   /**
    * The minimal connect flow (bench/connect-floor.ts): the sandbox-only flow plus the three
    * statements a durable connect cannot do without. Its ratio to the sandbox-only flow is the
-   * flows ratio's floor in this run: the most any implementation could reach here.
+   * flows ratio's floor in this run: about the most any implementation could reach here (one
+   * measurement, as noisy as the others).
    */
   floorFlowsPerSec: number;
   /**
    * The minimal flow's callback (bench/connect-floor.ts), timed like SocialFlow's: its own time
-   * (total − TikTok's) is the least a callback's own time can be in this run.
+   * (total − TikTok's) is about the least a callback's own time can be in this run.
    */
   floorCallback: { tiktok: { p50: number; p99: number }; own: { p50: number; p99: number } };
   callbackTotal: { p50: number; p99: number };

@@ -18,23 +18,25 @@ export interface GoalRow {
 export function connectGoals(r: ConnectResult): GoalRow[] {
   const own = r.callbackOwn;
   const flowsRatio = r.flowsPerSec / r.baselineFlowsPerSec;
-  // The minimal connect flow's ratio in the same run (bench/connect-floor.ts): about the most any connect reaches here.
+  // The minimal connect flow's ratio in the same run (bench/connect-floor.ts): about the most any
+  // connect reaches here. One run's figure is one measurement, not a bound: read it over runs.
   const floorRatio = r.floorFlowsPerSec / r.baselineFlowsPerSec;
   const ownRatio = own.p99 / r.callbackTikTok.p99;
-  // The minimal flow's callback in the same run: the least a callback's own time can be here.
+  // The minimal flow's callback in the same run: about the least a callback's own time can be here
+  // (as noisy as the figure beside it: a stall during its rounds lifts its p99).
   const least = r.floorCallback;
   const leastRatio = least.own.p99 / least.tiktok.p99;
   return [
     {
       name: "callback's own time (total − TikTok's), p50 / p99",
-      now: `${fmt(own.p50, 1)} / ${fmt(own.p99, 1)} ms (at least ${fmt(least.own.p50, 1)} / ${fmt(least.own.p99, 1)} here)`,
+      now: `${fmt(own.p50, 1)} / ${fmt(own.p99, 1)} ms (minimal flow: ${fmt(least.own.p50, 1)} / ${fmt(least.own.p99, 1)} ms)`,
       goal: "≤ 2 / ≤ 5 ms",
       met: own.p50 <= 2 && own.p99 <= 5,
     },
-    { name: "ratio own / TikTok, p99", now: `${fmt(ownRatio, 2)} (at least ${fmt(leastRatio, 2)} here)`, goal: "≤ 0.5", met: ownRatio <= 0.5 },
+    { name: "ratio own / TikTok, p99", now: `${fmt(ownRatio, 2)} (minimal flow: ${fmt(leastRatio, 2)})`, goal: "≤ 0.5", met: ownRatio <= 0.5 },
     {
       name: "connect flows/s vs the sandbox-only flow",
-      now: `${fmt(r.flowsPerSec, 1)} vs ${fmt(r.baselineFlowsPerSec, 1)} (${fmt(flowsRatio, 2)}; at most ${fmt(floorRatio, 2)} here)`,
+      now: `${fmt(r.flowsPerSec, 1)} vs ${fmt(r.baselineFlowsPerSec, 1)} (${fmt(flowsRatio, 2)}; minimal flow: ${fmt(floorRatio, 2)})`,
       goal: "≥ 0.5",
       met: flowsRatio >= 0.5,
     },

@@ -125,7 +125,7 @@ function printConnect(r: ConnectResult): void {
   log(`Connect flows through the real routes (${r.flows} flows, concurrency ${r.concurrency}, ${r.database}):`);
   log(`  flows/s                 ${fmt(r.flowsPerSec, 1).padStart(8)}   sandbox-only flow ${fmt(r.baselineFlowsPerSec, 1)}/s   ratio ${fmt(r.flowsPerSec / r.baselineFlowsPerSec, 2)}`);
   log(
-    `  minimal flow            ${fmt(r.floorFlowsPerSec, 1).padStart(8)}   ratio ${fmt(r.floorFlowsPerSec / r.baselineFlowsPerSec, 2)}: at most that here   ` +
+    `  minimal flow            ${fmt(r.floorFlowsPerSec, 1).padStart(8)}   ratio ${fmt(r.floorFlowsPerSec / r.baselineFlowsPerSec, 2)}   ` +
       `CPU ${ms(r.cpuMsPerFlow.minimalFlow)} per flow   (sandbox-only flow + 3 statements, no SocialFlow: bench/connect-floor.ts)`,
   );
   log(`  callback total     p50 ${ms(r.callbackTotal.p50).padStart(9)}   p99 ${ms(r.callbackTotal.p99).padStart(9)}`);
@@ -135,7 +135,7 @@ function printConnect(r: ConnectResult): void {
   );
   const least = r.floorCallback;
   log(
-    `  minimal flow's callback, own time p50 ${ms(least.own.p50)}   p99 ${ms(least.own.p99)}   ratio own/TikTok p99 ${fmt(least.own.p99 / least.tiktok.p99, 2)}   (consume + account upsert; the least a callback's own time is here)`,
+    `  minimal flow's callback, own time p50 ${ms(least.own.p50)}   p99 ${ms(least.own.p99)}   ratio own/TikTok p99 ${fmt(least.own.p99 / least.tiktok.p99, 2)}   (consume + account upsert, no SocialFlow)`,
   );
   const q = r.perRequest;
   log(`  round trips per request: authorize ${fmt(q.authorizeStatements, 1)} SQL; callback ${fmt(q.callbackStatements, 1)} SQL + ${fmt(q.callbackProviderCalls, 1)} TikTok`);
