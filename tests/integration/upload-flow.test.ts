@@ -8,7 +8,8 @@ import { setUploadConfigForTests } from "@/lib/uploads/upload-config";
 import { getUploadServices } from "@/lib/uploads/runtime";
 import { accountsOf } from "@/lib/connections/owned-accounts";
 import { DEFAULT_CLIENT } from "../../sandbox/tiktok/index";
-import { REDIRECT_URI, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
+import { POST as startRoute } from "@/app/api/accounts/[accountId]/uploads/route";
+import { APP_URL, REDIRECT_URI, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok } from "../helpers/connect-flow";
 import { captureLogs, type LogCapture } from "../helpers/log-capture";
 import { seedConnectedAccounts } from "../helpers/seed-accounts";
@@ -171,6 +172,41 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     // A Content-Length that differs from the announcement is refused before reading.
     const other = await startUpload(browser, inboxAccount, { mode: "inbox", size: size + 5 });
     expect((await putFile(browser, inboxAccount, other.body.upload!.id, file)).status).toBe(400);
+  });
+
+  it("the announcement's body is read only up to 16,384 bytes: an endless chunked body is cut off there, and multi-byte text counts in bytes (413)", async () => {
+    const inboxAccount = await freshInbox("bodycap");
+    const announce = (body: BodyInit) =>
+      startRoute(
+        browser.request(`${APP_URL}/api/accounts/${inboxAccount}/uploads`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+          duplex: "half",
+        } as RequestInit),
+        { params: Promise.resolve({ accountId: inboxAccount }) },
+      );
+    // 64 MB without Content-Length, produced only as the route pulls it: count what it pulls.
+    const CHUNK = 64 * 1024;
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= 1024 * CHUNK) return controller.close();
+        pulled += CHUNK;
+        controller.enqueue(new Uint8Array(CHUNK).fill(0x20));
+      },
+    });
+    const cut = await announce(endless);
+    expect(cut.status).toBe(413);
+    expect(await cut.json()).toEqual({ error: "Request body too large", code: "invalid_request" });
+    expect(pulled).toBeLessThanOrEqual(16_384 + 2 * CHUNK);
+    // 10,000 characters but 30,000 bytes of UTF-8: too large, though shorter than the limit in characters.
+    const wide = await announce(JSON.stringify({ mode: "inbox", size: 1000, pad: "€".repeat(10_000) }));
+    expect(wide.status).toBe(413);
+    // At the limit exactly, the body is read and judged on its content (here: an unknown key).
+    const exact = JSON.stringify({ mode: "inbox", size: 1000, pad: "" });
+    const atLimit = await announce(JSON.stringify({ mode: "inbox", size: 1000, pad: " ".repeat(16_384 - exact.length) }));
+    expect(atLimit.status).toBe(400);
   });
 
   it("a file can be sent once; other users and other sites get nothing", async () => {
