@@ -13,7 +13,7 @@ import type { ConnectionProvider, ProviderLookup } from "./provider";
 import { revokeQuietly } from "./revoke";
 import { refreshBackoffMs } from "./backoff";
 import { acquireRefreshLease, REFRESH_LEASE_MS, releaseRefreshLease, updateHoldingLease, updateUnderLease } from "./refresh-lease";
-import { RotatedPairStore, type RotatedPair } from "./rotated-pair-store";
+import { RotatedPairStore, RotatedPairUnwritable, type RotatedPair } from "./rotated-pair-store";
 import { tokenSchedule, usualNextRefreshAt } from "./token-schedule";
 import { reportUnreadable, UNREADABLE_REASON, UNREADABLE_RETRY_MS } from "./unreadable-tokens";
 import type { TokenField } from "./account-store";
@@ -265,7 +265,8 @@ export class TokenRefresher {
       try {
         return await write();
       } catch (error) {
-        const pause = this.storeRetryDelaysMs[attempt];
+        // A pair the store refused to write will be refused again: no retry.
+        const pause = error instanceof RotatedPairUnwritable ? undefined : this.storeRetryDelaysMs[attempt];
         if (pause === undefined) {
           this.logger.error({ event: "token.refresh_unsaved", accountId, attempts: attempt + 1, err: safeError(error) });
           incrementMetric("sf_token_refresh_unsaved_total");
