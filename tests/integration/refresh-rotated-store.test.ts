@@ -217,6 +217,31 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
     expect((await accountRow(h.db, poisoned!.accountId))!.accessToken).not.toBe(poisoned!.accessToken);
   });
 
+  it("a provider answer whose lifetime makes no date (a provider schema without the cap) is a recorded refresh failure: lease released, nothing stored, no retries", async () => {
+    const account = await seedAccount(h, userId, openId("absurd"));
+    const before = (await accountRow(h.db, account.id))!;
+    const real = directOAuthService(h);
+    const refresher = new TokenRefresher({
+      db: h.db,
+      cipher: getTokenCipher(),
+      providers: registryOf(
+        fakeProvider(real.provider, { refreshAccessToken: async (token) => ({ ...(await real.provider.refresh(token)), refreshExpiresIn: 9e12 }) }),
+      ),
+    });
+    const started = Date.now();
+    const outcome = await refresher.refresh(account.id, { force: true });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(outcome).toMatchObject({ status: "failed", transient: false });
+    expect(await accountRow(h.db, account.id)).toMatchObject({
+      status: "ACTIVE",
+      statusReason: "provider_malformed_response",
+      refreshFailures: 1,
+      refreshLeaseId: null,
+      accessToken: before.accessToken,
+    });
+    expect(await eventKinds(h.db, account.id)).toEqual(["connected", "refresh_failed"]);
+  });
+
   it("a write that never answers is given up after the timeout, and later pairs are not held behind it", async () => {
     const [stuck, next] = await Promise.all(["stuck", "next"].map((t) => seedAccount(h, userId, openId(t))));
     const { db, stats } = countingDb(h.db);
