@@ -11,6 +11,7 @@ import { DEFAULT_CLIENT } from "../../sandbox/tiktok/index";
 import { POST as startRoute } from "@/app/api/accounts/[accountId]/uploads/route";
 import { APP_URL, REDIRECT_URI, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok } from "../helpers/connect-flow";
+import { installProviderFetchTap, jsonResponse } from "../helpers/fetch-tap";
 import { captureLogs, type LogCapture } from "../helpers/log-capture";
 import { seedConnectedAccounts } from "../helpers/seed-accounts";
 import {
@@ -284,6 +285,32 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     const started = await startUpload(ben, benAccount, { mode: "inbox", size: 1000 });
     const [stored] = await h.db.select().from(videoUploads).where(eq(videoUploads.id, started.body.upload!.id));
     expect(stored!.maxDurationSec).toBe(180);
+  });
+
+  it("a creator_info whose max_video_post_duration_sec is past a day (here past int4) is malformed: an inbox upload starts without it, a direct post is refused 503 tiktok_unavailable — never a 500 from the database", async () => {
+    const account = await seedAccount(["user.info.basic", "video.upload", "video.publish"], "hostile");
+    const tap = installProviderFetchTap({
+      intercept: async (exchange, forward) => {
+        if (!exchange.url.pathname.includes("/creator_info/")) return undefined;
+        const real = (await (await forward()).json()) as { data: Record<string, unknown> };
+        return jsonResponse({ ...real, data: { ...real.data, max_video_post_duration_sec: 3_000_000_000 } });
+      },
+    });
+    let inbox, direct;
+    try {
+      inbox = await startUpload(browser, account.id, { mode: "inbox", size: 1000 });
+      direct = await startUpload(browser, account.id, { mode: "direct", size: 1000, post: { privacyLevel: "SELF_ONLY" } });
+    } finally {
+      tap.restore();
+    }
+    expect(inbox.status).toBe(201);
+    const [stored] = await h.db.select().from(videoUploads).where(eq(videoUploads.id, inbox.body.upload!.id));
+    expect(stored!.maxDurationSec).toBeNull(); // SocialFlow's own 10-minute limit applies
+    expect({ status: direct.status, code: direct.body.code, error: direct.body.error }).toEqual({
+      status: 503,
+      code: "tiktok_unavailable",
+      error: "TikTok could not be reached. Try again in a few minutes.",
+    });
   });
 
   it("TikTok refuses a 6th pending share SocialFlow could not count (e.g. sent by another app): FAILED in plain words", async () => {
