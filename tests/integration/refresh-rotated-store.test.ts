@@ -193,10 +193,12 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
     for (const pair of pairs) expect(await eventKinds(h.db, pair.accountId)).toEqual(["connected", "refreshed"]);
   });
 
-  it.each([
-    ["an Invalid Date", new Date(Date.now() + 9e12 * 1000)],
-    ["a date past year 9999 (finite, but not a timestamp PostgreSQL reads)", new Date(Date.UTC(10_000, 0, 1))],
-  ])("a pair with %s is refused to its own caller alone, before it joins a group: the pairs grouped with it are stored", async (_label, badDate) => {
+  const unwritable: Record<string, () => Date> = {
+    "an Invalid Date": () => new Date(Date.now() + 9e12 * 1000),
+    "a date past year 9999, finite but no timestamp PostgreSQL reads": () => new Date(Date.UTC(10_000, 0, 1)),
+  };
+  it.each(Object.keys(unwritable))("S66: a pair with %s is refused to its own caller alone, before it joins a group: the pairs grouped with it are stored", async (label) => {
+    const badDate = unwritable[label]!();
     const accounts = await Promise.all(["inflight", "poisoned", "innocent-1", "innocent-2"].map((t) => seedAccount(h, userId, openId(t))));
     const [inflight, poisoned, ...innocent] = await Promise.all(accounts.map((a) => leasedPair(a.id)));
     const { db, stats } = countingDb(h.db);
@@ -217,7 +219,7 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
     expect((await accountRow(h.db, poisoned!.accountId))!.accessToken).not.toBe(poisoned!.accessToken);
   });
 
-  it("a provider answer whose lifetime makes no date (a provider schema without the cap) is a recorded refresh failure: lease released, nothing stored, no retries", async () => {
+  it("S66: a provider answer whose lifetime makes no date, from a provider schema without the cap, is a recorded refresh failure: lease released, nothing stored, no retries", async () => {
     const account = await seedAccount(h, userId, openId("absurd"));
     const before = (await accountRow(h.db, account.id))!;
     const real = directOAuthService(h);

@@ -175,7 +175,7 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     expect((await putFile(browser, inboxAccount, other.body.upload!.id, file)).status).toBe(400);
   });
 
-  it("the announcement's body is read only up to 16,384 bytes: an endless chunked body is cut off there, and multi-byte text counts in bytes (413)", async () => {
+  it("S65: the announcement's body is read only up to 16,384 bytes: an endless chunked body is cut off there, and multi-byte text counts in bytes (413)", async () => {
     const inboxAccount = await freshInbox("bodycap");
     const announce = (body: BodyInit) =>
       startRoute(
@@ -287,7 +287,7 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     expect(stored!.maxDurationSec).toBe(180);
   });
 
-  it("a creator_info whose max_video_post_duration_sec is past a day (here past int4) is malformed: an inbox upload starts without it, a direct post is refused 503 tiktok_unavailable — never a 500 from the database", async () => {
+  it("S67: a creator_info whose max_video_post_duration_sec is past a day (here past int4) is malformed: an inbox upload starts without it, a direct post is refused 503 tiktok_unavailable — never a 500 from the database", async () => {
     const account = await seedAccount(["user.info.basic", "video.upload", "video.publish"], "hostile");
     const tap = installProviderFetchTap({
       intercept: async (exchange, forward) => {

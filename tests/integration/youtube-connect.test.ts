@@ -151,7 +151,7 @@ describe("tokens over the account's life", () => {
     expect(refreshTokenOf(after)).toBe(refreshTokenOf(before));
   });
 
-  it("a refresh answer with an absurd refresh_token_expires_in is a malformed answer: 500 refresh_failed at once, the failure counted, the lease released", async () => {
+  it("S66: a refresh answer with an absurd refresh_token_expires_in is a malformed answer: 500 refresh_failed at once, the failure counted, the lease released", async () => {
     const { browser } = await signedIn();
     const accountId = await connectYouTube(browser, { account: ADA });
     await refreshedLongAgo(accountId);

@@ -168,7 +168,7 @@ describe("Google OAuth for YouTube, against the Google sandbox", () => {
     expect(tokenFailure(await oauth.refresh(tokens.refreshToken!).catch((e: unknown) => e))).toBe("other");
   });
 
-  it("token lifetimes are capped like TikTok's (MAX_TOKEN_LIFETIME_S): a longer expires_in or refresh_token_expires_in is a malformed answer", async () => {
+  it("S66: token lifetimes are capped like TikTok's, at MAX_TOKEN_LIFETIME_S: a longer expires_in or refresh_token_expires_in is a malformed answer", async () => {
     const answering = (body: Record<string, unknown>) =>
       new YouTubeOAuth(config, {
         fetch: () => Promise.resolve(new Response(JSON.stringify({ access_token: "ya29.a", token_type: "Bearer", ...body }), { headers: { "content-type": "application/json" } })),

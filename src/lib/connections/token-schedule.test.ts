@@ -21,13 +21,13 @@ describe("tokenSchedule", () => {
   });
 
   it.each([
-    ["an absurd refresh lifetime (Invalid Date)", { expiresIn: 3599, refreshExpiresIn: 9e12 }],
+    ["an absurd refresh lifetime, an Invalid Date", { expiresIn: 3599, refreshExpiresIn: 9e12 }],
     ["a refresh lifetime past the cap", { expiresIn: 3599, refreshExpiresIn: MAX_TOKEN_LIFETIME_S + 1 }],
     ["an access lifetime past the cap", { expiresIn: MAX_TOKEN_LIFETIME_S + 1, refreshExpiresIn: undefined }],
     ["an infinite lifetime", { expiresIn: Infinity, refreshExpiresIn: undefined }],
     ["NaN", { expiresIn: 3599, refreshExpiresIn: NaN }],
     ["a negative lifetime", { expiresIn: -1, refreshExpiresIn: undefined }],
-  ])("never makes a date out of %s: a malformed provider answer, not an Invalid Date", (_label, tokens) => {
+  ])("S66: never makes a date out of %s: a malformed provider answer, not an Invalid Date", (_label, tokens) => {
     let thrown: unknown;
     try {
       tokenSchedule(tokens, now);
