@@ -306,6 +306,8 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     expect(inbox.status).toBe(201);
     const [stored] = await h.db.select().from(videoUploads).where(eq(videoUploads.id, inbox.body.upload!.id));
     expect(stored!.maxDurationSec).toBeNull(); // SocialFlow's own 10-minute limit applies
+    // Never sent: removed, so it does not count against this user's uploads in progress (S53) in later tests.
+    await h.db.delete(videoUploads).where(eq(videoUploads.id, stored!.id));
     expect({ status: direct.status, code: direct.body.code, error: direct.body.error }).toEqual({
       status: 503,
       code: "tiktok_unavailable",
