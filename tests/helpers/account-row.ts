@@ -31,6 +31,8 @@ export function accountRowAt(now: Date, over: Partial<SocialAccountRow> = {}): S
     analyticsDueAt: now,
     analyticsLeaseId: null,
     analyticsLeaseUntil: null,
+    disconnectClaimId: null,
+    disconnectClaimUntil: null,
     createdAt: now,
     updatedAt: now,
     ...over,

@@ -13,9 +13,9 @@ import { createTokenCipher, parseKeyring } from "@/lib/crypto";
 import type { Database } from "@/lib/db/client";
 import { createLogger } from "@/lib/log/logger";
 import { OAuthProviderError, ProviderRequestError } from "@/lib/connections/errors";
-import { MAX_TOKEN_LIFETIME_S, OAUTH_ERROR_CODES, TikTokProvider } from "@/lib/providers/tiktok/oauth-provider";
+import { OAUTH_ERROR_CODES, TikTokProvider } from "@/lib/providers/tiktok/oauth-provider";
 import { ConnectionService } from "@/lib/connections/connection-service";
-import { tokenSchedule } from "@/lib/connections/token-schedule";
+import { MAX_TOKEN_LIFETIME_S, tokenSchedule } from "@/lib/connections/token-schedule";
 import { TikTokApiError } from "@/lib/providers/tiktok/api-errors";
 import { sandboxTikTokConfig } from "../helpers/seed-accounts";
 

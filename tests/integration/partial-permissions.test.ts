@@ -100,7 +100,7 @@ describe("TikTok: partial permissions and Grant permission", { timeout: 60_000 }
     );
   });
 
-  it("Grant permission refuses any scope TikTok is not asked for, and starts no flow", async () => {
+  it("S64: Grant permission refuses any scope TikTok is not asked for, and starts no flow", async () => {
     const { browser } = await signedIn();
     for (const scopes of [["video.delete"], ["constructor"], ["video.upload,video.list"], "video.upload"]) {
       const answer = await authorize(browser, { scopes });

@@ -7,7 +7,7 @@ import type { Database } from "@/lib/db/client";
 import { socialAccounts } from "@/lib/db/schema";
 import { tokenAad } from "@/lib/connections/account-store";
 import { acquireRefreshLease } from "@/lib/connections/refresh-lease";
-import { RotatedPairStore, RotatedPairWriteTimeout, type RotatedPair } from "@/lib/connections/rotated-pair-store";
+import { RotatedPairStore, RotatedPairUnwritable, RotatedPairWriteTimeout, type RotatedPair } from "@/lib/connections/rotated-pair-store";
 import { TokenRefresher } from "@/lib/connections/token-refresher";
 import type { OAuthTokens } from "@/lib/connections/types";
 import { startAppHarness, type AppHarness } from "../helpers/app-harness";
@@ -191,6 +191,57 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
     }
     expect(await Promise.all(pairs.slice(1).map((p) => store.store(p)))).toEqual([true, true, true]);
     for (const pair of pairs) expect(await eventKinds(h.db, pair.accountId)).toEqual(["connected", "refreshed"]);
+  });
+
+  const unwritable: Record<string, () => Date> = {
+    "an Invalid Date": () => new Date(Date.now() + 9e12 * 1000),
+    "a date past year 9999, finite but no timestamp PostgreSQL reads": () => new Date(Date.UTC(10_000, 0, 1)),
+  };
+  it.each(Object.keys(unwritable))("S66: a pair with %s is refused to its own caller alone, before it joins a group: the pairs grouped with it are stored", async (label) => {
+    const badDate = unwritable[label]!();
+    const accounts = await Promise.all(["inflight", "poisoned", "innocent-1", "innocent-2"].map((t) => seedAccount(h, userId, openId(t))));
+    const [inflight, poisoned, ...innocent] = await Promise.all(accounts.map((a) => leasedPair(a.id)));
+    const { db, stats } = countingDb(h.db);
+    const store = new RotatedPairStore(db);
+    const first = store.store(inflight!); // a write in flight: the next ones are grouped
+    const bad = store.store({ ...poisoned!, refreshTokenExpiry: badDate });
+    const badTokenExpiry = store.store({ ...poisoned!, tokenExpiry: badDate, refreshTokenExpiry: null });
+    const rest = innocent.map((p) => store.store(p));
+    await expect(bad).rejects.toBeInstanceOf(RotatedPairUnwritable);
+    await expect(badTokenExpiry).rejects.toBeInstanceOf(RotatedPairUnwritable);
+    expect(await first).toBe(true);
+    expect(await Promise.all(rest)).toEqual([true, true]);
+    expect(stats.executes).toBe(2);
+    for (const pair of innocent) expect(await eventKinds(h.db, pair!.accountId)).toEqual(["connected", "refreshed"]);
+    // The refused pair wrote nothing; its row keeps its tokens and its lease (its caller records the failure).
+    expect(await eventKinds(h.db, poisoned!.accountId)).toEqual(["connected"]);
+    expect((await accountRow(h.db, poisoned!.accountId))!).toMatchObject({ refreshLeaseId: poisoned!.leaseId });
+    expect((await accountRow(h.db, poisoned!.accountId))!.accessToken).not.toBe(poisoned!.accessToken);
+  });
+
+  it("S66: a provider answer whose lifetime makes no date, from a provider schema without the cap, is a recorded refresh failure: lease released, nothing stored, no retries", async () => {
+    const account = await seedAccount(h, userId, openId("absurd"));
+    const before = (await accountRow(h.db, account.id))!;
+    const real = directOAuthService(h);
+    const refresher = new TokenRefresher({
+      db: h.db,
+      cipher: getTokenCipher(),
+      providers: registryOf(
+        fakeProvider(real.provider, { refreshAccessToken: async (token) => ({ ...(await real.provider.refresh(token)), refreshExpiresIn: 9e12 }) }),
+      ),
+    });
+    const started = Date.now();
+    const outcome = await refresher.refresh(account.id, { force: true });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(outcome).toMatchObject({ status: "failed", transient: false });
+    expect(await accountRow(h.db, account.id)).toMatchObject({
+      status: "ACTIVE",
+      statusReason: "provider_malformed_response",
+      refreshFailures: 1,
+      refreshLeaseId: null,
+      accessToken: before.accessToken,
+    });
+    expect(await eventKinds(h.db, account.id)).toEqual(["connected", "refresh_failed"]);
   });
 
   it("a write that never answers is given up after the timeout, and later pairs are not held behind it", async () => {

@@ -1,6 +1,6 @@
 import { disconnectRoute } from "../helpers/oauth-routes";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { accountEvents } from "@/lib/db/schema";
+import { accountEvents, socialAccounts } from "@/lib/db/schema";
 import { eq } from "drizzle-orm";
 import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok } from "../helpers/connect-flow";
@@ -94,6 +94,68 @@ describe("disconnect: POST /api/oauth/tiktok/disconnect", { timeout: 60_000 }, (
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ success: true, revoked: false, alreadyDisconnected: true });
     expect(mark.revoke()).toBe(0);
+    expect(await eventKinds(h.db, accountId)).toEqual(["connected", "disconnected"]);
+  });
+
+  it("S68: concurrent disconnects of one account revoke once and record one 'disconnected'; the others are answered 'already disconnected'", async () => {
+    const browser = new TestBrowser(alice.cookie);
+    const accountId = await connectTikTok(browser);
+    const mark = counterMark(h);
+    const results = await Promise.all(Array.from({ length: 4 }, () => postDisconnect(browser, accountId)));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(results.filter((r) => r.body.alreadyDisconnected === false).map((r) => r.body)).toEqual([
+      { success: true, message: "TikTok account disconnected", revoked: true, alreadyDisconnected: false },
+    ]);
+    expect(results.filter((r) => r.body.alreadyDisconnected === true)).toHaveLength(3);
+    expect(mark.revoke()).toBe(1);
+    expect(await accountRow(h.db, accountId)).toBeUndefined();
+    expect(await eventKinds(h.db, accountId)).toEqual(["connected", "disconnected"]);
+  });
+
+  it("S68: a disconnect arriving while another is revoking (the row still there) does not revoke again, and a failing revoke is recorded once", async () => {
+    const browser = new TestBrowser(alice.cookie);
+    const accountId = await connectTikTok(browser);
+    h.sandbox.control.queueFault("revoke", { kind: "status", status: 500 });
+    let during: Awaited<ReturnType<typeof postDisconnect>> | undefined;
+    let sent = false;
+    const tap = installProviderFetchTap({
+      before: async (exchange) => {
+        if (exchange.url.pathname !== "/v2/oauth/revoke/" || sent) return;
+        sent = true; // the first revoke only: the second disconnect runs while it is held here
+        during = await postDisconnect(browser, accountId);
+      },
+    });
+    const mark = counterMark(h);
+    let first;
+    try {
+      first = await postDisconnect(browser, accountId);
+    } finally {
+      tap.restore();
+    }
+    expect(during).toMatchObject({ status: 200, body: { success: true, revoked: false, alreadyDisconnected: true } });
+    expect(first).toMatchObject({ status: 200, body: { success: true, revoked: false, alreadyDisconnected: false } });
+    expect(mark.revoke()).toBe(1);
+    expect(await accountRow(h.db, accountId)).toBeUndefined();
+    expect(await eventKinds(h.db, accountId)).toEqual(["connected", "revoke_failed", "disconnected"]);
+  });
+
+  it("S68: a claim left by a disconnect that died is honoured until it lapses, then the next disconnect revokes and deletes", async () => {
+    const browser = new TestBrowser(alice.cookie);
+    const accountId = await connectTikTok(browser);
+    const tokens = await storedTokens(h.db, accountId);
+    const mark = counterMark(h);
+    await h.db.update(socialAccounts).set({ disconnectClaimId: "died", disconnectClaimUntil: new Date(Date.now() + 30_000) }).where(eq(socialAccounts.id, accountId));
+    expect((await postDisconnect(browser, accountId)).body).toMatchObject({ success: true, revoked: false, alreadyDisconnected: true });
+    expect(mark.revoke()).toBe(0);
+    expect(await accountRow(h.db, accountId)).toMatchObject({ id: accountId, disconnectClaimId: "died" });
+    // Another user still learns nothing from a claimed row.
+    expect((await postDisconnect(new TestBrowser(bob.cookie), accountId)).status).toBe(404);
+
+    await h.db.update(socialAccounts).set({ disconnectClaimUntil: new Date(Date.now() - 1) }).where(eq(socialAccounts.id, accountId));
+    expect((await postDisconnect(browser, accountId)).body).toMatchObject({ success: true, revoked: true, alreadyDisconnected: false });
+    expect(mark.revoke()).toBe(1);
+    expect(h.sandbox.control.accessTokenState(tokens.accessToken)).toBe("revoked");
+    expect(await accountRow(h.db, accountId)).toBeUndefined();
     expect(await eventKinds(h.db, accountId)).toEqual(["connected", "disconnected"]);
   });
 

@@ -8,8 +8,10 @@ import { setUploadConfigForTests } from "@/lib/uploads/upload-config";
 import { getUploadServices } from "@/lib/uploads/runtime";
 import { accountsOf } from "@/lib/connections/owned-accounts";
 import { DEFAULT_CLIENT } from "../../sandbox/tiktok/index";
-import { REDIRECT_URI, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
+import { POST as startRoute } from "@/app/api/accounts/[accountId]/uploads/route";
+import { APP_URL, REDIRECT_URI, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok } from "../helpers/connect-flow";
+import { installProviderFetchTap, jsonResponse } from "../helpers/fetch-tap";
 import { captureLogs, type LogCapture } from "../helpers/log-capture";
 import { seedConnectedAccounts } from "../helpers/seed-accounts";
 import {
@@ -173,6 +175,41 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     expect((await putFile(browser, inboxAccount, other.body.upload!.id, file)).status).toBe(400);
   });
 
+  it("S65: the announcement's body is read only up to 16,384 bytes: an endless chunked body is cut off there, and multi-byte text counts in bytes (413)", async () => {
+    const inboxAccount = await freshInbox("bodycap");
+    const announce = (body: BodyInit) =>
+      startRoute(
+        browser.request(`${APP_URL}/api/accounts/${inboxAccount}/uploads`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+          duplex: "half",
+        } as RequestInit),
+        { params: Promise.resolve({ accountId: inboxAccount }) },
+      );
+    // 64 MB without Content-Length, produced only as the route pulls it: count what it pulls.
+    const CHUNK = 64 * 1024;
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= 1024 * CHUNK) return controller.close();
+        pulled += CHUNK;
+        controller.enqueue(new Uint8Array(CHUNK).fill(0x20));
+      },
+    });
+    const cut = await announce(endless);
+    expect(cut.status).toBe(413);
+    expect(await cut.json()).toEqual({ error: "Request body too large", code: "invalid_request" });
+    expect(pulled).toBeLessThanOrEqual(16_384 + 2 * CHUNK);
+    // 10,000 characters but 30,000 bytes of UTF-8: too large, though shorter than the limit in characters.
+    const wide = await announce(JSON.stringify({ mode: "inbox", size: 1000, pad: "€".repeat(10_000) }));
+    expect(wide.status).toBe(413);
+    // At the limit exactly, the body is read and judged on its content (here: an unknown key).
+    const exact = JSON.stringify({ mode: "inbox", size: 1000, pad: "" });
+    const atLimit = await announce(JSON.stringify({ mode: "inbox", size: 1000, pad: " ".repeat(16_384 - exact.length) }));
+    expect(atLimit.status).toBe(400);
+  });
+
   it("a file can be sent once; other users and other sites get nothing", async () => {
     const inboxAccount = await freshInbox("once");
     const file = fixture("valid-portrait.mp4");
@@ -248,6 +285,34 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     const started = await startUpload(ben, benAccount, { mode: "inbox", size: 1000 });
     const [stored] = await h.db.select().from(videoUploads).where(eq(videoUploads.id, started.body.upload!.id));
     expect(stored!.maxDurationSec).toBe(180);
+  });
+
+  it("S67: a creator_info whose max_video_post_duration_sec is past a day (here past int4) is malformed: an inbox upload starts without it, a direct post is refused 503 tiktok_unavailable — never a 500 from the database", async () => {
+    const account = await seedAccount(["user.info.basic", "video.upload", "video.publish"], "hostile");
+    const tap = installProviderFetchTap({
+      intercept: async (exchange, forward) => {
+        if (!exchange.url.pathname.includes("/creator_info/")) return undefined;
+        const real = (await (await forward()).json()) as { data: Record<string, unknown> };
+        return jsonResponse({ ...real, data: { ...real.data, max_video_post_duration_sec: 3_000_000_000 } });
+      },
+    });
+    let inbox, direct;
+    try {
+      inbox = await startUpload(browser, account.id, { mode: "inbox", size: 1000 });
+      direct = await startUpload(browser, account.id, { mode: "direct", size: 1000, post: { privacyLevel: "SELF_ONLY" } });
+    } finally {
+      tap.restore();
+    }
+    expect(inbox.status).toBe(201);
+    const [stored] = await h.db.select().from(videoUploads).where(eq(videoUploads.id, inbox.body.upload!.id));
+    expect(stored!.maxDurationSec).toBeNull(); // SocialFlow's own 10-minute limit applies
+    // Never sent: removed, so it does not count against this user's uploads in progress (S53) in later tests.
+    await h.db.delete(videoUploads).where(eq(videoUploads.id, stored!.id));
+    expect({ status: direct.status, code: direct.body.code, error: direct.body.error }).toEqual({
+      status: 503,
+      code: "tiktok_unavailable",
+      error: "TikTok could not be reached. Try again in a few minutes.",
+    });
   });
 
   it("TikTok refuses a 6th pending share SocialFlow could not count (e.g. sent by another app): FAILED in plain words", async () => {

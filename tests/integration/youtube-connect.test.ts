@@ -15,6 +15,7 @@ import { GET as videosRoute } from "@/app/api/accounts/[accountId]/videos/route"
 import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectYouTube, connectYouTubeFlow } from "../helpers/connect-flow";
 import { disconnectRoute, refreshRoute } from "../helpers/oauth-routes";
+import { installProviderFetchTap, jsonResponse } from "../helpers/fetch-tap";
 import { ADA, ADA_BRAND, BEN, NORA, READONLY, UPLOAD } from "../../sandbox/google/tests/helpers";
 
 let h: AppHarness;
@@ -148,6 +149,43 @@ describe("tokens over the account's life", () => {
     const after = (await rowOf(accountId))!;
     expect(accessTokenOf(after)).toBe("ya29.new-access");
     expect(refreshTokenOf(after)).toBe(refreshTokenOf(before));
+  });
+
+  it("S66: a refresh answer with an absurd refresh_token_expires_in is a malformed answer: 500 refresh_failed at once, the failure counted, the lease released", async () => {
+    const { browser } = await signedIn();
+    const accountId = await connectYouTube(browser, { account: ADA });
+    await refreshedLongAgo(accountId);
+    const before = (await rowOf(accountId))!;
+    const tap = installProviderFetchTap({
+      intercept: async (exchange, forward) => {
+        if (!exchange.url.pathname.endsWith("/token")) return undefined;
+        const real = (await (await forward()).json()) as Record<string, unknown>;
+        // Past any date: TikTok's twin of this field is capped at ten years, and so is Google's now.
+        return jsonResponse({ ...real, refresh_token_expires_in: 9e12 });
+      },
+    });
+    let response: Response;
+    const started = Date.now();
+    try {
+      response = await refreshRoute(post(browser, "refresh", accountId), "youtube");
+    } finally {
+      tap.restore();
+    }
+    // Not the pair store's retries through a write that can never succeed (8 s), nor a lease left held.
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ error: "Failed to refresh token", code: "refresh_failed" });
+    const after = (await rowOf(accountId))!;
+    expect(after).toMatchObject({
+      status: "ACTIVE",
+      statusReason: "provider_malformed_response",
+      refreshFailures: 1,
+      refreshLeaseId: null,
+      refreshLeaseUntil: null,
+      accessToken: before.accessToken,
+      tokenExpiry: before.tokenExpiry,
+      refreshTokenExpiry: before.refreshTokenExpiry,
+    });
   });
 
   it("invalid_grant (the user removed the app at Google) ends access: reconnect needed", async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { codeChallengeS256, createCodeVerifier } from "@/lib/connections/pkce";
 import { parseCallbackUrl } from "@/lib/connections/callback-params";
 import { OAuthProviderError, ProviderRequestError } from "@/lib/connections/errors";
+import { MAX_TOKEN_LIFETIME_S, tokenSchedule } from "@/lib/connections/token-schedule";
 import { loadYouTubeConfig, YOUTUBE_READONLY, YOUTUBE_UPLOAD, type YouTubeConfig } from "@/lib/providers/youtube/config";
 import { missingScopes, tokenFailure, YouTubeOAuth } from "@/lib/providers/youtube/oauth";
 import { YouTubeApiClient } from "@/lib/providers/youtube/api-client";
@@ -165,6 +166,29 @@ describe("Google OAuth for YouTube, against the Google sandbox", () => {
     expect(tokenFailure(await offline.refresh("x").catch((e: unknown) => e))).toBe("transient");
     sb.control.queueFault("token", { kind: "malformed_json" });
     expect(tokenFailure(await oauth.refresh(tokens.refreshToken!).catch((e: unknown) => e))).toBe("other");
+  });
+
+  it("S66: token lifetimes are capped like TikTok's, at MAX_TOKEN_LIFETIME_S: a longer expires_in or refresh_token_expires_in is a malformed answer", async () => {
+    const answering = (body: Record<string, unknown>) =>
+      new YouTubeOAuth(config, {
+        fetch: () => Promise.resolve(new Response(JSON.stringify({ access_token: "ya29.a", token_type: "Bearer", ...body }), { headers: { "content-type": "application/json" } })),
+      });
+    for (const body of [
+      { expires_in: 3599, refresh_token_expires_in: 9e12 },
+      { expires_in: 3599, refresh_token_expires_in: MAX_TOKEN_LIFETIME_S + 1 },
+      { expires_in: MAX_TOKEN_LIFETIME_S + 1 },
+      { expires_in: 1e300 },
+    ]) {
+      const error = await answering(body).refresh("1//r").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProviderRequestError);
+      expect(error).toMatchObject({ kind: "malformed_response" });
+      expect(tokenFailure(error)).toBe("other");
+    }
+    // At the cap exactly, accepted, and the schedule it makes is a real date.
+    const tokens = await answering({ expires_in: MAX_TOKEN_LIFETIME_S, refresh_token_expires_in: MAX_TOKEN_LIFETIME_S }).refresh("1//r");
+    expect(tokens).toMatchObject({ expiresIn: MAX_TOKEN_LIFETIME_S, refreshExpiresIn: MAX_TOKEN_LIFETIME_S });
+    const schedule = tokenSchedule(tokens, new Date());
+    expect(Number.isFinite(schedule.refreshTokenExpiry!.getTime())).toBe(true);
   });
 
   it("no token, secret or code in an error message", async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Database } from "@/lib/db/client";
@@ -20,6 +21,13 @@ export type RefreshResult =
   | { ok: false; error: "not_found" | "no_refresh_token" | "expired" | "refresh_failed" | "unavailable" }
   /** The account's manual-refresh minute is spent and its attempt did not produce a token. */
   | { ok: false; error: "throttled"; retryAfterSeconds: number };
+
+/**
+ * How long a disconnect's claim on the row holds: longer than the provider's revoke can take
+ * (its request timeout), so a live claimant never loses it, short enough that a disconnect which
+ * died between revoke and delete is finished by the user's next try soon after.
+ */
+export const DISCONNECT_CLAIM_MS = 60_000;
 
 export type DisconnectResult = { ok: true; revoked: boolean; alreadyDisconnected: boolean } | { ok: false; error: "not_found" };
 
@@ -78,14 +86,26 @@ export class AccountService {
   }
 
   /**
-   * Disconnect (docs/security.md S37): revoke at the provider first (best effort, and recorded),
-   * then delete. A second disconnect of the same account is a success; another user's
+   * Disconnect (docs/security.md S37, S68): revoke at the provider first (best effort, and
+   * recorded), then delete. A second disconnect of the same account is a success; another user's
    * account is not found.
+   *
+   * Single winner: the row is first claimed with one conditional UPDATE (`disconnect_claim_*`),
+   * and only the request that claimed it revokes, deletes and records `disconnected` (and
+   * `revoke_failed`). A concurrent disconnect, in this process or another, finds the row claimed
+   * and is answered "already disconnected" without a revoke. The row stays while the winner
+   * revokes (revoke before delete); the claim lapses after DISCONNECT_CLAIM_MS, so a disconnect
+   * that died between revoke and delete is finished by the next one.
    */
   async disconnectForUser(userId: string, accountId: string, platform?: Platform): Promise<DisconnectResult> {
     const owner = this.of(userId, platform);
-    const account = (await owner.get(accountId))?.row;
+    const claimId = randomUUID();
+    const claimedAt = this.clock.now();
+    const claimed = await owner.claimForDisconnect(accountId, { claimId, until: new Date(claimedAt.getTime() + DISCONNECT_CLAIM_MS), now: claimedAt });
+    const account = claimed?.row;
     if (!account) {
+      // Claimed by a disconnect in flight (it revokes and records), or gone already.
+      if (await owner.get(accountId)) return { ok: true, revoked: false, alreadyDisconnected: true };
       const already = await owner.wasDisconnected(accountId);
       return already ? { ok: true, revoked: false, alreadyDisconnected: true } : { ok: false, error: "not_found" };
     }
@@ -112,12 +132,19 @@ export class AccountService {
       revoked = await revokeQuietly(provider, { accessToken, refreshToken }, "disconnect", this.logger);
     }
     const now = this.clock.now();
-    await this.deps.db.transaction(async (tx) => {
-      await tx.delete(socialAccounts).where(and(eq(socialAccounts.id, account.id), eq(socialAccounts.userId, userId)));
+    const deleted = await this.deps.db.transaction(async (tx) => {
+      // Only under our claim: if it lapsed and another disconnect took the row over, that one records.
+      const rows = await tx
+        .delete(socialAccounts)
+        .where(and(eq(socialAccounts.id, account.id), eq(socialAccounts.userId, userId), eq(socialAccounts.disconnectClaimId, claimId)))
+        .returning({ id: socialAccounts.id });
+      if (rows.length === 0) return false;
       if (!revoked) await recordAccountEvent(tx, { accountId: account.id, userId, kind: "revoke_failed", at: now });
       await recordAccountEvent(tx, { accountId: account.id, userId, kind: "disconnected", detail: { revoked }, at: now });
+      return true;
     });
     accountChanged(account.id);
+    if (!deleted) return { ok: true, revoked, alreadyDisconnected: true };
     this.logger.info({ event: "account.disconnected", accountId: account.id, revoked });
     return { ok: true, revoked, alreadyDisconnected: false };
   }

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { prebuilt, UNNAMED } from "@/lib/db/prebuilt";
 import { accountEvents, socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
@@ -56,6 +56,14 @@ export interface OwnerAccounts {
   get(accountId: string): Promise<OwnedAccount | undefined>;
   /** True when this owner disconnected this account (a repeated disconnect is then a success). */
   wasDisconnected(accountId: string): Promise<boolean>;
+  /**
+   * The owner's account, claimed for one disconnect (`disconnect_claim_id` = `claimId` until
+   * `until`) with one conditional UPDATE: of any number of concurrent claims exactly one gets the
+   * row (under READ COMMITTED a claim that waited on the row re-checks the condition against the
+   * claim just written). Undefined for another user's, a removed or a malformed id, and while
+   * another disconnect's claim has not lapsed by `now`.
+   */
+  claimForDisconnect(accountId: string, claim: { claimId: string; until: Date; now: Date }): Promise<OwnedAccount | undefined>;
 }
 
 // Every query below is built from `ofOwner(...)`: the owner's user_id is in each WHERE, and a
@@ -96,6 +104,22 @@ export function accountsOf(db: Database, userId: string, platform?: Platform): O
         .where(and(eq(accountEvents.accountId, accountId), eq(accountEvents.userId, userId), eq(accountEvents.kind, "disconnected")))
         .limit(1);
       return rows.length > 0;
+    },
+    async claimForDisconnect(accountId, { claimId, until, now }) {
+      if (!idSchema.safeParse(accountId).success) return undefined;
+      const [row] = await db
+        .update(socialAccounts)
+        .set({ disconnectClaimId: claimId, disconnectClaimUntil: until })
+        .where(
+          and(
+            eq(socialAccounts.userId, userId),
+            eq(socialAccounts.id, accountId),
+            platform === undefined ? undefined : eq(socialAccounts.platform, platform),
+            or(isNull(socialAccounts.disconnectClaimUntil), lt(socialAccounts.disconnectClaimUntil, now)),
+          ),
+        )
+        .returning();
+      return row && mint(row);
     },
   };
 }

@@ -48,6 +48,28 @@ export class RotatedPairWriteTimeout extends Error {
 }
 
 /**
+ * A pair with a date PostgreSQL cannot take (an Invalid Date, or one outside years 1–9999, which
+ * `toISOString()` cannot write as a plain timestamp). Refused to its own caller before it joins a
+ * group, so it never fails the statement that carries other accounts' pairs.
+ */
+export class RotatedPairUnwritable extends Error {
+  constructor() {
+    super("rotated pair has a date that cannot be stored");
+    this.name = "RotatedPairUnwritable";
+  }
+}
+
+/** The instants `toISOString()` writes as a four-digit year, which every timestamptz column takes. */
+const FIRST_WRITABLE_MS = Date.parse("0001-01-01T00:00:00.000Z");
+const LAST_WRITABLE_MS = Date.parse("9999-12-31T23:59:59.999Z");
+
+function writable(date: Date | null): boolean {
+  if (date === null) return true;
+  const ms = date.getTime();
+  return Number.isFinite(ms) && ms >= FIRST_WRITABLE_MS && ms <= LAST_WRITABLE_MS;
+}
+
+/**
  * Stores rotated token pairs with group commit: a write that arrives while the previous one is
  * in flight joins the next statement instead of queueing its own round trip and commit. A lone
  * refresh is written at once, alone, so nothing waits on a timer and a rotated pair stays in
@@ -81,8 +103,14 @@ export class RotatedPairStore {
     private readonly writeTimeoutMs = DEFAULT_WRITE_TIMEOUT_MS,
   ) {}
 
-  /** Resolves whether the pair was stored (see the guard above); rejects if the statement failed. */
+  /**
+   * Resolves whether the pair was stored (see the guard above); rejects if the statement failed,
+   * or at once (RotatedPairUnwritable) if one of the pair's dates cannot be written.
+   */
   store(pair: RotatedPair): Promise<boolean> {
+    if (![pair.refreshTokenExpiry, pair.tokenExpiry, pair.nextRefreshAt, pair.refreshedAt].every(writable)) {
+      return Promise.reject(new RotatedPairUnwritable());
+    }
     return new Promise((resolve, reject) => {
       this.waiting.push({ pair, resolve, reject });
       if (!this.writing) void this.drain();

@@ -13,7 +13,7 @@ import type { ConnectionProvider, ProviderLookup } from "./provider";
 import { revokeQuietly } from "./revoke";
 import { refreshBackoffMs } from "./backoff";
 import { acquireRefreshLease, REFRESH_LEASE_MS, releaseRefreshLease, updateHoldingLease, updateUnderLease } from "./refresh-lease";
-import { RotatedPairStore, type RotatedPair } from "./rotated-pair-store";
+import { RotatedPairStore, RotatedPairUnwritable, type RotatedPair } from "./rotated-pair-store";
 import { tokenSchedule, usualNextRefreshAt } from "./token-schedule";
 import { reportUnreadable, UNREADABLE_REASON, UNREADABLE_RETRY_MS } from "./unreadable-tokens";
 import type { TokenField } from "./account-store";
@@ -187,16 +187,19 @@ export class TokenRefresher {
     }
     const provider = this.providers.get(row.platform);
     let tokens: OAuthTokens;
+    let now: Date;
+    let schedule: ReturnType<typeof tokenSchedule>;
     try {
       tokens = await provider.refresh(refreshToken);
+      now = this.clock.now();
+      // Lifetimes that make no date are a malformed answer, recorded like any other (the lease released).
+      schedule = tokenSchedule(tokens, now);
     } catch (error) {
       if (provider.isInvalidGrant(error)) return this.handleInvalidGrant(row, leaseId);
       return this.recordFailure(row, leaseId, error, provider);
     }
     // From here a rotating provider has replaced the pair and the old refresh token is dead: the
     // new one must be stored, through a short database outage if need be, or the account is lost.
-    const now = this.clock.now();
-    const schedule = tokenSchedule(tokens, now);
     // Encrypted once, so every retry sends the very same ciphertexts: a retry after a write that
     // committed but whose answer was lost then recognises its own pair in the row.
     const pair: RotatedPair = {
@@ -265,7 +268,8 @@ export class TokenRefresher {
       try {
         return await write();
       } catch (error) {
-        const pause = this.storeRetryDelaysMs[attempt];
+        // A pair the store refused to write will be refused again: no retry.
+        const pause = error instanceof RotatedPairUnwritable ? undefined : this.storeRetryDelaysMs[attempt];
         if (pause === undefined) {
           this.logger.error({ event: "token.refresh_unsaved", accountId, attempts: attempt + 1, err: safeError(error) });
           incrementMetric("sf_token_refresh_unsaved_total");

@@ -61,7 +61,7 @@ describe("account view", () => {
     expect(bannerFor({ success: "net" }, lookup)).toEqual({ kind: "success", message: "Your Net account is connected." });
     expect(bannerFor({}, lookup)).toBeNull();
   });
-  it("names the connected account from its row: new, again with a handle, again without one; an account no longer there gets no banner", () => {
+  it("S64: names the connected account from its row: new, again with a handle, again without one; an account no longer there gets no banner", () => {
     const lookup = (slug: string) => (slug === "net" ? provider : undefined);
     const ava = { displayName: "Ava Sandbox", handle: "@ava" };
     expect(bannerFor({ success: "net" }, lookup, ava)?.message).toBe("Your Net account @ava is connected.");

@@ -99,6 +99,14 @@ export const socialAccounts = pgTable(
     analyticsDueAt: timestamp("analytics_due_at", { withTimezone: true }).notNull().defaultNow(),
     analyticsLeaseId: text("analytics_lease_id"),
     analyticsLeaseUntil: timestamp("analytics_lease_until", { withTimezone: true }),
+    /**
+     * Disconnect claim: the one disconnect that revokes and deletes this row, claimed with one
+     * conditional UPDATE, so concurrent disconnects (tabs, instances) revoke once and record one
+     * `disconnected`. The row stays while its claimant revokes (revoke before delete, S37); a
+     * crashed claimant's claim lapses and the next disconnect takes it (src/lib/connections/account-service.ts).
+     */
+    disconnectClaimId: text("disconnect_claim_id"),
+    disconnectClaimUntil: timestamp("disconnect_claim_until", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

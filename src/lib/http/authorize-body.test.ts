@@ -12,7 +12,7 @@ describe("authorize route body (Grant permission)", () => {
     expect(await readAuthorizeBody(post('{"scopes":["video.upload","video.upload","user.info.stats"]}'), ASKED)).toEqual({ scopes: ["video.upload", "user.info.stats"] });
   });
 
-  it("refuses a scope the provider does not ask for, an inherited key, extra members, wrong types, non-JSON and oversized bodies", async () => {
+  it("S64: refuses a scope the provider does not ask for, an inherited key, extra members, wrong types, non-JSON and oversized bodies", async () => {
     for (const body of [
       '{"scopes":["video.publish"]}',
       '{"scopes":["constructor"]}',

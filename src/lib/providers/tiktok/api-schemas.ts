@@ -61,6 +61,9 @@ export const videoListSchema = z.object({
 });
 export type VideoPage = z.infer<typeof videoListSchema>;
 
+/** The longest creator post duration accepted from creator_info: a day, far below int4 and above any TikTok limit. */
+export const MAX_CREATOR_POST_DURATION_S = 86_400;
+
 export const creatorInfoSchema = z.object({
   creator_nickname: z.string().optional(),
   creator_username: z.string().optional(),
@@ -69,7 +72,12 @@ export const creatorInfoSchema = z.object({
   comment_disabled: z.boolean().default(false),
   duet_disabled: z.boolean().default(false),
   stitch_disabled: z.boolean().default(false),
-  max_video_post_duration_sec: z.number().int().positive().optional(),
+  /**
+   * Stored with the upload (an int4 column) and only ever used below SocialFlow's own 10-minute
+   * limit. TikTok's limits are counted in minutes; anything past a day is not a duration, and an answer
+   * carrying one is malformed (handled like any other) rather than a value the database refuses.
+   */
+  max_video_post_duration_sec: z.number().int().positive().max(MAX_CREATOR_POST_DURATION_S).optional(),
 });
 export type CreatorInfo = z.infer<typeof creatorInfoSchema>;
 

@@ -10,6 +10,7 @@ import type { ProviderData } from "@/lib/db/schema";
 import { ownValue } from "@/lib/own-key";
 import { cleanAvatarUrl, cleanDisplayName, cleanHandle } from "@/lib/connections/profile-sanitize";
 import { splitScopes } from "@/lib/connections/callback-params";
+import { MAX_TOKEN_LIFETIME_S } from "@/lib/connections/token-schedule";
 import type { PkceEncoding } from "@/lib/connections/pkce";
 import type { OAuthTokens } from "@/lib/connections/types";
 
@@ -27,13 +28,9 @@ export const OAUTH_ERROR_CODES = [
 const OAUTH_ERRORS: ReadonlySet<string> = new Set(OAUTH_ERROR_CODES);
 
 /**
- * The longest token lifetime accepted (TikTok: 24 h access, 365 d refresh). Anything larger is
- * not a lifetime: far enough out it cannot even be stored as a date, and a refresh whose answer
- * cannot be stored loses the rotated refresh token.
+ * TikTok's token success body is flat (a nested `data.data` belongs to the retired v1 API).
+ * Lifetimes (24 h access, 365 d refresh) are capped at the core's MAX_TOKEN_LIFETIME_S.
  */
-export const MAX_TOKEN_LIFETIME_S = 10 * 365 * 24 * 3600;
-
-/** TikTok's token success body is flat (a nested `data.data` belongs to the retired v1 API). */
 const tokenResponseSchema = z.object({
   access_token: z.string().min(1).max(4096),
   expires_in: z.number().int().positive().max(MAX_TOKEN_LIFETIME_S),

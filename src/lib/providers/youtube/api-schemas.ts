@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_TOKEN_LIFETIME_S } from "@/lib/connections/token-schedule";
 
 /**
  * What SocialFlow reads of Google's and YouTube's answers, checked at the boundary. Counts come
@@ -17,10 +18,12 @@ const thumbnails = z.record(z.string(), thumbnail).optional();
 /** Google's token endpoint (https://developers.google.com/identity/protocols/oauth2/web-server#exchange-authorization-code). */
 export const googleTokenSchema = z.object({
   access_token: z.string().min(1).max(4096),
-  expires_in: z.number().int().positive().max(10 * 365 * 86_400),
+  /** Lifetimes are capped like TikTok's: a larger one cannot be scheduled, so the answer is malformed. */
+  expires_in: z.number().int().positive().max(MAX_TOKEN_LIFETIME_S),
   /** Only on a code exchange that showed the consent screen; never on a refresh (no rotation). */
   refresh_token: z.string().min(1).max(1024).optional(),
-  refresh_token_expires_in: z.number().int().positive().optional(),
+  /** Only for a time-limited grant (https://developers.google.com/identity/protocols/oauth2/web-server#exchange-authorization-code). */
+  refresh_token_expires_in: z.number().int().positive().max(MAX_TOKEN_LIFETIME_S).optional(),
   scope: z.string().max(4096).optional(),
   token_type: z.string().max(32).optional(),
   id_token: z.string().max(8192).optional(),

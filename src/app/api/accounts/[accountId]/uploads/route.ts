@@ -10,9 +10,13 @@ import { getUploadServices } from "@/lib/uploads/runtime";
 import { getDb } from "@/lib/db";
 import { accountsOf } from "@/lib/connections/owned-accounts";
 import { apiRoute } from "@/lib/http/api-route";
+import { readBoundedText } from "@/lib/http/read-bounded-text";
 
 const paramsSchema = z.object({ accountId: idSchema });
 type Context = { params: Promise<{ accountId: string }> };
+
+/** Longest upload announcement read, in bytes: `{ mode, size, type?, post? }` is far shorter. */
+const MAX_START_BODY_BYTES = 16_384;
 
 /** GET: the account's recent uploads and their outcome. */
 async function listUploads(request: Request, context: Context) {
@@ -36,11 +40,13 @@ async function createUpload(request: Request, context: Context) {
   const params = paramsSchema.safeParse(await context.params);
   if (!params.success) return jsonError(404, "not_found", "Account not found");
   if (!(request.headers.get("content-type") ?? "").includes("application/json")) return jsonError(415, "invalid_request", "JSON body required");
-  const text = await request.text();
-  if (text.length > 16_384) return jsonError(413, "invalid_request", "Request body too large");
+  // Read only up to the limit: an oversized or endless (chunked) body is cut off there, never
+  // buffered whole first; the limit counts bytes as they arrive, not decoded characters.
+  const read = await readBoundedText(request, MAX_START_BODY_BYTES);
+  if (!read.ok) return jsonError(413, "invalid_request", "Request body too large");
   let input;
   try {
-    input = startUploadSchema.safeParse(JSON.parse(text));
+    input = startUploadSchema.safeParse(JSON.parse(read.text));
   } catch {
     return jsonError(400, "invalid_request", "Body is not valid JSON");
   }
