@@ -1,7 +1,8 @@
 /**
  * The minimal connect flow: the I/O any durable TikTok connect must do, made by the leanest
  * client and none of SocialFlow's code. It is the sandbox-only flow (bench/connect-flow.ts)
- * plus three statements, each one round trip with its own commit:
+ * plus three statements, each one round trip with its own commit, each a named prepared
+ * statement on node-postgres (parsed and planned once per connection, as SocialFlow's are):
  *
  * 1. store the state and its PKCE verifier before the browser is sent to TikTok (the callback
  *    may land on any instance, after any restart);
@@ -90,10 +91,24 @@ export async function exchangeAtSandbox(
 
 /**
  * The driver's own query call, nothing in between: node-postgres's Pool and PGlite both answer
- * `query(text, params)` with `{ rows }`.
+ * `query(text, params)` with `{ rows }`; node-postgres also takes a named statement.
  */
 export interface RawQuery {
-  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  query(query: string | { name: string; text: string; values: unknown[] }, params?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** The driver, and whether it prepares named statements (node-postgres does; PGlite does not). */
+export interface FloorDatabase {
+  client: RawQuery;
+  named: boolean;
+}
+
+/**
+ * One of the floor's statements: named where the driver prepares them, so PostgreSQL parses and
+ * plans it once per connection, as SocialFlow's hot statements are (src/lib/db/prebuilt.ts).
+ */
+function send(db: FloorDatabase, name: string, text: string, values: unknown[]): Promise<{ rows: unknown[] }> {
+  return db.named ? db.client.query({ name: `bench_floor_${name}`, text, values }) : db.client.query(text, values);
 }
 
 /**
@@ -143,14 +158,14 @@ export interface MinimalCallbackTiming {
 }
 
 /** One minimal connect of `openId` for `userId`. Errors name the step, never a token. */
-export async function minimalConnectFlow(db: RawQuery, sandboxUrl: string, redirectUri: string, openId: string, userId: string): Promise<MinimalCallbackTiming> {
+export async function minimalConnectFlow(db: FloorDatabase, sandboxUrl: string, redirectUri: string, openId: string, userId: string): Promise<MinimalCallbackTiming> {
   const flow = "minimal flow";
   const request = tiktokAuthorizeRequest(sandboxUrl, redirectUri);
-  await db.query(`insert into bench_floor_states (state, user_id, verifier, created_at) values ($1, $2, $3, now())`, [request.state, userId, request.verifier]);
+  await send(db, "state_put", `insert into bench_floor_states (state, user_id, verifier, created_at) values ($1, $2, $3, now())`, [request.state, userId, request.verifier]);
   const { code, state } = await consentAtSandbox(request.url, openId, flow);
   // The verifier used is the one read back: a real callback has only the state to go on.
   const callbackStarted = performance.now();
-  const consumed = await db.query(`delete from bench_floor_states where state = $1 returning user_id, verifier`, [state]);
+  const consumed = await send(db, "state_consume", `delete from bench_floor_states where state = $1 returning user_id, verifier`, [state]);
   const row = consumed.rows[0] as { user_id: string; verifier: string } | undefined;
   if (!row) throw new Error(`${flow}: state not found`);
   const exchangeStarted = performance.now();
@@ -159,7 +174,9 @@ export async function minimalConnectFlow(db: RawQuery, sandboxUrl: string, redir
   const user = (userInfo as { data?: { user?: { open_id?: string; display_name?: string; avatar_url?: string } } } | undefined)?.data?.user;
   if (!user?.open_id) throw new Error(`${flow}: no user info`);
   // The `where` keeps an account linked to another user out of this one's reach, in the same statement.
-  const stored = await db.query(
+  const stored = await send(
+    db,
+    "account_write",
     `insert into bench_floor_accounts (provider, open_id, user_id, display_name, avatar_url, scopes, access_token, refresh_token, token_expiry, refresh_token_expiry, updated_at)
      values ('TIKTOK', $1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8), now() + make_interval(secs => $9), now())
      on conflict (provider, open_id) do update set

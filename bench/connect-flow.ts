@@ -17,7 +17,7 @@ import { consent } from "../sandbox/google/browser";
 import { REDIRECT_URI, startAppHarness, TestBrowser, decideAtSandbox } from "../tests/helpers/app-harness";
 import { followCallback, startConnect } from "../tests/helpers/connect-flow";
 import { adminUrl, baselineRequest, percentile, runConcurrently, startSandboxProcess } from "./lib";
-import { consentAtSandbox, createFloorTables, exchangeAtSandbox, minimalConnectFlow, tiktokAuthorizeRequest, type RawQuery } from "./connect-floor";
+import { consentAtSandbox, createFloorTables, exchangeAtSandbox, minimalConnectFlow, tiktokAuthorizeRequest, type FloorDatabase, type RawQuery } from "./connect-floor";
 import pg from "pg";
 import { sql } from "drizzle-orm";
 import { PROVIDER_EXCHANGE_CHANNEL, type ProviderExchangeMessage } from "@/lib/connections/provider-http";
@@ -267,8 +267,8 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
     const baselineFlow = (i: number) => sandboxOnlyFlow(sandboxUrl, SEED_USERS[i % SEED_USERS.length]!.openId);
     // The minimal flow runs on the app's own pool (same size, connections already open), each
     // statement sent straight to the driver: nothing of drizzle or SocialFlow.
-    const raw = (h.db as unknown as { $client: RawQuery }).$client;
-    await createFloorTables(raw);
+    const raw: FloorDatabase = { client: (h.db as unknown as { $client: RawQuery }).$client, named: h.database.kind === "postgres" };
+    await createFloorTables(raw.client);
     const floorTikTok: number[] = [];
     const floorOwn: number[] = [];
     // As `flow` above: `record` false while warming up.

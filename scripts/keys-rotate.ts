@@ -44,7 +44,7 @@ export async function keysRotate(options: KeysRotateOptions = {}): Promise<numbe
     const others = [...keyring.byKid.keys()].filter((kid) => kid !== keyring.primary.kid);
     out(`Primary key: ${keyring.primary.kid}; older keys still accepted: ${others.length > 0 ? others.join(", ") : "none"}`);
 
-    handle = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDataDir });
+    handle = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDataDir, preparedStatements: config.databasePreparedStatements });
     out(`Database: ${handle.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : "PGlite"}`);
     await migrateDatabase(handle);
     summary = await reencryptAll(handle.db, cipher, {

@@ -3,14 +3,14 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { socialAccounts } from "@/lib/db/schema";
 import { accountsOf } from "@/lib/connections/owned-accounts";
-import { prebuilt, UNNAMED } from "@/lib/db/prebuilt";
-import type { DatabaseHandle } from "@/lib/db/client";
+import { prebuilt } from "@/lib/db/prebuilt";
+import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { accountRowAt } from "../helpers/account-row";
 import { ensureSeedUser } from "../helpers/seed-accounts";
 import { createTestDatabase, usingRealPostgres } from "../helpers/test-db";
 
 describe("prebuilt queries (src/lib/db/prebuilt.ts)", () => {
-  let handle: DatabaseHandle;
+  let handle: DatabaseHandle & { url?: string };
   const now = new Date();
   const alice = `alice-${randomUUID()}`;
   const bob = `bob-${randomUUID()}`;
@@ -33,14 +33,27 @@ describe("prebuilt queries (src/lib/db/prebuilt.ts)", () => {
 
   it("is built once per database handle, and each handle gets its own", () => {
     const builds: unknown[] = [];
-    const query = prebuilt((db) => {
+    const query = prebuilt("test_built_once", (db) => {
       builds.push(db);
-      return { db };
+      return { toSQL: () => ({ sql: "select 1" }), prepare: (name: string) => ({ db, name }) };
     });
     const other = {} as typeof handle.db;
     expect(query(handle.db)).toBe(query(handle.db));
     expect(query(other).db).toBe(other);
     expect(builds).toEqual([handle.db, other]);
+  });
+
+  it("names a statement after its label and its text: one name never stands for two texts", () => {
+    const nameOf = (label: string, text: string) =>
+      prebuilt(label, () => ({ toSQL: () => ({ sql: text }), prepare: (name: string) => name }))(handle.db);
+    const name = nameOf("test_named", "select 1");
+    expect(name).toMatch(/^sf_test_named_[0-9a-f]{16}$/);
+    expect(Buffer.byteLength(nameOf("a".repeat(40), "select 1"))).toBeLessThanOrEqual(63); // PostgreSQL's NAMEDATALEN - 1
+    expect(nameOf("test_named", "select 1")).toBe(name);
+    // The same label over another text (a query edited while the pool lives, in dev): another name.
+    expect(nameOf("test_named", "select 2")).not.toBe(name);
+    expect(() => nameOf("Not A Label", "select 1")).toThrow(/label/);
+    expect(() => nameOf("a".repeat(41), "select 1")).toThrow(/label/);
   });
 
   it("an owner's account read and list run with each call's own values: never another user's row, only the asked network's", async () => {
@@ -70,22 +83,52 @@ describe("prebuilt queries (src/lib/db/prebuilt.ts)", () => {
     expect(row.scopes).toEqual(["user.info.basic", "video.list", "video.upload"]);
   });
 
-  it.runIf(usingRealPostgres)("sends no named prepared statement: a transaction-pooling proxy can carry every one", async () => {
-    expect(UNNAMED).toBe("");
+  /** The name of every Parse message node-postgres sends while `work` runs ("" when unnamed). */
+  async function parsesDuring(work: () => Promise<unknown>): Promise<string[]> {
     const connection = pg.Connection.prototype as unknown as { parse: (query: { name?: string; text: string }) => void };
     const original = connection.parse;
-    const names: (string | undefined)[] = [];
+    const names: string[] = [];
     connection.parse = function (this: unknown, query) {
-      names.push(query.name);
+      names.push(query.name ?? "");
       return original.call(this, query);
     };
     try {
-      await accountsOf(handle.db, alice).get(alicesTikTok);
-      await accountsOf(handle.db, alice, "TIKTOK").get(alicesTikTok);
+      await work();
     } finally {
       connection.parse = original;
     }
-    expect(names.length).toBeGreaterThanOrEqual(2);
-    expect(names.filter(Boolean)).toEqual([]);
+    return names;
+  }
+
+  it.runIf(usingRealPostgres)("prepares a hot statement once per connection: later runs send only its values", async () => {
+    const single = await openDatabase({ url: handle.url!, max: 1 });
+    try {
+      const names = await parsesDuring(async () => {
+        for (let i = 0; i < 5; i++) {
+          expect((await accountsOf(single.db, alice).get(alicesTikTok))?.id).toBe(alicesTikTok);
+          expect(await accountsOf(single.db, bob).get(alicesTikTok)).toBeUndefined();
+        }
+      });
+      expect(names).toHaveLength(1);
+      expect(names[0]).toMatch(/^sf_owned_row_[0-9a-f]{16}$/);
+    } finally {
+      await single.close();
+    }
+  });
+
+  it.runIf(usingRealPostgres)("with DATABASE_PREPARED_STATEMENTS=off sends every statement unnamed, for a pooler that cannot carry named ones", async () => {
+    const unnamed = await openDatabase({ url: handle.url!, max: 1, preparedStatements: false });
+    try {
+      const names = await parsesDuring(async () => {
+        for (let i = 0; i < 3; i++) {
+          expect((await accountsOf(unnamed.db, alice).get(alicesTikTok))?.id).toBe(alicesTikTok);
+          expect(await accountsOf(unnamed.db, alice, "TIKTOK").list()).toHaveLength(1);
+        }
+      });
+      expect(names).toHaveLength(6);
+      expect(names.filter(Boolean)).toEqual([]);
+    } finally {
+      await unnamed.close();
+    }
   });
 });

@@ -12,35 +12,32 @@ import { TokenRefresher } from "@/lib/connections/token-refresher";
 import type { OAuthTokens } from "@/lib/connections/types";
 import { startAppHarness, type AppHarness } from "../helpers/app-harness";
 import { usingRealPostgres } from "../helpers/test-db";
+import { hookStatements } from "../helpers/statement-hooks";
 import { accountRow, counterMark, directOAuthService, eventKinds, seedAccount, storedTokens } from "../helpers/security-kit";
 
 /**
- * The database with its `execute` calls counted, and the next ones optionally failed: refused
- * before they reach the database, run and then reported as failed (a commit whose answer was
- * lost), or never answered (a hung connection).
+ * The database with the store's writes (one statement per group) counted, and the next ones
+ * optionally failed: refused before they reach the database, run and then reported as failed (a
+ * commit whose answer was lost), or never answered (a hung connection).
  */
 function countingDb(db: Database) {
   const stats = { executes: 0, failNext: 0, failAfterNext: 0, hangNext: 0 };
-  const wrapped = new Proxy(db, {
-    get(target, key, receiver) {
-      if (key !== "execute") return Reflect.get(target, key, receiver);
-      return (...args: Parameters<Database["execute"]>) => {
-        stats.executes++;
-        if (stats.failNext > 0) {
-          stats.failNext--;
-          return Promise.reject(new Error("connection terminated"));
-        }
-        if (stats.hangNext > 0) {
-          stats.hangNext--;
-          return new Promise(() => {});
-        }
-        if (stats.failAfterNext > 0) {
-          stats.failAfterNext--;
-          return target.execute(...args).then(() => Promise.reject(new Error("connection terminated after commit")));
-        }
-        return target.execute(...args);
-      };
-    },
+  const wrapped = hookStatements(db, (text, run) => {
+    if (!/^\s*with input as/.test(text)) return run();
+    stats.executes++;
+    if (stats.failNext > 0) {
+      stats.failNext--;
+      return Promise.reject(new Error("connection terminated"));
+    }
+    if (stats.hangNext > 0) {
+      stats.hangNext--;
+      return new Promise(() => {});
+    }
+    if (stats.failAfterNext > 0) {
+      stats.failAfterNext--;
+      return run().then(() => Promise.reject(new Error("connection terminated after commit")));
+    }
+    return run();
   });
   return { db: wrapped, stats };
 }

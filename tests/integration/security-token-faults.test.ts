@@ -3,7 +3,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_TIKTOK_SCOPES } from "@/lib/config/env-schema";
 import { setDatabaseForTests } from "@/lib/db";
-import type { Database, DatabaseHandle } from "@/lib/db/client";
+import type { DatabaseHandle } from "@/lib/db/client";
 import { accountEvents, socialAccounts } from "@/lib/db/schema";
 import { newBinding } from "@/lib/connections/browser-binding";
 import { OAuthFlowError, OAuthProviderError, ProviderRequestError } from "@/lib/connections/errors";
@@ -12,6 +12,7 @@ import { decideAtSandbox, resetAppGlobals, startAppHarness, TestBrowser, type Ap
 import { connectTikTok, followCallback, startConnect } from "../helpers/connect-flow";
 import { createFetchTap, installProviderFetchTap, jsonResponse } from "../helpers/fetch-tap";
 import { captureLogs, type LogCapture } from "../helpers/log-capture";
+import { hookStatements } from "../helpers/statement-hooks";
 import { usingRealPostgres } from "../helpers/test-db";
 import {
   accountRow,
@@ -268,12 +269,15 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
     }
 
     it.runIf(usingRealPostgres)("the holder read is sent before TikTok's user-info answer arrives", async () => {
-      const connection = pg.Connection.prototype as unknown as { parse: (query: { text: string }) => void };
-      const original = connection.parse;
+      // Counted where node-postgres is handed a statement to send: a named statement is parsed
+      // once per connection, so its Parse messages would not count its runs.
+      const client = pg.Client.prototype as unknown as { query: (config: unknown, ...rest: unknown[]) => unknown };
+      const original = client.query;
       let holderReads = 0;
-      connection.parse = function (this: unknown, query) {
-        if (/^select "id", "user_id" from "social_accounts"/.test(query.text)) holderReads++;
-        return original.call(this, query);
+      client.query = function (this: unknown, config, ...rest) {
+        const text = typeof config === "string" ? config : (config as { text?: string } | null)?.text;
+        if (text && /^select "id", "user_id" from "social_accounts"/.test(text)) holderReads++;
+        return original.call(this, config, ...rest);
       };
       // Were the read still made after the profile call, it would never come while that call is
       // held, and the wait would fail.
@@ -285,7 +289,7 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
         expect(holderReads).toBe(1);
       } finally {
         tap.restore();
-        connection.parse = original;
+        client.query = original;
       }
     });
 
@@ -336,21 +340,10 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
      * statement — refused by PostgreSQL (disk full), so neither is stored.
      */
     function breakSaveConnection(mode: "read" | "write") {
-      const real = h.db;
-      const broken = mode === "read" ? "select" : "execute";
       const message =
         mode === "read" ? "Connection terminated unexpectedly (secret-db-detail)" : "could not extend file: No space left on device (secret-db-detail)";
-      const db = new Proxy(real, {
-        get(target, prop) {
-          const value = Reflect.get(target, prop) as unknown;
-          if (prop === broken) {
-            return () => {
-              throw new Error(message);
-            };
-          }
-          return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-        },
-      }) as Database;
+      const statement = mode === "read" ? /^select "id", "user_id" from "social_accounts"/ : /^\s*with saved as \(\s*insert into social_accounts/;
+      const db = hookStatements(h.db, (text, run) => (statement.test(text) ? Promise.reject(new Error(message)) : run()));
       resetAppGlobals();
       setDatabaseForTests({ ...(h.database as DatabaseHandle), db });
     }

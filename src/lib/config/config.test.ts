@@ -50,6 +50,13 @@ describe("configuration (one module reads every variable)", () => {
     expect(() => load({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}: `));
   });
 
+  it("prepared statements: on by default, `off` for a pooler that cannot carry them, nothing else", () => {
+    expect(load({}).databasePreparedStatements).toBe(true);
+    expect(load({ DATABASE_PREPARED_STATEMENTS: "on" }).databasePreparedStatements).toBe(true);
+    expect(load({ DATABASE_PREPARED_STATEMENTS: "off" }).databasePreparedStatements).toBe(false);
+    expect(() => load({ DATABASE_PREPARED_STATEMENTS: "false" })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
+  });
+
   it("metrics: token trimmed (blank = unset), log interval 60 s by default, 0 turns it off", () => {
     expect(load({}).metrics).toEqual({ token: undefined, logIntervalMs: 60_000 });
     expect(load({ METRICS_TOKEN: "  s3cret  ", METRICS_LOG_INTERVAL_MS: "0" }).metrics).toEqual({ token: "s3cret", logIntervalMs: 0 });

@@ -9,6 +9,8 @@ export interface AppConfig {
   nodeEnv: "development" | "production" | "test";
   databaseUrl: string | undefined;
   pgliteDataDir: string | undefined;
+  /** Hot statements as named prepared statements (src/lib/db/prebuilt.ts). */
+  databasePreparedStatements: boolean;
   redisUrl: string | undefined;
   appUrl: string;
   betterAuthUrl: string;
@@ -126,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dataDir = ".dat
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
     pgliteDataDir: e.PGLITE_DATA_DIR || undefined,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS === "on",
     redisUrl: e.REDIS_URL,
     appUrl: e.NEXT_PUBLIC_APP_URL,
     betterAuthUrl: e.BETTER_AUTH_URL ?? e.NEXT_PUBLIC_APP_URL,

@@ -64,6 +64,11 @@ export const envSchema = z.object({
   DATABASE_URL: optionalUrl,
   /** Where PGlite keeps its data when DATABASE_URL is unset (default `.data/pglite`). */
   PGLITE_DATA_DIR: z.string().optional(),
+  /**
+   * `off` sends the hot statements unnamed, for a transaction-pooling proxy that cannot carry
+   * named prepared statements (PgBouncer before 1.21, or without `max_prepared_statements`).
+   */
+  DATABASE_PREPARED_STATEMENTS: z.enum(["on", "off"]).default("on"),
   REDIS_URL: optionalUrl,
   NEXT_PUBLIC_APP_URL: z
     .string()

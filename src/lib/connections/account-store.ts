@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { prebuilt, UNNAMED } from "@/lib/db/prebuilt";
+import { prebuilt, prebuiltSql, valueFor } from "@/lib/db/prebuilt";
 import { socialAccounts } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { accountChanged } from "@/lib/connections/account-cache";
@@ -62,12 +62,11 @@ export async function saveConnection(
 }
 
 // Who holds a provider account: read by every connect (src/lib/db/prebuilt.ts).
-const holderOf = prebuilt((db) =>
+const holderOf = prebuilt("account_holder", (db) =>
   db
     .select({ id: socialAccounts.id, userId: socialAccounts.userId })
     .from(socialAccounts)
-    .where(and(eq(socialAccounts.platform, sql.placeholder("platform")), eq(socialAccounts.platformUserId, sql.placeholder("platformUserId"))))
-    .prepare(UNNAMED),
+    .where(and(eq(socialAccounts.platform, sql.placeholder("platform")), eq(socialAccounts.platformUserId, sql.placeholder("platformUserId")))),
 );
 
 async function writeConnection(
@@ -81,11 +80,34 @@ async function writeConnection(
   const at = (date: Date | null) => date?.toISOString() ?? null;
   const accessToken = cipher.encrypt(tokens.accessToken, tokenAad(id, "access_token"));
   const refreshToken = tokens.refreshToken ? cipher.encrypt(tokens.refreshToken, tokenAad(id, "refresh_token")) : null;
-  // One flat statement rather than drizzle's insert builder wrapped in a CTE: building that
-  // nested query took 0.3–0.4 ms of CPU per connect, against 0.02 ms for this one
-  // (`BENCH_ONLY=parts`, docs/performance.md "Request path"). Every column a connect sets is
-  // listed once; an update takes them from `excluded`, so the values travel once.
-  const result = (await db.execute(sql`
+  const result = await writeStatement(db).execute({
+    id,
+    userId,
+    platform,
+    platformUserId: profile.providerUserId,
+    unionId: profile.unionId ?? null,
+    displayName: profile.displayName,
+    avatarUrl: profile.avatarUrl ?? null,
+    scopes,
+    accessToken,
+    refreshToken,
+    providerData: profile.providerData ? JSON.stringify(profile.providerData) : null,
+    tokenExpiry: at(schedule.tokenExpiry),
+    refreshTokenExpiry: at(schedule.refreshTokenExpiry),
+    nextRefreshAt: at(schedule.nextRefreshAt),
+    now: at(now),
+  });
+  const row = result.rows[0];
+  return row ? { id: row.id, reconnected: !row.inserted } : undefined;
+}
+
+// One flat statement rather than drizzle's insert builder wrapped in a CTE: building that nested
+// query took 0.3–0.4 ms of CPU per connect (`BENCH_ONLY=parts`, docs/performance.md "Request
+// path"); prebuilt, it is built once. Every column a connect sets is listed once; an update takes
+// them from `excluded`, so the values travel once.
+const writeStatement = prebuiltSql<{ id: string; inserted: boolean }>(
+  "account_write",
+  sql`
     with saved as (
       insert into social_accounts as account (
         id, user_id, platform, platform_user_id, created_at,
@@ -93,11 +115,11 @@ async function writeConnection(
         token_expiry, refresh_token_expiry, next_refresh_at, status, status_reason, last_refreshed_at,
         refresh_failures, refresh_lease_id, refresh_lease_until, reconnect_requested_at, updated_at
       ) values (
-        ${id}, ${userId}, ${platform}, ${profile.providerUserId}, ${at(now)},
-        ${profile.unionId ?? null}, ${profile.displayName}, ${profile.avatarUrl ?? null}, ${sql.param(scopes, socialAccounts.scopes)},
-        ${accessToken}, ${refreshToken}, ${profile.providerData ? JSON.stringify(profile.providerData) : null},
-        ${at(schedule.tokenExpiry)}, ${at(schedule.refreshTokenExpiry)}, ${at(schedule.nextRefreshAt)}, 'ACTIVE', null, ${at(now)},
-        0, null, null, null, ${at(now)}
+        ${sql.placeholder("id")}, ${sql.placeholder("userId")}, ${sql.placeholder("platform")}, ${sql.placeholder("platformUserId")}, ${sql.placeholder("now")},
+        ${sql.placeholder("unionId")}, ${sql.placeholder("displayName")}, ${sql.placeholder("avatarUrl")}, ${valueFor(socialAccounts.scopes, "scopes")},
+        ${sql.placeholder("accessToken")}, ${sql.placeholder("refreshToken")}, ${sql.placeholder("providerData")},
+        ${sql.placeholder("tokenExpiry")}, ${sql.placeholder("refreshTokenExpiry")}, ${sql.placeholder("nextRefreshAt")}, 'ACTIVE', null, ${sql.placeholder("now")},
+        0, null, null, null, ${sql.placeholder("now")}
       )
       on conflict (platform, platform_user_id) do update set
         union_id = excluded.union_id, display_name = excluded.display_name, avatar_url = excluded.avatar_url,
@@ -114,15 +136,13 @@ async function writeConnection(
         refresh_lease_until = excluded.refresh_lease_until, reconnect_requested_at = excluded.reconnect_requested_at,
         updated_at = excluded.updated_at
       -- Only the row that was read, still this user's: a row that changed hands is not touched.
-      where account.id = ${id} and account.user_id = ${userId}
+      where account.id = ${sql.placeholder("id")} and account.user_id = ${sql.placeholder("userId")}
       returning account.id, account.user_id, (xmax = 0) as inserted
     ),
     logged as (
       insert into account_events (account_id, user_id, kind, created_at)
-      select id, user_id, case when inserted then 'connected' else 'reconnected' end, ${at(now)}::timestamptz from saved
+      select id, user_id, case when inserted then 'connected' else 'reconnected' end, ${sql.placeholder("now")}::timestamptz from saved
     )
     select id, inserted from saved
-  `)) as unknown as { rows: { id: string; inserted: boolean }[] };
-  const row = result.rows[0];
-  return row ? { id: row.id, reconnected: !row.inserted } : undefined;
-}
+  `,
+);

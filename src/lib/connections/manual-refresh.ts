@@ -1,6 +1,6 @@
 import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { prebuilt, UNNAMED, valueFor } from "@/lib/db/prebuilt";
+import { prebuilt, valueFor } from "@/lib/db/prebuilt";
 import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 import type { Clock } from "@/lib/clock";
 import type { RefreshOutcome, TokenRefresher } from "@/lib/connections/token-refresher";
@@ -110,7 +110,7 @@ export async function claimManualRefresh(db: Database, account: Pick<SocialAccou
 }
 
 // Every Refresh press runs it: built once (src/lib/db/prebuilt.ts).
-const claimStatement = prebuilt((db) =>
+const claimStatement = prebuilt("manual_refresh_claim", (db) =>
   db
     .update(socialAccounts)
     .set({ manualRefreshAt: valueFor(socialAccounts.manualRefreshAt, "now") })
@@ -122,8 +122,7 @@ const claimStatement = prebuilt((db) =>
         or(isNull(socialAccounts.lastRefreshedAt), lte(socialAccounts.lastRefreshedAt, sql.placeholder("windowStart"))),
       ),
     )
-    .returning({ id: socialAccounts.id })
-    .prepare(UNNAMED),
+    .returning({ id: socialAccounts.id }),
 );
 
 function refreshedWithinWindow(row: Pick<SocialAccountRow, "lastRefreshedAt">, now: Date): boolean {

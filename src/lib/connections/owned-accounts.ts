@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { prebuilt, UNNAMED } from "@/lib/db/prebuilt";
+import { prebuilt } from "@/lib/db/prebuilt";
 import { accountEvents, socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 import { idSchema } from "@/lib/http/ids";
 
@@ -73,10 +73,10 @@ const byId = eq(socialAccounts.id, sql.placeholder("accountId"));
 const byPlatform = eq(socialAccounts.platform, sql.placeholder("platform"));
 const newestFirst = desc(socialAccounts.createdAt);
 
-const ownedRows = prebuilt((db) => db.select().from(socialAccounts).where(ofOwner()).orderBy(newestFirst).prepare(UNNAMED));
-const ownedRowsOfPlatform = prebuilt((db) => db.select().from(socialAccounts).where(ofOwner(byPlatform)).orderBy(newestFirst).prepare(UNNAMED));
-const ownedRow = prebuilt((db) => db.select().from(socialAccounts).where(ofOwner(byId)).prepare(UNNAMED));
-const ownedRowOfPlatform = prebuilt((db) => db.select().from(socialAccounts).where(ofOwner(byId, byPlatform)).prepare(UNNAMED));
+const ownedRows = prebuilt("owned_rows", (db) => db.select().from(socialAccounts).where(ofOwner()).orderBy(newestFirst));
+const ownedRowsOfPlatform = prebuilt("owned_rows_of_platform", (db) => db.select().from(socialAccounts).where(ofOwner(byPlatform)).orderBy(newestFirst));
+const ownedRow = prebuilt("owned_row", (db) => db.select().from(socialAccounts).where(ofOwner(byId)));
+const ownedRowOfPlatform = prebuilt("owned_row_of_platform", (db) => db.select().from(socialAccounts).where(ofOwner(byId, byPlatform)));
 
 /**
  * Every query here has `user_id = userId` in its WHERE clause: there is no other way in. With a

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { prebuilt, UNNAMED, valueFor } from "@/lib/db/prebuilt";
+import { prebuilt, valueFor } from "@/lib/db/prebuilt";
 import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 
 /** Longer than the token call's timeout, so a live holder never loses its lease. */
@@ -24,7 +24,7 @@ export async function acquireRefreshLease(
 }
 
 // Every refresh, by the sweeper or a route, runs it: built once (src/lib/db/prebuilt.ts).
-const leaseStatement = prebuilt((db) =>
+const leaseStatement = prebuilt("refresh_lease", (db) =>
   db
     .update(socialAccounts)
     .set({ refreshLeaseId: valueFor(socialAccounts.refreshLeaseId, "leaseId"), refreshLeaseUntil: valueFor(socialAccounts.refreshLeaseUntil, "until") })
@@ -34,8 +34,7 @@ const leaseStatement = prebuilt((db) =>
         or(isNull(socialAccounts.refreshLeaseUntil), lt(socialAccounts.refreshLeaseUntil, sql.placeholder("now"))),
       ),
     )
-    .returning()
-    .prepare(UNNAMED),
+    .returning(),
 );
 
 /** Writes `values` only while still holding the lease, and releases it in the same statement. */

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
+import { prebuiltSql } from "@/lib/db/prebuilt";
 import { REFRESH_TOKEN_WARNING_MS } from "./token-schedule";
 
 /** A refreshed account's new, already encrypted token pair and schedule. */
@@ -169,56 +170,73 @@ export class RotatedPairStore {
   }
 
   private async write(pairs: RotatedPair[]): Promise<Set<string>> {
-    const column = <T>(pick: (p: RotatedPair) => T) => sql.param(pairs.map(pick));
     const iso = (date: Date | null) => date?.toISOString() ?? null;
-    const result = (await this.db.execute(sql`
-      with input as (
-        select * from unnest(
-          ${column((p) => p.accountId)}::text[],
-          ${column((p) => p.leaseId)}::text[],
-          ${column((p) => p.previousRefreshToken)}::text[],
-          ${column((p) => p.accessToken)}::text[],
-          ${column((p) => p.refreshToken)}::text[],
-          ${column((p) => p.rotated)}::boolean[],
-          ${column((p) => iso(p.refreshTokenExpiry))}::timestamptz[],
-          ${column((p) => (p.scopes ? JSON.stringify(p.scopes) : null))}::text[],
-          ${column((p) => iso(p.tokenExpiry))}::timestamptz[],
-          ${column((p) => iso(p.nextRefreshAt))}::timestamptz[],
-          ${column((p) => iso(p.refreshedAt))}::timestamptz[]
-        ) as t(id, lease_id, previous_refresh_token, access_token, refresh_token, rotated, refresh_token_expiry,
-               scopes, token_expiry, next_refresh_at, refreshed_at)
-      ),
-      stored as (
-        update social_accounts a set
-          access_token = i.access_token,
-          refresh_token = coalesce(i.refresh_token, a.refresh_token),
-          refresh_token_expiry = coalesce(i.refresh_token_expiry, a.refresh_token_expiry),
-          scopes = case when i.scopes is null then a.scopes
-                        else array(select jsonb_array_elements_text(i.scopes::jsonb)) end,
-          token_expiry = i.token_expiry,
-          next_refresh_at = i.next_refresh_at,
-          last_refreshed_at = i.refreshed_at,
-          refresh_failures = 0,
-          status = 'ACTIVE',
-          status_reason = null,
-          updated_at = i.refreshed_at,
-          reconnect_requested_at = case
-            when coalesce(i.refresh_token_expiry, a.refresh_token_expiry) >= i.refreshed_at + ${REFRESH_TOKEN_WARNING_MS}::double precision * interval '1 millisecond'
-            then null else a.reconnect_requested_at end,
-          refresh_lease_id = null,
-          refresh_lease_until = null
-        from input i
-        where a.id = i.id
-          and (a.refresh_lease_id = i.lease_id
-               or (i.rotated and i.refresh_token is not null and a.refresh_token = i.previous_refresh_token))
-        returning a.id, a.user_id, i.refreshed_at
-      ),
-      logged as (
-        insert into account_events (account_id, user_id, kind, created_at)
-        select id, user_id, 'refreshed', refreshed_at from stored
-      )
-      select id from stored
-    `)) as unknown as { rows: { id: string }[] };
+    const result = await writeStatement(this.db).execute({
+      ids: pairs.map((p) => p.accountId),
+      leaseIds: pairs.map((p) => p.leaseId),
+      previousRefreshTokens: pairs.map((p) => p.previousRefreshToken),
+      accessTokens: pairs.map((p) => p.accessToken),
+      refreshTokens: pairs.map((p) => p.refreshToken),
+      rotated: pairs.map((p) => p.rotated),
+      refreshTokenExpiries: pairs.map((p) => iso(p.refreshTokenExpiry)),
+      scopes: pairs.map((p) => (p.scopes ? JSON.stringify(p.scopes) : null)),
+      tokenExpiries: pairs.map((p) => iso(p.tokenExpiry)),
+      nextRefreshAts: pairs.map((p) => iso(p.nextRefreshAt)),
+      refreshedAts: pairs.map((p) => iso(p.refreshedAt)),
+    });
     return new Set(result.rows.map((r) => r.id));
   }
 }
+
+// One statement per group, its values one array per column (src/lib/db/prebuilt.ts).
+const writeStatement = prebuiltSql<{ id: string }>(
+  "rotated_pairs_write",
+  sql`
+    with input as (
+      select * from unnest(
+        ${sql.placeholder("ids")}::text[],
+        ${sql.placeholder("leaseIds")}::text[],
+        ${sql.placeholder("previousRefreshTokens")}::text[],
+        ${sql.placeholder("accessTokens")}::text[],
+        ${sql.placeholder("refreshTokens")}::text[],
+        ${sql.placeholder("rotated")}::boolean[],
+        ${sql.placeholder("refreshTokenExpiries")}::timestamptz[],
+        ${sql.placeholder("scopes")}::text[],
+        ${sql.placeholder("tokenExpiries")}::timestamptz[],
+        ${sql.placeholder("nextRefreshAts")}::timestamptz[],
+        ${sql.placeholder("refreshedAts")}::timestamptz[]
+      ) as t(id, lease_id, previous_refresh_token, access_token, refresh_token, rotated, refresh_token_expiry,
+             scopes, token_expiry, next_refresh_at, refreshed_at)
+    ),
+    stored as (
+      update social_accounts a set
+        access_token = i.access_token,
+        refresh_token = coalesce(i.refresh_token, a.refresh_token),
+        refresh_token_expiry = coalesce(i.refresh_token_expiry, a.refresh_token_expiry),
+        scopes = case when i.scopes is null then a.scopes
+                      else array(select jsonb_array_elements_text(i.scopes::jsonb)) end,
+        token_expiry = i.token_expiry,
+        next_refresh_at = i.next_refresh_at,
+        last_refreshed_at = i.refreshed_at,
+        refresh_failures = 0,
+        status = 'ACTIVE',
+        status_reason = null,
+        updated_at = i.refreshed_at,
+        reconnect_requested_at = case
+          when coalesce(i.refresh_token_expiry, a.refresh_token_expiry) >= i.refreshed_at + ${REFRESH_TOKEN_WARNING_MS}::double precision * interval '1 millisecond'
+          then null else a.reconnect_requested_at end,
+        refresh_lease_id = null,
+        refresh_lease_until = null
+      from input i
+      where a.id = i.id
+        and (a.refresh_lease_id = i.lease_id
+             or (i.rotated and i.refresh_token is not null and a.refresh_token = i.previous_refresh_token))
+      returning a.id, a.user_id, i.refreshed_at
+    ),
+    logged as (
+      insert into account_events (account_id, user_id, kind, created_at)
+      select id, user_id, 'refreshed', refreshed_at from stored
+    )
+    select id from stored
+  `,
+);

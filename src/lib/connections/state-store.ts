@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { prebuilt, UNNAMED } from "@/lib/db/prebuilt";
+import { prebuilt, prebuiltSql } from "@/lib/db/prebuilt";
 import { oauthStates, type OAuthStateRow } from "@/lib/db/schema";
 
 type Platform = OAuthStateRow["provider"];
@@ -41,14 +41,30 @@ export interface NewStateRow {
  * wait on the lock (hash collisions aside, which only serialise two unrelated inserts for a moment).
  */
 export async function insertState(db: Database, row: NewStateRow): Promise<void> {
-  await db.execute(sql`
-    select oauth_state_put(
-      ${row.id}, ${sha256Hex(row.state)}, ${row.provider}::platform, ${row.userId}, ${row.encryptedVerifier},
-      ${sha256Hex(row.browserBinding)}, ${row.returnTo}, ${row.now.toISOString()}::timestamptz,
-      ${new Date(row.now.getTime() + STATE_TTL_MS).toISOString()}::timestamptz, ${MAX_OPEN_STATES}::integer
-    )
-  `);
+  await putStatement(db).execute({
+    id: row.id,
+    stateHash: sha256Hex(row.state),
+    provider: row.provider,
+    userId: row.userId,
+    encryptedVerifier: row.encryptedVerifier,
+    browserBindingHash: sha256Hex(row.browserBinding),
+    returnTo: row.returnTo,
+    now: row.now.toISOString(),
+    expiresAt: new Date(row.now.getTime() + STATE_TTL_MS).toISOString(),
+  });
 }
+
+// Every authorize runs it (src/lib/db/prebuilt.ts).
+const putStatement = prebuiltSql(
+  "state_put",
+  sql`
+    select oauth_state_put(
+      ${sql.placeholder("id")}, ${sql.placeholder("stateHash")}, ${sql.placeholder("provider")}::platform, ${sql.placeholder("userId")},
+      ${sql.placeholder("encryptedVerifier")}, ${sql.placeholder("browserBindingHash")}, ${sql.placeholder("returnTo")},
+      ${sql.placeholder("now")}::timestamptz, ${sql.placeholder("expiresAt")}::timestamptz, ${MAX_OPEN_STATES}::integer
+    )
+  `,
+);
 
 /**
  * Consumes a state exactly once (docs/security.md S6): one atomic `DELETE … RETURNING`, so of two
@@ -70,7 +86,7 @@ export async function consumeState(
 }
 
 // Every callback runs it: built once (src/lib/db/prebuilt.ts).
-const consumeStatement = prebuilt((db) =>
+const consumeStatement = prebuilt("state_consume", (db) =>
   db
     .delete(oauthStates)
     .where(
@@ -81,6 +97,5 @@ const consumeStatement = prebuilt((db) =>
         eq(oauthStates.browserBindingHash, sql.placeholder("browserBindingHash")),
       ),
     )
-    .returning()
-    .prepare(UNNAMED),
+    .returning(),
 );

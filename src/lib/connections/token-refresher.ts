@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Database } from "@/lib/db/client";
-import { prebuilt, UNNAMED } from "@/lib/db/prebuilt";
+import { prebuilt } from "@/lib/db/prebuilt";
 import { socialAccounts, type SocialAccountRow } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { systemClock, type Clock } from "@/lib/clock";
@@ -402,7 +402,7 @@ export class TokenRefresher {
 }
 
 // Read before and after every refresh: built once (src/lib/db/prebuilt.ts).
-const rowById = prebuilt((db) => db.select().from(socialAccounts).where(eq(socialAccounts.id, sql.placeholder("accountId"))).prepare(UNNAMED));
+const rowById = prebuilt("account_row", (db) => db.select().from(socialAccounts).where(eq(socialAccounts.id, sql.placeholder("accountId"))));
 
 /** Two reads of a row describe the same refresh generation. */
 function sameRefresh(a: SocialAccountRow, b: SocialAccountRow): boolean {

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { sendStatementsUnnamed } from "./prebuilt";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -26,6 +27,8 @@ export interface OpenDatabaseOptions {
   pgliteDir?: string;
   /** Pool size for node-postgres. */
   max?: number;
+  /** False: hot statements go unnamed (`DATABASE_PREPARED_STATEMENTS=off`, src/lib/db/prebuilt.ts). Default true. */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -45,6 +48,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     // still fails, and pg-pool discards the broken client on release.
     pool.on("connect", (client) => client.on("error", () => {}));
     const db = drizzle(pool, { schema }) as unknown as Database;
+    if (options.preparedStatements === false) sendStatementsUnnamed(db);
     const withSessionLock = async <T>(key: number, work: () => Promise<T>): Promise<T> => {
       const client = await pool.connect();
       try {

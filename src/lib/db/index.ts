@@ -18,7 +18,8 @@ declare module "@/lib/process-registry" {
  */
 export function getDatabaseHandle(): Promise<DatabaseHandle> {
   return processPromise("db", async () => {
-    const handle = await openDatabase({ url: getConfig().databaseUrl, pgliteDir: getConfig().pgliteDataDir });
+    const config = getConfig();
+    const handle = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDataDir, preparedStatements: config.databasePreparedStatements });
     await migrateDatabase(handle);
     return handle;
   });

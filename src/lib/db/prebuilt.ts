@@ -1,41 +1,89 @@
+import { createHash } from "node:crypto";
 import { sql, type Column, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import type { Database } from "./client";
 
+/** What drizzle's query builders (select, insert, update, delete) offer before they run. */
+interface Preparable<Prepared> {
+  toSQL(): { sql: string };
+  prepare(name: string): Prepared;
+}
+
 /**
- * A hot query whose SQL text is built once per database handle and then run with new values
- * (drizzle placeholders: `sql.placeholder("name")` in a WHERE, `valueFor(column, "name")` in a
- * SET): `prebuilt((db) => db.select()…prepare(UNNAMED))`, then `query(db).execute({ name })`.
- *
- * Drizzle builds a query's SQL from its objects on every call: for a select of every column of
- * `social_accounts` about 0.2 ms of CPU, as much as the rest of a route's own work
- * (docs/performance.md, "Request path"). Built once, a call costs only filling in its values.
+ * Handles whose statements go unnamed: opened with `DATABASE_PREPARED_STATEMENTS=off`, for a
+ * transaction-pooling proxy that cannot carry named statements (docs/deploy.md).
  */
-export function prebuilt<Query>(build: (db: Database) => Query): (db: Database) => Query {
+const unnamedHandles = new WeakSet<Database>();
+
+export function sendStatementsUnnamed(db: Database): void {
+  unnamedHandles.add(db);
+}
+
+/**
+ * The server-side name of a hot statement: its label and a digest of its text. Naming it after
+ * its text means one name never stands for two texts — node-postgres refuses that on a
+ * connection, and it would happen whenever a query's SQL changed while the pool lived (dev-mode
+ * reloading, two builds of a label). PostgreSQL keeps names to 63 bytes.
+ */
+function statementName(label: string, text: string): string {
+  return `sf_${label}_${createHash("sha256").update(text).digest("hex").slice(0, 16)}`;
+}
+
+const LABEL = /^[a-z][a-z0-9_]{0,39}$/;
+
+/**
+ * A hot query, built once per database handle and run with new values (drizzle placeholders:
+ * `sql.placeholder("name")` in a WHERE, `valueFor(column, "name")` in a SET):
+ * `prebuilt("label", (db) => db.select()…)`, then `query(db).execute({ name })`.
+ *
+ * Built once: drizzle builds a query's SQL from its objects on every call, for a select of every
+ * column of `social_accounts` about 0.2 ms of CPU, as much as the rest of a route's own work.
+ *
+ * Named: node-postgres prepares it on each pooled connection the first time it runs there, and
+ * afterwards sends only its values, so PostgreSQL neither parses nor plans it again. On the
+ * connect's state consume and account write that saved 0.1–0.5 ms each per callback
+ * (docs/performance.md, "Request path"). PGlite ignores the name. With
+ * `DATABASE_PREPARED_STATEMENTS=off` the statement goes unnamed, parsed and planned each time.
+ */
+export function prebuilt<Prepared>(label: string, build: (db: Database) => Preparable<Prepared>): (db: Database) => Prepared {
+  if (!LABEL.test(label)) throw new Error(`prebuilt: a label is a short snake_case name, not "${label}"`);
   // Per handle: a query prepared on one pool (or transaction) runs on that one.
-  const built = new WeakMap<Database, Query>();
+  const built = new WeakMap<Database, Prepared>();
   return (db) => {
     let query = built.get(db);
     if (query === undefined) {
-      query = build(db);
+      const builder = build(db);
+      query = builder.prepare(unnamedHandles.has(db) ? "" : statementName(label, builder.toSQL().sql));
       built.set(db, query);
     }
     return query;
   };
 }
 
-/**
- * The name given to drizzle's `prepare()` for a prebuilt query: none. With a name, node-postgres
- * would create a named prepared statement on each server connection, which a transaction-pooling
- * proxy (PgBouncer before 1.21, or without `max_prepared_statements`) cannot carry
- * (docs/deploy.md). Unnamed, the query goes out exactly as an unprepared one does — PostgreSQL
- * parses and plans it each time — and only our side's building is saved.
- */
-export const UNNAMED = "";
+const dialect = new PgDialect();
+
+/** A prebuilt raw statement: `execute(values)` answers the driver's result, as `db.execute` does. */
+export interface PrebuiltSql<Row> {
+  execute(values?: Record<string, unknown>): Promise<{ rows: Row[] }>;
+}
 
 /**
- * A placeholder for a value a prebuilt query writes to `column` (in `.set()`), encoded as drizzle
- * encodes that column's values when the query runs (a Date as its timestamp, an array as an
- * array literal). In a WHERE, `sql.placeholder(name)` is enough.
+ * A hot statement written as SQL rather than with a builder (a data-modifying CTE, a function
+ * call), prebuilt and named as `prebuilt` does. Its values are placeholders, as in `prebuilt`.
+ */
+export function prebuiltSql<Row>(label: string, statement: SQL): (db: Database) => PrebuiltSql<Row> {
+  const query = dialect.sqlToQuery(statement);
+  return prebuilt(label, (db) => ({
+    toSQL: () => query,
+    prepare: (name) => db._.session.prepareQuery(query, undefined, name, false) as unknown as PrebuiltSql<Row>,
+  }));
+}
+
+/**
+ * A placeholder for a value a prebuilt query writes to `column` (in `.set()`, or an SQL
+ * statement's values), encoded as drizzle encodes that column's values when the query runs (a
+ * Date as its timestamp, an array as an array literal). In a WHERE, `sql.placeholder(name)` is
+ * enough.
  */
 export function valueFor(column: Column, name: string): SQL {
   return sql`${sql.param(sql.placeholder(name), column)}`;

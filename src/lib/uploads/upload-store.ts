@@ -1,6 +1,6 @@
 import { and, desc, eq, getTableColumns, inArray, lt, notInArray, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import { prebuilt, UNNAMED } from "@/lib/db/prebuilt";
+import { prebuilt } from "@/lib/db/prebuilt";
 import { socialAccounts, videoUploads, type VideoUploadRow } from "@/lib/db/schema";
 import type { OwnedAccount } from "@/lib/connections/owned-accounts";
 import { POLLED_STATES, type UploadState } from "./outcome-messages";
@@ -22,7 +22,7 @@ type UploadColumn = keyof VideoUploadRow;
 const UPLOAD_COLUMNS = Object.keys(getTableColumns(videoUploads)) as UploadColumn[];
 
 // The upload page polls an upload's status every few seconds: built once (src/lib/db/prebuilt.ts).
-const uploadOfOwner = prebuilt((db) =>
+const uploadOfOwner = prebuilt("upload_of_owner", (db) =>
   db
     .select()
     .from(videoUploads)
@@ -32,8 +32,7 @@ const uploadOfOwner = prebuilt((db) =>
         eq(videoUploads.userId, sql.placeholder("userId")),
         eq(videoUploads.accountId, sql.placeholder("accountId")),
       ),
-    )
-    .prepare(UNNAMED),
+    ),
 );
 
 /** The video_uploads table: every query scoped to what it needs, nothing else touches it. */
