@@ -4,12 +4,16 @@ import { MAX_TOKEN_LIFETIME_S } from "@/lib/connections/token-schedule";
 /**
  * What SocialFlow reads of Google's and YouTube's answers, checked at the boundary. Counts come
  * as JSON strings (uint64); a count that is absent (likes hidden, comments off) stays undefined.
+ * A count must also be a safe integer (below 2^53, so also within the bigint columns it is
+ * stored in), as TikTok's counts are: a uint64 beyond that is no real count, and once stored it
+ * would fail the snapshot's insert.
  * https://developers.google.com/youtube/v3/docs/channels, /playlistItems, /videos
  */
 const count = z
   .string()
   .regex(/^\d{1,20}$/)
   .transform(Number)
+  .pipe(z.number().int().max(Number.MAX_SAFE_INTEGER))
   .optional();
 
 const thumbnail = z.object({ url: z.string().max(2048) }).partial();
