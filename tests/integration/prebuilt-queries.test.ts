@@ -3,7 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { socialAccounts } from "@/lib/db/schema";
 import { accountsOf } from "@/lib/connections/owned-accounts";
-import { prebuilt } from "@/lib/db/prebuilt";
+import { prebuilt, sendStatementsNamed } from "@/lib/db/prebuilt";
 import { openDatabase, type DatabaseHandle } from "@/lib/db/client";
 import { accountRowAt } from "../helpers/account-row";
 import { ensureSeedUser } from "../helpers/seed-accounts";
@@ -44,8 +44,10 @@ describe("prebuilt queries (src/lib/db/prebuilt.ts)", () => {
   });
 
   it("names a statement after its label and its text: one name never stands for two texts", () => {
+    const pool = {} as typeof handle.db; // as openDatabase registers a node-postgres pool
+    sendStatementsNamed(pool);
     const nameOf = (label: string, text: string) =>
-      prebuilt(label, () => ({ toSQL: () => ({ sql: text }), prepare: (name: string) => name }))(handle.db);
+      prebuilt(label, () => ({ toSQL: () => ({ sql: text }), prepare: (name: string) => name }))(pool);
     const name = nameOf("test_named", "select 1");
     expect(name).toMatch(/^sf_test_named_[0-9a-f]{16}$/);
     expect(Buffer.byteLength(nameOf("a".repeat(40), "select 1"))).toBeLessThanOrEqual(63); // PostgreSQL's NAMEDATALEN - 1
@@ -54,6 +56,11 @@ describe("prebuilt queries (src/lib/db/prebuilt.ts)", () => {
     expect(nameOf("test_named", "select 2")).not.toBe(name);
     expect(() => nameOf("Not A Label", "select 1")).toThrow(/label/);
     expect(() => nameOf("a".repeat(41), "select 1")).toThrow(/label/);
+  });
+
+  it("names nothing on a handle not opened for named statements: PGlite's, a transaction's, DATABASE_PREPARED_STATEMENTS=off", () => {
+    const other = {} as typeof handle.db;
+    expect(prebuilt("test_unregistered", () => ({ toSQL: () => ({ sql: "select 1" }), prepare: (name: string) => name }))(other)).toBe("");
   });
 
   it("an owner's account read and list run with each call's own values: never another user's row, only the asked network's", async () => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { sendStatementsUnnamed } from "./prebuilt";
+import { sendStatementsNamed } from "./prebuilt";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -48,7 +48,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     // still fails, and pg-pool discards the broken client on release.
     pool.on("connect", (client) => client.on("error", () => {}));
     const db = drizzle(pool, { schema }) as unknown as Database;
-    if (options.preparedStatements === false) sendStatementsUnnamed(db);
+    if (options.preparedStatements !== false) sendStatementsNamed(db);
     const withSessionLock = async <T>(key: number, work: () => Promise<T>): Promise<T> => {
       const client = await pool.connect();
       try {

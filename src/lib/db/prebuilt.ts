@@ -10,13 +10,15 @@ interface Preparable<Prepared> {
 }
 
 /**
- * Handles whose statements go unnamed: opened with `DATABASE_PREPARED_STATEMENTS=off`, for a
- * transaction-pooling proxy that cannot carry named statements (docs/deploy.md).
+ * Handles whose hot statements are named: node-postgres pools opened with prepared statements on
+ * (`openDatabase`; `DATABASE_PREPARED_STATEMENTS=off` leaves them out, for a transaction-pooling
+ * proxy that cannot carry named statements, docs/deploy.md). Any other handle — PGlite, a
+ * transaction's, a test's — sends them unnamed, so nothing is named that was not asked for.
  */
-const unnamedHandles = new WeakSet<Database>();
+const namedHandles = new WeakSet<Database>();
 
-export function sendStatementsUnnamed(db: Database): void {
-  unnamedHandles.add(db);
+export function sendStatementsNamed(db: Database): void {
+  namedHandles.add(db);
 }
 
 /**
@@ -41,9 +43,10 @@ const LABEL = /^[a-z][a-z0-9_]{0,39}$/;
  *
  * Named: node-postgres prepares it on each pooled connection the first time it runs there, and
  * afterwards sends only its values, so PostgreSQL neither parses nor plans it again. On the
- * connect's state consume and account write that saved 0.1–0.5 ms each per callback
- * (docs/performance.md, "Request path"). PGlite ignores the name. With
- * `DATABASE_PREPARED_STATEMENTS=off` the statement goes unnamed, parsed and planned each time.
+ * connect's state consume and account write that saved 0.2–0.8 ms each per callback under load
+ * (docs/performance.md, "Request path"). On a handle not opened for named statements
+ * (`DATABASE_PREPARED_STATEMENTS=off`, PGlite, a transaction) it goes unnamed, parsed and planned
+ * each time.
  */
 export function prebuilt<Prepared>(label: string, build: (db: Database) => Preparable<Prepared>): (db: Database) => Prepared {
   if (!LABEL.test(label)) throw new Error(`prebuilt: a label is a short snake_case name, not "${label}"`);
@@ -53,7 +56,7 @@ export function prebuilt<Prepared>(label: string, build: (db: Database) => Prepa
     let query = built.get(db);
     if (query === undefined) {
       const builder = build(db);
-      query = builder.prepare(unnamedHandles.has(db) ? "" : statementName(label, builder.toSQL().sql));
+      query = builder.prepare(namedHandles.has(db) ? statementName(label, builder.toSQL().sql) : "");
       built.set(db, query);
     }
     return query;
