@@ -4,7 +4,7 @@ import { accountEvents, socialAccounts } from "@/lib/db/schema";
 import { eq } from "drizzle-orm";
 import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { connectTikTok } from "../helpers/connect-flow";
-import { installProviderFetchTap } from "../helpers/fetch-tap";
+import { installProviderFetchTap, type TappedExchange } from "../helpers/fetch-tap";
 import { accountRow, clearAccounts, counterMark, eventKinds, postDisconnect, storedTokens } from "../helpers/security-kit";
 
 type SignedUp = Awaited<ReturnType<AppHarness["signUp"]>>;
@@ -157,6 +157,61 @@ describe("disconnect: POST /api/oauth/tiktok/disconnect", { timeout: 60_000 }, (
     expect(h.sandbox.control.accessTokenState(tokens.accessToken)).toBe("revoked");
     expect(await accountRow(h.db, accountId)).toBeUndefined();
     expect(await eventKinds(h.db, accountId)).toEqual(["connected", "disconnected"]);
+  });
+
+  /** Disconnects `accountId` while the same browser connects it again at `moment` of the disconnect's revoke. */
+  async function disconnectWithReconnect(browser: TestBrowser, accountId: string, moment: "before_revoke" | "after_revoke") {
+    let reconnectedId: string | undefined;
+    let done = false;
+    const isFirstRevoke = (exchange: TappedExchange) => exchange.url.pathname === "/v2/oauth/revoke/" && !done;
+    const tap = installProviderFetchTap({
+      before: async (exchange) => {
+        if (moment !== "before_revoke" || !isFirstRevoke(exchange)) return;
+        done = true;
+        reconnectedId = await connectTikTok(browser);
+      },
+      intercept: async (exchange, forward) => {
+        if (moment !== "after_revoke" || !isFirstRevoke(exchange)) return undefined;
+        done = true;
+        const answer = await forward();
+        reconnectedId = await connectTikTok(browser);
+        return answer;
+      },
+    });
+    try {
+      const result = await postDisconnect(browser, accountId);
+      expect(reconnectedId).toBe(accountId);
+      return result;
+    } finally {
+      tap.restore();
+    }
+  }
+
+  it("S69: a reconnect that lands after the disconnect's revoke reached TikTok stands, connected with its new grant", async () => {
+    const browser = new TestBrowser(alice.cookie);
+    const accountId = await connectTikTok(browser);
+    const old = await storedTokens(h.db, accountId);
+    const result = await disconnectWithReconnect(browser, accountId, "after_revoke");
+    expect(result).toMatchObject({ status: 200, body: { success: true, revoked: true } });
+    // The reconnect came last and its user was told "connected": the row is there, unclaimed, usable.
+    expect(await accountRow(h.db, accountId)).toMatchObject({ id: accountId, status: "ACTIVE", disconnectClaimId: null, disconnectClaimUntil: null });
+    const now = await storedTokens(h.db, accountId);
+    expect(h.sandbox.control.accessTokenState(old.accessToken)).toBe("revoked");
+    expect(h.sandbox.control.accessTokenState(now.accessToken)).toBe("valid");
+    // The disconnect checked the new grant with one refresh, which found it alive.
+    expect(await eventKinds(h.db, accountId)).toEqual(["connected", "reconnected", "refreshed"]);
+  });
+
+  it("S69: a reconnect whose grant the disconnect's revoke then ended is shown as needing a reconnect at once, not left looking connected", async () => {
+    const browser = new TestBrowser(alice.cookie);
+    const accountId = await connectTikTok(browser);
+    const result = await disconnectWithReconnect(browser, accountId, "before_revoke");
+    expect(result).toMatchObject({ status: 200, body: { success: true, revoked: true } });
+    // TikTok's revoke ended every grant of the app for this user, the reconnect's too.
+    const now = await storedTokens(h.db, accountId);
+    expect(h.sandbox.control.accessTokenState(now.accessToken)).toBe("revoked");
+    expect(await accountRow(h.db, accountId)).toMatchObject({ id: accountId, status: "EXPIRED", disconnectClaimId: null });
+    expect(await eventKinds(h.db, accountId)).toEqual(["connected", "reconnected", "expired"]);
   });
 
   it("S37: another user's account id → 404, untouched, nothing revoked", async () => {

@@ -5,7 +5,7 @@ import type { Database } from "@/lib/db/client";
 import { socialAccounts } from "@/lib/db/schema";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { systemClock, type Clock } from "@/lib/clock";
-import { getLogger } from "@/lib/log/logger";
+import { getLogger, safeError } from "@/lib/log/logger";
 import { tokenAad } from "./account-store";
 import type { Platform, ProviderLookup } from "./provider";
 import { revokeQuietly } from "./revoke";
@@ -96,6 +96,13 @@ export class AccountService {
    * and is answered "already disconnected" without a revoke. The row stays while the winner
    * revokes (revoke before delete); the claim lapses after DISCONNECT_CLAIM_MS, so a disconnect
    * that died between revoke and delete is finished by the next one.
+   *
+   * A reconnect of the account that lands while the winner revokes clears the claim (S69): it
+   * came later and its user was told "connected", so the winner deletes nothing. But TikTok's
+   * revoke ends every grant the app holds for that user, and Google's the whole grant, so the
+   * reconnect's tokens may have died with the old ones, depending on which reached the provider
+   * first. The winner therefore refreshes the reconnected account at once: a dead grant is then
+   * shown as "reconnect" now (invalid_grant → EXPIRED), not found days later; a live one just rotates.
    */
   async disconnectForUser(userId: string, accountId: string, platform?: Platform): Promise<DisconnectResult> {
     const owner = this.of(userId, platform);
@@ -144,8 +151,24 @@ export class AccountService {
       return true;
     });
     accountChanged(account.id);
-    if (!deleted) return { ok: true, revoked, alreadyDisconnected: true };
+    if (!deleted) {
+      if (revoked) await this.checkGrantAfterRevoke(owner, account.id);
+      return { ok: true, revoked, alreadyDisconnected: true };
+    }
     this.logger.info({ event: "account.disconnected", accountId: account.id, revoked });
     return { ok: true, revoked, alreadyDisconnected: false };
+  }
+
+  /** S69: after our revoke, a reconnected account's grant is checked with one forced refresh (never throws). */
+  private async checkGrantAfterRevoke(owner: OwnerAccounts, accountId: string): Promise<void> {
+    try {
+      // Reconnected: there and unclaimed (a row another disconnect has taken over is its to finish).
+      const current = await owner.get(accountId);
+      if (!current || current.row.disconnectClaimId !== null) return;
+      const outcome = await this.deps.refresher.refresh(accountId, { force: true });
+      this.logger.info({ event: "account.reconnected_during_disconnect", accountId, refresh: outcome.status });
+    } catch (err) {
+      this.logger.warn({ event: "account.reconnect_check_failed", accountId, err: safeError(err) });
+    }
   }
 }

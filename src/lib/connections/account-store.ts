@@ -134,6 +134,9 @@ const writeStatement = prebuiltSql<{ id: string; inserted: boolean }>(
         status = excluded.status, status_reason = excluded.status_reason, last_refreshed_at = excluded.last_refreshed_at,
         refresh_failures = excluded.refresh_failures, refresh_lease_id = excluded.refresh_lease_id,
         refresh_lease_until = excluded.refresh_lease_until, reconnect_requested_at = excluded.reconnect_requested_at,
+        -- A disconnect still revoking the old grant loses its claim: this connect came later and
+        -- its user was told "connected", so the new grant stays (docs/security.md S69).
+        disconnect_claim_id = null, disconnect_claim_until = null,
         updated_at = excluded.updated_at
       -- Only the row that was read, still this user's: a row that changed hands is not touched.
       where account.id = ${sql.placeholder("id")} and account.user_id = ${sql.placeholder("userId")}
