@@ -12,7 +12,7 @@ import { getCookieCache, getSessionCookie } from "better-auth/cookies";
 import { startAppHarness, type AppHarness } from "../../../tests/helpers/app-harness";
 import type { Auth } from "./auth";
 import { SESSION_COOKIE_CACHE_SECONDS } from "./auth";
-import { cachedSessionUser, type CachedSessionUser } from "./cached-session";
+import { cachedSessionUser, VERIFIED_LIMIT, type CachedSessionUser } from "./cached-session";
 
 const TOKEN = "better-auth.session_token";
 const COPY = "better-auth.session_data";
@@ -116,6 +116,64 @@ describe("cachedSessionUser", { timeout: 120_000 }, () => {
     const outer = decode(ada!.copy);
     outer.session.user.id = bob!.id;
     expect(cachedSessionUser(h.auth, browser(ada!.token, encode(outer)))).toBeUndefined();
+  });
+
+  describe("verified copies remembered by their exact value", () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+      vi.useRealTimers();
+    });
+    /** A copy of ada's no check has seen yet (another copy expiry, same session), and her session cookie. */
+    const freshCopyOfAda = (() => {
+      let n = 0;
+      return () => {
+        const [ada] = users;
+        const copy = resign(ada!.copy, secret, (outer) => {
+          outer.expiresAt -= ++n;
+        });
+        return { ada: ada!, copy, headers: browser(ada!.token, copy) };
+      };
+    })();
+
+    it("a second check of the same copy does not decode it again, and answers the same user", () => {
+      const { ada, headers } = freshCopyOfAda();
+      const parse = vi.spyOn(JSON, "parse");
+      expect(cachedSessionUser(h.auth, headers)?.id).toBe(ada.id);
+      const decodes = parse.mock.calls.length;
+      expect(decodes).toBeGreaterThan(0);
+      expect(cachedSessionUser(h.auth, headers)?.id).toBe(ada.id);
+      expect(parse.mock.calls.length).toBe(decodes);
+    });
+
+    it("a remembered copy is still refused past its maxAge, under another secret, and beside another session's cookie", () => {
+      const { ada, copy, headers } = freshCopyOfAda();
+      const [, bob] = users;
+      expect(cachedSessionUser(h.auth, headers)?.id).toBe(ada.id);
+      const otherSecret = { ...h.auth, options: { ...h.auth.options, secret: randomBytes(32).toString("base64url") } } as Auth;
+      expect(cachedSessionUser(otherSecret, headers)).toBeUndefined();
+      expect(cachedSessionUser(h.auth, browser(bob!.token, copy))).toBeUndefined();
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(decode(copy).expiresAt + 1);
+      expect(cachedSessionUser(h.auth, headers)).toBeUndefined();
+      vi.useRealTimers();
+      expect(cachedSessionUser(h.auth, headers)?.id).toBe(ada.id);
+    });
+
+    it("each answer is the caller's own object: changing one does not change the next", () => {
+      const { ada, headers } = freshCopyOfAda();
+      const first = cachedSessionUser(h.auth, headers)!;
+      first.id = "someone-else";
+      expect(cachedSessionUser(h.auth, headers)?.id).toBe(ada.id);
+    });
+
+    it(`keeps at most ${VERIFIED_LIMIT} copies, forgetting the oldest first`, () => {
+      const oldest = freshCopyOfAda();
+      expect(cachedSessionUser(h.auth, oldest.headers)).toBeDefined();
+      for (let i = 0; i < VERIFIED_LIMIT; i++) expect(cachedSessionUser(h.auth, freshCopyOfAda().headers)).toBeDefined();
+      const parse = vi.spyOn(JSON, "parse");
+      expect(cachedSessionUser(h.auth, oldest.headers)?.id).toBe(oldest.ada.id);
+      expect(parse).toHaveBeenCalled(); // decoded again: it had been forgotten
+    });
   });
 
   it("refuses a copy past its maxAge, and one whose session has expired", () => {

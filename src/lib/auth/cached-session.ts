@@ -55,6 +55,38 @@ function copyValue(cookies: Map<string, string>, name: string): string | undefin
     .join("");
 }
 
+/** What a verified copy says, kept by its exact value (below). */
+interface VerifiedCopy {
+  secret: string;
+  token: string;
+  /** The copy's own expiry (its maxAge) and the embedded session's, in ms since the epoch. */
+  expiresAt: number;
+  sessionExpiresAt: number;
+  user: CachedSessionUser;
+}
+
+/**
+ * Copies already verified, by their exact value. A browser sends the same copy with every
+ * request for up to its maxAge, so most checks are of a value verified a moment ago: a hit skips
+ * the base64, JSON, HMAC and zod work (issue #14), and still checks, every time, the secret, both
+ * expiries and the browser's session token. Only values that verified are kept, so a stream of
+ * forged copies never grows it; it holds at most VERIFIED_LIMIT (the oldest go first), a few
+ * hundred KiB.
+ */
+const verifiedCopies = new Map<string, VerifiedCopy>();
+export const VERIFIED_LIMIT = 1024;
+
+function remember(value: string, copy: VerifiedCopy): void {
+  if (verifiedCopies.size >= VERIFIED_LIMIT) verifiedCopies.delete(verifiedCopies.keys().next().value!);
+  verifiedCopies.set(value, copy);
+}
+
+/** The user a copy names, if it is still valid now for this secret and this browser's session token. */
+function stillValid(copy: VerifiedCopy, secret: string, token: string, now: number): CachedSessionUser | undefined {
+  if (copy.secret !== secret || copy.expiresAt < now || copy.sessionExpiresAt < now || copy.token !== token) return undefined;
+  return { ...copy.user };
+}
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -99,7 +131,11 @@ export function cachedSessionUser(auth: Auth, requestHeaders: Headers): CachedSe
 
   const secure = auth.options.advanced?.useSecureCookies === true;
   const value = copyValue(parseCookies(header), secure ? `${SECURE_COOKIE_PREFIX}${COPY_COOKIE}` : COPY_COOKIE);
-  if (!value || !BASE64URL.test(value)) return undefined;
+  if (!value) return undefined;
+  const now = Date.now();
+  const known = verifiedCopies.get(value);
+  if (known) return stillValid(known, secret, token, now);
+  if (!BASE64URL.test(value)) return undefined;
 
   let copy: unknown;
   try {
@@ -121,13 +157,13 @@ export function cachedSessionUser(auth: Auth, requestHeaders: Headers): CachedSe
 
   const signed = signedCopySchema.safeParse(session);
   if (!signed.success) return undefined;
-  const now = Date.now();
-  if (expiresAt < now) return undefined;
   const sessionExpiresAt = Date.parse(signed.data.session.expiresAt);
-  if (Number.isNaN(sessionExpiresAt) || sessionExpiresAt < now) return undefined;
-  if (signed.data.session.token !== token) return undefined;
-
+  if (Number.isNaN(sessionExpiresAt)) return undefined;
   const { id, email, name } = signed.data.user;
   // Better Auth's user schema lowercases the email it reads; so do we, to answer the same user.
-  return { id, email: email.toLowerCase(), name };
+  const verified: VerifiedCopy = { secret, token: signed.data.session.token, expiresAt, sessionExpiresAt, user: { id, email: email.toLowerCase(), name } };
+  const user = stillValid(verified, secret, token, now);
+  // Only a copy valid now is worth keeping (an expired one will not become valid again).
+  if (user) remember(value, verified);
+  return user;
 }
