@@ -54,6 +54,9 @@ export interface ConnectResult {
   perRequest: { authorizeStatements: number; callbackStatements: number; callbackProviderCalls: number; callbackSqlMs: { p50: number; p99: number } };
   /** The callback's statements one by one: how many ran and their wall time, p50. */
   callbackStatements: { label: string; count: number; p50: number }[];
+  /** Each flow's own figures: this process's CPU per flow (browser included) and flows/s. */
+  phaseCpuMsPerFlow: Record<ConnectPhase, number>;
+  phaseFlowsPerSec: Record<ConnectPhase, number>;
   /** Measured in the same run on the same pool: `select 1`, and a one-row INSERT with its commit. */
   databaseFloor: { selectOne: { p50: number; p99: number }; insertCommit: { p50: number; p99: number } };
 }
@@ -222,7 +225,21 @@ export async function googleSandboxOnlyFlow(googleUrl: string, accountId: string
 /** The connect bench's phases run in this many interleaved rounds (see benchConnectFlows). */
 const CONNECT_ROUNDS = 5;
 
-export async function benchConnectFlows(options: { flows: number; concurrency: number; warmup: number }): Promise<ConnectResult> {
+/** The connect bench's three flows, by the names BENCH_CONNECT_PHASE takes. */
+export const CONNECT_PHASES = ["socialflow", "sandbox-only", "minimal"] as const;
+export type ConnectPhase = (typeof CONNECT_PHASES)[number];
+
+export async function benchConnectFlows(options: {
+  flows: number;
+  concurrency: number;
+  warmup: number;
+  /**
+   * Run only this flow in the measured rounds (after the usual warm-up of all three), so a CPU
+   * profile of the process (`node --cpu-prof`) holds one flow's work. The other flows' figures
+   * and every ratio are then meaningless: the caller prints only this flow's.
+   */
+  onlyPhase?: ConnectPhase;
+}): Promise<ConnectResult> {
   // The harness makes its own throwaway database on this server (PGlite when BENCH_CONNECT_DB=pglite).
   if (process.env.BENCH_CONNECT_DB === "pglite") delete process.env.TEST_DATABASE_URL;
   else process.env.TEST_DATABASE_URL = adminUrl();
@@ -292,7 +309,8 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
     const socialflowPhase = { run: (i: number) => flow(i, true), ms: 0, cpu: 0 };
     const baselinePhase = { run: baselineFlow, ms: 0, cpu: 0 };
     const floorPhase = { run: (i: number) => floorFlow(i, true), ms: 0, cpu: 0 };
-    const phases = [socialflowPhase, baselinePhase, floorPhase];
+    const byName: Record<ConnectPhase, typeof socialflowPhase> = { socialflow: socialflowPhase, "sandbox-only": baselinePhase, minimal: floorPhase };
+    const phases = options.onlyPhase ? [byName[options.onlyPhase]] : [socialflowPhase, baselinePhase, floorPhase];
     await runConcurrently(options.warmup, options.concurrency, (i) => flow(i, false));
     await runConcurrently(options.warmup, options.concurrency, baselineFlow);
     await runConcurrently(options.warmup, options.concurrency, (i) => floorFlow(i, false));
@@ -320,8 +338,10 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
       }
       return times;
     };
-    const selectOne = await roundTrip(() => h.db.execute(sql`select 1`));
-    const insertCommit = await roundTrip(() => h.db.execute(sql`insert into bench_commit_probe (at) values (now())`));
+    // Not when profiling one flow: the profile's last seconds are then that flow's alone.
+    const probe = (statement: () => Promise<unknown>) => (options.onlyPhase ? Promise.resolve([Number.NaN]) : roundTrip(statement));
+    const selectOne = await probe(() => h.db.execute(sql`select 1`));
+    const insertCommit = await probe(() => h.db.execute(sql`insert into bench_commit_probe (at) values (now())`));
     const cpuMsPerFlow = (phase: { cpu: number }) => phase.cpu / 1000 / options.flows;
 
     const p = (values: number[]) => {
@@ -332,6 +352,12 @@ export async function benchConnectFlows(options: { flows: number; concurrency: n
       flows: options.flows,
       concurrency: options.concurrency,
       database: h.database.kind,
+      phaseCpuMsPerFlow: { socialflow: cpuMsPerFlow(socialflowPhase), "sandbox-only": cpuMsPerFlow(baselinePhase), minimal: cpuMsPerFlow(floorPhase) },
+      phaseFlowsPerSec: {
+        socialflow: (options.flows / socialflowPhase.ms) * 1000,
+        "sandbox-only": (options.flows / baselinePhase.ms) * 1000,
+        minimal: (options.flows / floorPhase.ms) * 1000,
+      },
       flowsPerSec: (options.flows / socialflowPhase.ms) * 1000,
       baselineFlowsPerSec: (options.flows / baselinePhase.ms) * 1000,
       floorFlowsPerSec: (options.flows / floorPhase.ms) * 1000,

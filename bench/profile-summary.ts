@@ -5,7 +5,13 @@
  *   npx tsx bench/profile-summary.ts /tmp/socialflow-bench-profiles/CPU.….cpuprofile [last-seconds]
  *
  * With `last-seconds`, only the samples of the profile's last N seconds of wall time count
- * (e.g. the load phases of a server profile, after its set-up).
+ * (e.g. the load phases of a server profile, after its set-up). With `flows` as well (the
+ * number of flows those seconds held, e.g. from BENCH_CONNECT_PHASE), times are also printed in
+ * ms per flow.
+ *
+ * "By owner" charges each sample to the nearest frame on its stack that belongs to a package or
+ * to this repository's code, so the Node internals a library calls (socket writes, buffers,
+ * crypto, web streams) count as that library's: which code a flow's CPU is spent for.
  */
 import { readFileSync } from "node:fs";
 
@@ -32,10 +38,22 @@ function area(url: string, name: string): string {
   return url.split("/").slice(-2).join("/");
 }
 
+/** The package or repository file a frame belongs to, if any (Node's own code belongs to none). */
+function owner(url: string): string | undefined {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  if (url.includes("deps/undici")) return "Node's fetch (bundled undici)";
+  for (const dir of ["src", "bench", "tests", "sandbox", "scripts"]) {
+    if (url.includes(`/${dir}/`)) return `${dir}/${url.split(`/${dir}/`).at(-1)!}`;
+  }
+  return undefined;
+}
+
 const file = process.argv[2];
 const lastSeconds = process.argv[3] === undefined ? Infinity : Number(process.argv[3]);
-if (!file || !(lastSeconds > 0)) {
-  console.error("usage: tsx bench/profile-summary.ts <file.cpuprofile> [last-seconds]");
+const flows = process.argv[4] === undefined ? undefined : Number(process.argv[4]);
+if (!file || !(lastSeconds > 0) || (flows !== undefined && !(flows > 0))) {
+  console.error("usage: tsx bench/profile-summary.ts <file.cpuprofile> [last-seconds [flows]]");
   process.exit(2);
 }
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
@@ -57,9 +75,23 @@ for (const [id, us] of self) {
   const f = `${node.callFrame.functionName || "(anonymous)"} ${a}:${node.callFrame.lineNumber + 1}`;
   functions.set(f, (functions.get(f) ?? 0) + us);
 }
+const parentOf = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+const owners = new Map<string, number>();
+for (const [id, us] of self) {
+  const name = byId.get(id)!.callFrame.functionName;
+  let label: string | undefined;
+  if (name === "(idle)" || name === "(garbage collector)" || name === "(program)") label = area("", name);
+  for (let at: number | undefined = id; label === undefined && at !== undefined; at = parentOf.get(at)) label = owner(byId.get(at)!.callFrame.url);
+  label ??= "Node itself (event loop, microtasks, timers)";
+  owners.set(label, (owners.get(label) ?? 0) + us);
+}
+const perFlow = (us: number) => (flows === undefined ? "" : `  ${(us / 1000 / flows).toFixed(3).padStart(7)} ms per flow`);
 const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
 console.log(`total ${(total / 1e6).toFixed(2)} s sampled`);
 console.log("\nself time by area:");
 for (const [a, us] of [...areas].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(`  ${pct(us)}  ${a}`);
+console.log("\nself time by owner (the nearest package or repository file on the stack):");
+for (const [o, us] of [...owners].sort((x, y) => y[1] - x[1]).slice(0, 30)) console.log(`  ${pct(us)}${perFlow(us)}  ${o}`);
 console.log("\nhottest functions:");
 for (const [f, us] of [...functions].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(`  ${pct(us)}  ${f}`);

@@ -15,6 +15,9 @@
  *   BENCH_DATABASE_URL=postgres://…/empty_db       # use this (empty) database instead of making one
  *   BENCH_ADMIN_URL=postgres://…                   # where to make the throwaway databases
  *   BENCH_CONNECT_FLOWS=300 BENCH_CONNECT_CONCURRENCY=3
+ *   BENCH_CONNECT_PHASE=socialflow | sandbox-only | minimal   # measure one connect flow only, to profile it:
+ *     BENCH_ONLY=connect BENCH_CONNECT_PHASE=socialflow node --cpu-prof --import tsx bench/run.ts
+ *     then `npx tsx bench/profile-summary.ts <profile> <seconds> <flows>` (per flow, by owner)
  *
  * Every figure is printed beside a baseline measured in the same run, as a ratio.
  */
@@ -22,7 +25,7 @@ process.env.LOG_LEVEL ??= "silent";
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
 import os from "node:os";
-import { benchConnectFlows, type ConnectResult } from "./connect-flow";
+import { benchConnectFlows, CONNECT_PHASES, type ConnectPhase, type ConnectResult } from "./connect-flow";
 import { benchRefreshSweep, type SweepRow, type SweepSettings } from "./refresh-sweep";
 import { benchUpload, printUploadResult } from "./upload-1gb";
 import { benchLoad, loadPassed, printLoadResult } from "./load-instance";
@@ -119,6 +122,14 @@ function printSweepRows(title: string, rows: SweepRow[]): void {
   }
 }
 
+function connectPhaseEnv(): ConnectPhase | undefined {
+  const raw = process.env.BENCH_CONNECT_PHASE;
+  if (raw === undefined || raw === "") return undefined;
+  const phase = CONNECT_PHASES.find((name) => name === raw);
+  if (!phase) throw new Error(`BENCH_CONNECT_PHASE must be one of ${CONNECT_PHASES.join(", ")}`);
+  return phase;
+}
+
 function printConnect(r: ConnectResult): void {
   const ms = (v: number) => `${fmt(v, 1)} ms`;
   log("");
@@ -211,13 +222,20 @@ async function main(): Promise<void> {
   }
 
   if (only !== "refresh" && only !== "upload" && only !== "load" && only !== "poll" && only !== "parts" && only !== "analytics") {
+    const onlyPhase = connectPhaseEnv();
     const result = await benchConnectFlows({
       flows: intEnv("BENCH_CONNECT_FLOWS", 300),
       concurrency: intEnv("BENCH_CONNECT_CONCURRENCY", 3),
       warmup: 15,
+      onlyPhase,
     });
-    printConnect(result);
-    goals.push(...connectGoals(result));
+    if (onlyPhase) {
+      log(`\nConnect bench, one flow only (BENCH_CONNECT_PHASE=${onlyPhase}: for a CPU profile; no ratios, no goals):`);
+      log(`  ${result.flows} flows at concurrency ${result.concurrency}: ${fmt(result.phaseFlowsPerSec[onlyPhase])} flows/s, CPU of this process ${result.phaseCpuMsPerFlow[onlyPhase].toFixed(2)} ms per flow`);
+    } else {
+      printConnect(result);
+      goals.push(...connectGoals(result));
+    }
   }
 
   if (only === undefined || only === "poll") {
