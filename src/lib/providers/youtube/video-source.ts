@@ -16,7 +16,7 @@ import { getLogger } from "@/lib/log/logger";
 import type { Logger } from "pino";
 import { YouTubeCallError, type AccessTokenSource, type YouTubeApiClient, type YouTubeDataApi } from "./api-client";
 import { youTubeCallMessage } from "./messages";
-import { channelProfile } from "./profile";
+import { channelProfile, type ChannelProfile, type NoChannel } from "./profile";
 import { recentVideos } from "./videos";
 
 const PAGE_SIZE = 12;
@@ -93,8 +93,7 @@ export class YouTubeVideoSource implements RecentVideosSource, AccountStatsSourc
       if (!this.deps.scopes.some((scope) => fresh.row.scopes.includes(scope))) throw new YouTubeCallError("grant_permission");
       const token = this.tokenSource(fresh);
       const api = this.apiFor(fresh);
-      const profile = await channelProfile(api, token);
-      if ("noChannel" in profile) throw new YouTubeCallError("no_channel");
+      const profile = ownChannel(fresh, await channelProfile(api, token));
       const page = profile.uploadsPlaylistId
         ? await recentVideos(api, token, profile.uploadsPlaylistId, { maxResults: SNAPSHOT_VIDEOS })
         : { videos: [] };
@@ -117,9 +116,7 @@ export class YouTubeVideoSource implements RecentVideosSource, AccountStatsSourc
   private async uploadsPlaylist(account: OwnedAccount, api: YouTubeDataApi, token: AccessTokenSource): Promise<string | undefined> {
     const stored = account.row.providerData?.uploadsPlaylistId;
     if (typeof stored === "string" && stored) return stored;
-    const profile = await channelProfile(api, token);
-    if ("noChannel" in profile) throw new YouTubeCallError("no_channel");
-    return profile.uploadsPlaylistId;
+    return ownChannel(account, await channelProfile(api, token)).uploadsPlaylistId;
   }
 
   /**
@@ -185,6 +182,16 @@ export class YouTubeVideoSource implements RecentVideosSource, AccountStatsSourc
     if (!row) throw new ProviderCallError(404, "not_found", "Account not found");
     return account.withRow(row);
   }
+}
+
+/**
+ * The channel `channels.list?mine=true` answered, when it is the account's own: an answer naming
+ * another channel is not this account's, and its counts or uploads are never taken as its (S71).
+ */
+function ownChannel(account: OwnedAccount, profile: ChannelProfile | NoChannel): ChannelProfile {
+  if ("noChannel" in profile) throw new YouTubeCallError("no_channel");
+  if (profile.providerUserId !== account.row.platformUserId) throw new YouTubeCallError("youtube_unavailable");
+  return profile;
 }
 
 const BUDGET_MESSAGE = "You've reached SocialFlow's limit for YouTube requests. Try again in a minute.";
