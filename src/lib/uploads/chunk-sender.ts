@@ -138,6 +138,7 @@ function putChunk(
     // done) hold the transfer, its temporary file and the user's upload slot forever: once the
     // chunk is sent, or the answer has begun, the whole answer must arrive within the limit (S73).
     const startAnswerDeadline = () => {
+      if (settled) return;
       answerDeadline ??= setTimeout(() => {
         // Failed first: the answer's status (a 201 begun) must not count once it is cut off.
         const error = new Error("chunk answer timed out");
