@@ -384,7 +384,7 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
       },
     );
 
-    it.each(["the profile call failing (TikTok 500)", "the database failing on the write"])("S72: a reconnect failing after the exchange (%s) does not revoke: the account already connected keeps working", async (label) => {
+    it.each(["the profile call failing with a TikTok 500", "the database failing on the write"])("S72: a reconnect failing after the exchange, %s, does not revoke: the account already connected keeps working", async (label) => {
       const browser = new TestBrowser(alice.cookie);
       const accountId = await connectTikTok(browser);
       const before = await storedTokens(h.db, accountId);
