@@ -11,7 +11,7 @@ describe("security coverage scanner", () => {
       // S7 in a comment does not count
       it("mentions S8 later", () => {});
       it("S41: in range since the audit cases", () => {});
-      it("S69: out of range", () => {});
+      it("S99: out of range", () => {});
     `;
     expect([...casesNamedIn(source)].sort((a, b) => a - b)).toEqual([6, 12, 39, 40, 41]);
   });

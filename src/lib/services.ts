@@ -62,7 +62,9 @@ export function getAppServices(): Promise<AppServices> {
     const youtube = config.youtube && providers.get("YOUTUBE");
     if (youtube instanceof YouTubeProvider) {
       const scopes = youtube.capabilityScopes.recentVideos;
-      const source = new YouTubeVideoSource({ db, cipher, refresher, api: youtube.api, scopes });
+      // Counted apart from TikTok's: the same limits, another bucket (docs/providers/youtube.md "Quota").
+      const youtubeBudget = new UserBudget({ perMinute: config.rateLimit.perMinute, perDay: config.rateLimit.perDay, redis, keyPrefix: "sf:budget:youtube" });
+      const source = new YouTubeVideoSource({ db, cipher, refresher, api: youtube.api, scopes, budget: youtubeBudget });
       recentVideos.set("YOUTUBE", source);
       accountStats.set("YOUTUBE", source);
     }

@@ -241,6 +241,30 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
     expect(await eventKinds(h.db, account.id)).toEqual(["connected", "refresh_failed"]);
   });
 
+  it("S71: a refresh answer naming another TikTok account (open_id) is a recorded refresh failure: nothing of it stored, the row keeps its own tokens, lease released", async () => {
+    const account = await seedAccount(h, userId, openId("foreign"));
+    const before = (await accountRow(h.db, account.id))!;
+    const real = directOAuthService(h);
+    const refresher = new TokenRefresher({
+      db: h.db,
+      cipher: getTokenCipher(),
+      providers: registryOf(
+        fakeProvider(real.provider, { refreshAccessToken: async (token) => ({ ...(await real.provider.refresh(token)), providerUserId: "sbx-someone-else" }) }),
+      ),
+    });
+    const outcome = await refresher.refresh(account.id, { force: true });
+    expect(outcome).toMatchObject({ status: "failed", transient: false });
+    expect(await accountRow(h.db, account.id)).toMatchObject({
+      platformUserId: before.platformUserId,
+      statusReason: "provider_malformed_response",
+      refreshFailures: 1,
+      refreshLeaseId: null,
+      accessToken: before.accessToken,
+      refreshToken: before.refreshToken,
+    });
+    expect(await eventKinds(h.db, account.id)).toEqual(["connected", "refresh_failed"]);
+  });
+
   it("a write that never answers is given up after the timeout, and later pairs are not held behind it", async () => {
     const [stuck, next] = await Promise.all(["stuck", "next"].map((t) => seedAccount(h, userId, openId(t))));
     const { db, stats } = countingDb(h.db);

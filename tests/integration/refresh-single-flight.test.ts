@@ -244,6 +244,24 @@ describe(`refresh: single flight and failure handling (${usingRealPostgres ? "Po
       expect(await eventKinds(h.db, account.id)).toEqual(["connected", "refresh_failed"]);
     });
 
+    it.each([500, 503, 429])("S74: refresh answered HTTP %i with an invalid_grant body is TikTok's trouble, not the end of access: tokens kept, failure recorded as transient, still ACTIVE", async (status) => {
+      const account = await seedAccount(h, alice.id, uniqueOpenId("s74"));
+      const before = await accountRow(h.db, account.id);
+      h.sandbox.control.queueFault("token", { kind: "oauth_error", error: "invalid_grant", status });
+      const outcome = await refresherFor().refresh(account.id, { force: true });
+      expect(outcome).toMatchObject({ status: "failed", transient: true });
+      expect(await accountRow(h.db, account.id)).toMatchObject({
+        status: "ACTIVE",
+        statusReason: "provider_unreachable",
+        refreshFailures: 1,
+        accessToken: before!.accessToken,
+        refreshToken: before!.refreshToken,
+        refreshLeaseId: null,
+      });
+      expect(h.sandbox.control.tokenState(account.refreshToken)).toBe("valid");
+      expect(await eventKinds(h.db, account.id)).toEqual(["connected", "refresh_failed"]);
+    });
+
     it("S32: repeated failures back off exponentially; once due again the refresh succeeds and clears the failures", async () => {
       const account = await seedAccount(h, alice.id, uniqueOpenId("s32b"));
       const clock = createManualClock(new Date());

@@ -384,6 +384,30 @@ describe("token endpoint faults and persistence", { timeout: 60_000 }, () => {
       },
     );
 
+    it.each(["the profile call failing with a TikTok 500", "the database failing on the write"])("S72: a reconnect failing after the exchange, %s, does not revoke: the account already connected keeps working", async (label) => {
+      const browser = new TestBrowser(alice.cookie);
+      const accountId = await connectTikTok(browser);
+      const before = await storedTokens(h.db, accountId);
+      const back = await decideAtSandbox(await startConnect(browser));
+      if (label.startsWith("the profile")) h.sandbox.control.queueFault("user_info", { kind: "status", status: 500 });
+      else breakSaveConnection("write");
+      const mark = counterMark(h);
+      let failed;
+      try {
+        failed = await followCallback(browser, back);
+      } finally {
+        h.install();
+      }
+      expect(errorOf(failed)).toBe("oauth_failed");
+      expect(mark.codeExchanges()).toBe(1);
+      // TikTok's revoke disconnects the app from the user's account altogether: it would have
+      // ended the stored grant too. The stored connection is untouched and still works.
+      expect(mark.revoke()).toBe(0);
+      expect(await storedTokens(h.db, accountId)).toEqual(before);
+      expect(h.sandbox.control.accessTokenState(before.accessToken)).toBe("valid");
+      expect(h.sandbox.control.tokenState(before.refreshToken!)).toBe("valid");
+    });
+
     it("S24: reconnecting the same TikTok account updates its one row", async () => {
       const browser = new TestBrowser(alice.cookie);
       const first = await connectTikTok(browser, { grant: ["user.info.basic"] });

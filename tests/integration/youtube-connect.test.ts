@@ -101,6 +101,20 @@ describe("connect a YouTube channel", () => {
     expect(banner?.message).toBe("This Google account has no YouTube channel — create one or pick your Brand Account channel, then reconnect.");
   });
 
+  it("S72: a reconnect whose channels.list fails after the exchange does not revoke: the channel already connected keeps its grant", async () => {
+    const { browser } = await signedIn();
+    const accountId = await connectYouTube(browser, { account: ADA });
+    const refreshToken = refreshTokenOf((await rowOf(accountId))!);
+    const revokesBefore = h.google.control.counters().revoke;
+    h.google.control.queueFault("channels", { kind: "status", status: 503 });
+    const { location } = await connectYouTubeFlow(browser, { account: ADA });
+    expect(location?.searchParams.get("error")).toBe("oauth_failed");
+    // Either Google token ends the whole grant: a revoke would have ended the stored connection's.
+    expect(h.google.control.counters().revoke - revokesBefore).toBe(0);
+    expect(h.google.control.tokenState(refreshToken)).toBe("valid");
+    expect(refreshTokenOf((await rowOf(accountId))!)).toBe(refreshToken);
+  });
+
   it("granular consent: an unticked youtube.upload is missing from the stored grant and shown as a permission to grant", async () => {
     const { browser } = await signedIn();
     const accountId = await connectYouTube(browser, { account: ADA, ticked: [READONLY] });

@@ -8,6 +8,7 @@ import { OAuthFlowError } from "./errors";
 import { codeChallengeS256, createCodeVerifier, randomToken } from "./pkce";
 import { consumeState, insertState, STATE_TTL_MS } from "./state-store";
 import { readHolder, saveConnection } from "./account-store";
+import { accountsOf } from "./owned-accounts";
 import { parseCallbackUrl, type ParsedCallback } from "./callback-params";
 import type { ConnectionProvider, Platform } from "./provider";
 import { revokeQuietly, type RevokeTokens } from "./revoke";
@@ -117,6 +118,8 @@ export class ConnectionService {
       throw new OAuthFlowError("token_exchange_failed");
     }
 
+    // Whose grant this is, once known: the token answer's account (TikTok's open_id), else the profile's.
+    let grantAccount = tokens.providerUserId;
     try {
       const scopes = tokens.scopes ?? params.scopes ?? [...provider.scopes];
       // When the token answer already names the account (TikTok's open_id), who holds it is read
@@ -129,6 +132,7 @@ export class ConnectionService {
       // A valid grant with nothing to connect: nothing stored, the grant given back (below).
       if (found.kind === "no_account") throw new OAuthFlowError("no_account");
       const profile = found.profile;
+      grantAccount ??= profile.providerUserId;
       if (tokens.providerUserId !== undefined && tokens.providerUserId !== profile.providerUserId) {
         throw new OAuthFlowError("oauth_failed");
       }
@@ -141,12 +145,34 @@ export class ConnectionService {
       // grant is simply dropped (revoking could end the other user's grant at the provider).
       if (error instanceof OAuthFlowError && error.code === "account_already_linked") throw error;
       // Anything else after a successful exchange: nothing was stored (one transaction), so
-      // give the fresh grant back (S23), best effort.
-      await this.revokeQuietly(tokens, error instanceof OAuthFlowError && error.code === "no_account" ? "no_account" : "after_failed_connect");
+      // give the fresh grant back (S23), best effort — unless a connection SocialFlow already
+      // holds could end with it (S72).
+      const noAccount = error instanceof OAuthFlowError && error.code === "no_account";
+      if (noAccount || (await this.mayRevokeFreshGrant(session.userId, grantAccount))) {
+        await this.revokeQuietly(tokens, noAccount ? "no_account" : "after_failed_connect");
+      }
       if (!(error instanceof OAuthFlowError && error.code === "no_account")) {
         this.logger.error({ event: "oauth.connect_failed", ...log, err: safeError(error) });
       }
       throw error instanceof OAuthFlowError ? error : new OAuthFlowError("oauth_failed");
+    }
+  }
+
+  /**
+   * Whether a fresh grant whose connect failed may be revoked (S72). A revoke may end every
+   * grant of the app for that provider account (TikTok's revoke "disconnects your app from the
+   * user's TikTok account"; revoking either Google token ends the whole grant), so a reconnect
+   * that failed after its exchange — a profile call answering 5xx, a database write refused —
+   * must not revoke: it would end the connection already stored. So: only when no row holds
+   * that provider account or, while the account is not known yet, when this user holds none on
+   * this network. If that cannot be read (the database is down), the S23 best effort: revoke.
+   */
+  private async mayRevokeFreshGrant(userId: string, providerUserId: string | undefined): Promise<boolean> {
+    try {
+      if (providerUserId !== undefined) return (await readHolder(this.db, this.platform, providerUserId)) === undefined;
+      return (await accountsOf(this.db, userId, this.platform).list()).length === 0;
+    } catch {
+      return true;
     }
   }
 

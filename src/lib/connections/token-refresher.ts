@@ -191,6 +191,11 @@ export class TokenRefresher {
     let schedule: ReturnType<typeof tokenSchedule>;
     try {
       tokens = await provider.refresh(refreshToken);
+      // An answer naming another account (TikTok's open_id) is not this row's grant: storing it
+      // would have this row act on someone else's account. A malformed answer, recorded (S71).
+      if (tokens.providerUserId !== undefined && tokens.providerUserId !== row.platformUserId) {
+        throw new ProviderRequestError("malformed_response");
+      }
       now = this.clock.now();
       // Lifetimes that make no date are a malformed answer, recorded like any other (the lease released).
       schedule = tokenSchedule(tokens, now);

@@ -14,11 +14,12 @@ export interface UserBudgetOptions {
 }
 
 /**
- * SocialFlow's own per-user budget for TikTok calls (100/min, 1000/day by default), checked
- * before any call leaves (docs/security.md, S35). With Redis, every instance shares the
- * counters; if Redis is unreachable each instance falls back to its own in-memory counters —
- * the documented direction: limits loosen to at most N× across N instances, calls are never
- * refused merely because Redis is down, and TikTok's own limit still applies.
+ * SocialFlow's own per-user budget of provider calls (100/min, 1000/day by default; one for
+ * TikTok, another for YouTube: S70), checked before any call leaves (docs/security.md, S35).
+ * With Redis, every instance shares the counters; if Redis is unreachable each instance falls
+ * back to its own in-memory counters — the documented direction: limits loosen to at most N×
+ * across N instances, calls are never refused merely because Redis is down, and the
+ * provider's own limit still applies.
  */
 export class UserBudget {
   private readonly windows: { name: string; limiter: RateLimiterAbstract }[];

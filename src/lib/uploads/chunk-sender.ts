@@ -126,10 +126,25 @@ function putChunk(
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     let settled = false;
+    let answerDeadline: NodeJS.Timeout | undefined;
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      clearTimeout(answerDeadline);
       fn();
+    };
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    // The idle timeout alone lets a host that answers a byte now and then (never idle, never
+    // done) hold the transfer, its temporary file and the user's upload slot forever: once the
+    // chunk is sent, or the answer has begun, the whole answer must arrive within the limit (S73).
+    const startAnswerDeadline = () => {
+      if (settled) return;
+      answerDeadline ??= setTimeout(() => {
+        // Failed first: the answer's status (a 201 begun) must not count once it is cut off.
+        const error = new Error("chunk answer timed out");
+        settle(() => reject(error));
+        request.destroy(error);
+      }, timeoutMs);
     };
     const transport = url.protocol === "https:" ? https : http;
     const request = transport.request(url, {
@@ -141,8 +156,10 @@ function putChunk(
         "Content-Range": contentRange({ first, last }, options.plan.videoSize),
       },
     });
-    request.setTimeout(options.timeoutMs ?? 60_000, () => request.destroy(new Error("chunk timed out")));
+    request.setTimeout(timeoutMs, () => request.destroy(new Error("chunk timed out")));
+    request.on("finish", startAnswerDeadline);
     request.on("response", (response) => {
+      startAnswerDeadline();
       // The answer may come before the body is fully sent (an early 4xx): it decides.
       const status = response.statusCode ?? 0;
       response.resume();

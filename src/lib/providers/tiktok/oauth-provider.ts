@@ -193,8 +193,13 @@ export class TikTokProvider implements ConnectionProvider {
     return error === "access_denied" ? "access_denied" : "provider_error";
   }
 
+  /**
+   * `invalid_grant` ends access, except when it comes with a 5xx or 429: that is TikTok's
+   * trouble (S32), retried like any other, as Google's provider does (S74). A dead token is
+   * answered invalid_grant again on the retry, with a 4xx or a 200.
+   */
   isInvalidGrant(error: unknown): boolean {
-    return isInvalidGrantError(error);
+    return isInvalidGrantError(error) && !isTransientError(error);
   }
 
   isTransient(error: unknown): boolean {

@@ -49,6 +49,9 @@ const PATHS: Record<YouTubeMethod, string> = {
  */
 export type AccessTokenSource = string | { current(): Promise<string>; refresh(): Promise<string> };
 
+/** What the channel and video readers need of the client (a per-owner view of it: video-source.ts). */
+export type YouTubeDataApi = Pick<YouTubeApiClient, "get" | "mediaOrigin">;
+
 /** After Google's rateLimitExceeded the project waits this long (Google's per-minute windows). */
 export const RATE_LIMIT_BACKOFF_MS = 60_000;
 

@@ -1,6 +1,6 @@
 import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
 import type { UserProfile } from "@/lib/connections/types";
-import type { AccessTokenSource, YouTubeApiClient } from "./api-client";
+import type { AccessTokenSource, YouTubeDataApi } from "./api-client";
 import { channelListSchema, type YouTubeChannel } from "./api-schemas";
 
 /**
@@ -27,7 +27,7 @@ export interface NoChannel {
   noChannel: true;
 }
 
-export async function channelProfile(api: YouTubeApiClient, token: AccessTokenSource): Promise<ChannelProfile | NoChannel> {
+export async function channelProfile(api: YouTubeDataApi, token: AccessTokenSource): Promise<ChannelProfile | NoChannel> {
   const list = await api.get("channels.list", { part: "snippet,statistics,contentDetails", mine: "true" }, token, channelListSchema);
   // No `items` key at all (not an empty array) is Google's "this identity has no channel".
   const channel = list.items?.[0];

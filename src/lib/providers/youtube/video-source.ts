@@ -9,13 +9,14 @@ import type { OwnedAccount } from "@/lib/connections/owned-accounts";
 import { SNAPSHOT_VIDEOS, videoStatOf, type AccountStatsSource, type StatsReading } from "@/lib/connections/account-stats";
 import { ProviderCallError, type RecentVideosSource, type VideoPageView } from "@/lib/connections/recent-videos";
 import type { TokenRefresher } from "@/lib/connections/token-refresher";
+import type { UserBudget } from "@/lib/connections/user-budget";
 import { ACCOUNT_UNAVAILABLE_MESSAGE } from "@/lib/connections/unavailable-message";
 import { markUnreadableIfUnchanged, reportUnreadable } from "@/lib/connections/unreadable-tokens";
 import { getLogger } from "@/lib/log/logger";
 import type { Logger } from "pino";
-import { YouTubeCallError, type AccessTokenSource, type YouTubeApiClient } from "./api-client";
+import { YouTubeCallError, type AccessTokenSource, type YouTubeApiClient, type YouTubeDataApi } from "./api-client";
 import { youTubeCallMessage } from "./messages";
-import { channelProfile } from "./profile";
+import { channelProfile, type ChannelProfile, type NoChannel } from "./profile";
 import { recentVideos } from "./videos";
 
 const PAGE_SIZE = 12;
@@ -32,6 +33,12 @@ export interface YouTubeVideoSourceDeps {
   api: YouTubeApiClient;
   /** The scopes that allow listing videos (any one suffices). */
   scopes: readonly string[];
+  /**
+   * SocialFlow's own per-user budget for YouTube calls (counted apart from TikTok's): each call
+   * made for an account spends one of its owner's points before the project's quota ledger is
+   * touched (docs/security.md S70). Without it (unit tests), calls are bounded by the ledger only.
+   */
+  budget?: Pick<UserBudget, "consume">;
   clock?: Clock;
   logger?: Logger;
 }
@@ -62,9 +69,10 @@ export class YouTubeVideoSource implements RecentVideosSource, AccountStatsSourc
       const fresh = await this.reload(account);
       if (!this.deps.scopes.some((scope) => fresh.row.scopes.includes(scope))) throw new YouTubeCallError("grant_permission");
       const token = this.tokenSource(fresh);
-      const playlist = await this.uploadsPlaylist(fresh, token);
+      const api = this.apiFor(fresh);
+      const playlist = await this.uploadsPlaylist(fresh, api, token);
       view = playlist
-        ? await recentVideos(this.deps.api, token, playlist, { pageToken: cursor, maxResults: PAGE_SIZE })
+        ? await recentVideos(api, token, playlist, { pageToken: cursor, maxResults: PAGE_SIZE })
         : { videos: [], nextCursor: null };
     } catch (error) {
       throw toProviderCallError(error, this.clock.now());
@@ -84,10 +92,10 @@ export class YouTubeVideoSource implements RecentVideosSource, AccountStatsSourc
       const fresh = await this.reload(account);
       if (!this.deps.scopes.some((scope) => fresh.row.scopes.includes(scope))) throw new YouTubeCallError("grant_permission");
       const token = this.tokenSource(fresh);
-      const profile = await channelProfile(this.deps.api, token);
-      if ("noChannel" in profile) throw new YouTubeCallError("no_channel");
+      const api = this.apiFor(fresh);
+      const profile = ownChannel(fresh, await channelProfile(api, token));
       const page = profile.uploadsPlaylistId
-        ? await recentVideos(this.deps.api, token, profile.uploadsPlaylistId, { maxResults: SNAPSHOT_VIDEOS })
+        ? await recentVideos(api, token, profile.uploadsPlaylistId, { maxResults: SNAPSHOT_VIDEOS })
         : { videos: [] };
       return {
         account: { followers: profile.subscriberCount ?? null, following: null, likes: null, videos: profile.videoCount ?? null, views: profile.viewCount ?? null },
@@ -105,12 +113,28 @@ export class YouTubeVideoSource implements RecentVideosSource, AccountStatsSourc
   }
 
   /** Undefined: the channel has no uploads playlist (no videos yet). */
-  private async uploadsPlaylist(account: OwnedAccount, token: AccessTokenSource): Promise<string | undefined> {
+  private async uploadsPlaylist(account: OwnedAccount, api: YouTubeDataApi, token: AccessTokenSource): Promise<string | undefined> {
     const stored = account.row.providerData?.uploadsPlaylistId;
     if (typeof stored === "string" && stored) return stored;
-    const profile = await channelProfile(this.deps.api, token);
-    if ("noChannel" in profile) throw new YouTubeCallError("no_channel");
-    return profile.uploadsPlaylistId;
+    return ownChannel(account, await channelProfile(api, token)).uploadsPlaylistId;
+  }
+
+  /**
+   * The API client as seen by one owner's calls: each call first spends a point of the owner's
+   * budget (S70). The project's daily quota is every user's, and a new cursor is a new call, so
+   * without this one user could spend the whole day's quota for everyone.
+   */
+  private apiFor(account: OwnedAccount): YouTubeDataApi {
+    const { api, budget } = this.deps;
+    if (!budget) return api;
+    return {
+      mediaOrigin: api.mediaOrigin,
+      get: async (method, params, token, schema) => {
+        const decision = await budget.consume(account.userId);
+        if (!decision.ok) throw new ProviderCallError(429, "budget_exceeded", BUDGET_MESSAGE, decision.retryAfterSec);
+        return api.get(method, params, token, schema);
+      },
+    };
   }
 
   /** The account's access token, refreshed first when it is about to lapse; one forced refresh on authError. */
@@ -159,6 +183,18 @@ export class YouTubeVideoSource implements RecentVideosSource, AccountStatsSourc
     return account.withRow(row);
   }
 }
+
+/**
+ * The channel `channels.list?mine=true` answered, when it is the account's own: an answer naming
+ * another channel is not this account's, and its counts or uploads are never taken as its (S71).
+ */
+function ownChannel(account: OwnedAccount, profile: ChannelProfile | NoChannel): ChannelProfile {
+  if ("noChannel" in profile) throw new YouTubeCallError("no_channel");
+  if (profile.providerUserId !== account.row.platformUserId) throw new YouTubeCallError("youtube_unavailable");
+  return profile;
+}
+
+const BUDGET_MESSAGE = "You've reached SocialFlow's limit for YouTube requests. Try again in a minute.";
 
 /** The stored tokens do not decrypt here: SocialFlow's problem, never a reconnect (docs/security.md). */
 class UnreadableAccount extends Error {}

@@ -1,6 +1,6 @@
 import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
 import type { VideoView } from "@/lib/connections/video-view";
-import { YouTubeCallError, type AccessTokenSource, type YouTubeApiClient } from "./api-client";
+import { YouTubeCallError, type AccessTokenSource, type YouTubeDataApi } from "./api-client";
 import { playlistItemListSchema, videoListSchema, type YouTubeVideo } from "./api-schemas";
 import { isoDurationSeconds } from "./iso-duration";
 
@@ -23,7 +23,7 @@ export const DEFAULT_PAGE_SIZE = 12;
  * has no uploads playlist yet: 404 playlistNotFound is an empty page.
  */
 export async function recentVideos(
-  api: YouTubeApiClient,
+  api: YouTubeDataApi,
   token: AccessTokenSource,
   uploadsPlaylistId: string,
   page: { pageToken?: string; maxResults?: number } = {},
