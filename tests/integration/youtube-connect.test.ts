@@ -256,6 +256,24 @@ describe("recent videos of a channel", () => {
     expect(h.google.control.requestLog().some((e) => e.path.includes("/search"))).toBe(false);
   });
 
+  it("a grant of a broader YouTube scope (youtube, youtube.force-ssl) lists videos like youtube.readonly: Google's read methods accept any of them", async () => {
+    const { browser } = await signedIn();
+    const accountId = await connectYouTube(browser, { account: ADA });
+    for (const scope of ["https://www.googleapis.com/auth/youtube", "https://www.googleapis.com/auth/youtube.force-ssl"]) {
+      // As if YOUTUBE_SCOPES had asked for the broader scope: the stored grant holds only it.
+      const tokens = h.google.control.issueTokensDirectly({ accountId: ADA, scopes: [scope] });
+      await h.db
+        .update(socialAccounts)
+        .set({ accessToken: getTokenCipher().encrypt(tokens.access_token, tokenAad(accountId, "access_token")), scopes: [scope] })
+        .where(eq(socialAccounts.id, accountId));
+      const response = await videos(browser, accountId, undefined);
+      expect(response.status, scope).toBe(200);
+      expect(((await response.json()) as { videos: unknown[] }).videos.length, scope).toBeGreaterThan(0);
+      const view = toAccountView((await rowOf(accountId))!, new Date(), await youtube());
+      expect(view.canListVideos, scope).toBe(true);
+    }
+  });
+
   it("a channel with no uploads yet: an empty page, not an error", async () => {
     const { browser } = await signedIn();
     const accountId = await connectYouTube(browser, { account: BEN });

@@ -24,8 +24,15 @@ export interface YouTubeConfig {
 
 export const GOOGLE_SCOPE_PREFIX = "https://www.googleapis.com/auth/";
 export const YOUTUBE_READONLY = `${GOOGLE_SCOPE_PREFIX}youtube.readonly`;
+/**
+ * The scopes any of which lets SocialFlow read a channel and its videos: every read method
+ * SocialFlow calls (channels.list, playlistItems.list, videos.list) accepts youtube.readonly and
+ * the broader youtube, youtube.force-ssl and youtubepartner (each method's "Authorization"
+ * section, https://developers.google.com/youtube/v3/docs/videos/list#auth).
+ */
+export const YOUTUBE_READ_SCOPES = [YOUTUBE_READONLY, `${GOOGLE_SCOPE_PREFIX}youtube`, `${GOOGLE_SCOPE_PREFIX}youtube.force-ssl`, `${GOOGLE_SCOPE_PREFIX}youtubepartner`] as const;
 /** channels.list and videos.list statistics need only read access (YouTube Data API: channels.list). */
-export const YOUTUBE_ACCOUNT_STATS_SCOPES = [YOUTUBE_READONLY] as const;
+export const YOUTUBE_ACCOUNT_STATS_SCOPES = YOUTUBE_READ_SCOPES;
 export const YOUTUBE_UPLOAD = `${GOOGLE_SCOPE_PREFIX}youtube.upload`;
 export const DEFAULT_YOUTUBE_SCOPES = [YOUTUBE_READONLY, YOUTUBE_UPLOAD] as const;
 
