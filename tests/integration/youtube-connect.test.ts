@@ -202,6 +202,26 @@ describe("tokens over the account's life", () => {
     });
   });
 
+  it("time-based access: refresh_token_expires_in is the connection's end, shown on the card and kept through refreshes; past it, reconnect needed", async () => {
+    h.google.control.setOptions({ timeLimitedAccessSec: 86_400 });
+    const { browser } = await signedIn();
+    const accountId = await connectYouTube(browser, { account: ADA });
+    const connected = (await rowOf(accountId))!;
+    expect(Math.abs(connected.refreshTokenExpiry!.getTime() - (Date.now() + 86_400_000))).toBeLessThan(60_000);
+    const view = toAccountView(connected, new Date(), await youtube());
+    expect(view).toMatchObject({ refreshTokenEndsSoon: true, connectionEndsAt: connected.refreshTokenExpiry!.toISOString() });
+
+    await refreshedLongAgo(accountId);
+    expect((await refreshRoute(post(browser, "refresh", accountId), "youtube")).status).toBe(200);
+    const refreshed = (await rowOf(accountId))!;
+    expect(Math.abs(refreshed.refreshTokenExpiry!.getTime() - connected.refreshTokenExpiry!.getTime())).toBeLessThan(60_000);
+
+    h.google.control.advanceTime(86_400_000);
+    // The sweeper's refresh (the Refresh button is throttled right after the one above).
+    expect(await (await getAppServices()).refresher.refresh(accountId, { force: true })).toMatchObject({ status: "expired" });
+    expect((await rowOf(accountId))!.status).toBe("EXPIRED");
+  });
+
   it("invalid_grant (the user removed the app at Google) ends access: reconnect needed", async () => {
     const { browser } = await signedIn();
     const accountId = await connectYouTube(browser, { account: ADA });
