@@ -42,6 +42,21 @@ describe("TikTok's limits are a sliding minute (https://developers.tiktok.com/do
   });
 });
 
+describe("per-token limits while Redis is unreachable", () => {
+  it("S61: the app's client failing fast (no offline queue) → counted in memory per instance, never an error", async () => {
+    const redis = new Redis("redis://127.0.0.1:1", { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    redis.on("error", () => {});
+    try {
+      const limits = new TokenEndpointLimits({ redis, keyPrefix: `t:${randomBytes(4).toString("hex")}` });
+      expect(await spend(limits, "a1", "video_init", 10)).toBe(TIKTOK_PER_TOKEN_PER_MINUTE.get("video_init"));
+      await limits.refund("a1", "video_init");
+      expect((await limits.consume("a1", "video_init")).ok).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
 /** Runs calls around the edges of a minute; returns the times of those SocialFlow let out and TikTok's sliding window refused. */
 async function refusedBySlidingMinute(limits: TokenEndpointLimits): Promise<number[]> {
   const start = Date.UTC(2026, 0, 1);
