@@ -15,7 +15,7 @@ export interface YouTubeConfig {
   revokeUrl: string;
   /** Origin of the YouTube Data API (paths `/youtube/v3/…` are appended). */
   apiBaseUrl: string;
-  /** Full scope URLs (or `openid`/`email`/`profile`), in the order asked for. */
+  /** Full scope URLs (or `openid`), in the order asked for. */
   scopes: string[];
   /** True when the local Google sandbox stands in for Google (a badge in the UI). */
   sandbox: boolean;
