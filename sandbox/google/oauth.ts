@@ -71,11 +71,15 @@ export function handleToken(state: SandboxState, req: OAuthRequest): Reply {
   return oauthError(400, "unsupported_grant_type", `Invalid grant_type: ${grantType}`);
 }
 
-/** The success body, keys in Google's order; refresh_token only when one was minted, id_token only with openid. */
-function tokenBody(state: SandboxState, client: SandboxClient, account: SeedAccount, scopes: ReadonlySet<Scope>, refreshToken: string | undefined, nonce: string | undefined): IssuedTokens {
+/**
+ * The success body, keys in Google's order; refresh_token only when one was minted, id_token only
+ * with openid, refresh_token_expires_in only for time-based access (`timeLimitEndsAt`).
+ */
+function tokenBody(state: SandboxState, client: SandboxClient, account: SeedAccount, scopes: ReadonlySet<Scope>, refreshToken: string | undefined, nonce: string | undefined, timeLimitEndsAt: number | undefined): IssuedTokens {
   const accessToken = state.mintAccess(client.clientId, account.id, scopes);
   const body: IssuedTokens = { access_token: accessToken, expires_in: state.options.accessTokenTtlSec } as IssuedTokens;
   if (refreshToken !== undefined) body.refresh_token = refreshToken;
+  if (timeLimitEndsAt !== undefined) body.refresh_token_expires_in = Math.max(1, Math.floor((timeLimitEndsAt - state.now()) / 1000));
   body.scope = tokenScope(scopes);
   body.token_type = "Bearer";
   if (scopes.has("openid")) {
@@ -106,7 +110,8 @@ function exchangeCode(state: SandboxState, client: SandboxClient, params: Map<st
   if (account === undefined) return oauthError(400, "invalid_grant", "Bad Request");
   const scopes = new Set(rec.scopes);
   const refreshToken = rec.withRefreshToken ? state.mintRefresh(client.clientId, account.id, scopes, state.now()) : undefined;
-  return tokenReply(200, tokenBody(state, client, account, scopes, refreshToken, rec.nonce));
+  const timeLimitEndsAt = refreshToken === undefined ? undefined : state.refreshRecord(refreshToken)?.timeLimitEndsAt;
+  return tokenReply(200, tokenBody(state, client, account, scopes, refreshToken, rec.nonce, timeLimitEndsAt));
 }
 
 function refresh(state: SandboxState, client: SandboxClient, params: Map<string, string>): Reply {
@@ -124,7 +129,7 @@ function refresh(state: SandboxState, client: SandboxClient, params: Map<string,
   if (account === undefined) return oauthError(400, "invalid_grant", "Bad Request");
   rec.lastUsedAt = state.now();
   // No rotation: the answer has no refresh_token; the one the app holds stays valid.
-  return tokenReply(200, tokenBody(state, client, account, rec.scopes, undefined, undefined));
+  return tokenReply(200, tokenBody(state, client, account, rec.scopes, undefined, undefined, rec.timeLimitEndsAt));
 }
 
 /**
@@ -161,5 +166,5 @@ export function issueDirect(state: SandboxState, client: SandboxClient, account:
   const set = new Set(scopes);
   state.rememberConsent(client.clientId, account.id, set);
   const refreshToken = offline ? state.mintRefresh(client.clientId, account.id, set, state.now()) : undefined;
-  return tokenBody(state, client, account, set, refreshToken, undefined);
+  return tokenBody(state, client, account, set, refreshToken, undefined, refreshToken === undefined ? undefined : state.refreshRecord(refreshToken)?.timeLimitEndsAt);
 }

@@ -55,6 +55,8 @@ export interface RefreshRecord {
   lastUsedAt: number;
   /** Testing-mode end of the authorization, if any. */
   grantEndsAt: number | undefined;
+  /** End of a time-based grant (the user chose limited access), reported as refresh_token_expires_in. */
+  timeLimitEndsAt: number | undefined;
   revokedAt: number | undefined;
   evicted: boolean;
 }
@@ -233,6 +235,7 @@ export class SandboxState extends SandboxStateBase<ResolvedOptions, SandboxOptio
       issuedAt: now,
       lastUsedAt: now,
       grantEndsAt: testing ? consentAt + TESTING_GRANT_MS : undefined,
+      timeLimitEndsAt: this.options.timeLimitedAccessSec > 0 ? consentAt + this.options.timeLimitedAccessSec * 1000 : undefined,
       revokedAt: undefined,
       evicted: false,
     };
@@ -257,6 +260,7 @@ export class SandboxState extends SandboxStateBase<ResolvedOptions, SandboxOptio
     if (rec.evicted) return "evicted";
     const now = this.now();
     if (rec.grantEndsAt !== undefined && rec.grantEndsAt <= now) return "expired";
+    if (rec.timeLimitEndsAt !== undefined && rec.timeLimitEndsAt <= now) return "expired";
     if (now - rec.lastUsedAt > this.options.refreshIdleTtlSec * 1000) return "expired";
     return "valid";
   }

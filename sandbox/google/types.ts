@@ -89,6 +89,14 @@ export interface SandboxOptions {
   refreshTokenCap: number;
   /** A refresh token unused this long stops working (Google: six months). */
   refreshIdleTtlSec: number;
+  /**
+   * Time-based access: the user granted access for this many seconds instead of "ongoing access"
+   * (https://developers.google.com/identity/protocols/oauth2/web-server#time-based-access). Token
+   * answers then carry `refresh_token_expires_in` (the seconds left) and the grant ends at that
+   * time. 0 (default): ongoing access, no `refresh_token_expires_in`. Applies to consents given
+   * while it is set.
+   */
+  timeLimitedAccessSec: number;
   /** Daily quota (units) of each project's general bucket. Google's default: 10,000. */
   dailyQuota: number;
   /**
@@ -186,6 +194,8 @@ export interface IssuedTokens {
   access_token: string;
   expires_in: number;
   refresh_token?: string;
+  /** Only for time-based access: seconds until the grant ends. */
+  refresh_token_expires_in?: number;
   scope: string;
   token_type: "Bearer";
   id_token?: string;

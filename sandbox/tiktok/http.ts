@@ -56,6 +56,7 @@ export function apiErrorStatus(code: string): number {
     case "reached_active_user_cap":
     case "unaudited_client_can_only_post_to_private_accounts":
     case "url_ownership_unverified":
+    case "privacy_level_option_mismatch":
       return 403;
     default:
       return 400;

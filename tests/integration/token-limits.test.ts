@@ -1,7 +1,8 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { TIKTOK_PER_TOKEN_PER_MINUTE, TokenEndpointLimits } from "@/lib/providers/tiktok/token-limits";
+import { SlidingWindowLimiter } from "../../sandbox/tiktok/rate-limit";
 
 const redisUrl = process.env.TEST_REDIS_URL;
 
@@ -33,6 +34,48 @@ describe("TikTok's per-token limits, kept before a call leaves", () => {
   });
 });
 
+describe("TikTok's limits are a sliding minute (https://developers.tiktok.com/doc/tiktok-api-v2-rate-limit)", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("every call SocialFlow lets out is one TikTok's sliding window accepts, also across the edge of SocialFlow's own minute", async () => {
+    expect(await refusedBySlidingMinute(new TokenEndpointLimits({ keyPrefix: `t:${randomBytes(4).toString("hex")}` }))).toEqual([]);
+  });
+});
+
+describe("per-token limits while Redis is unreachable", () => {
+  it("S61: the app's client failing fast (no offline queue) → counted in memory per instance, never an error", async () => {
+    const redis = new Redis("redis://127.0.0.1:1", { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    redis.on("error", () => {});
+    try {
+      const limits = new TokenEndpointLimits({ redis, keyPrefix: `t:${randomBytes(4).toString("hex")}` });
+      expect(await spend(limits, "a1", "video_init", 10)).toBe(TIKTOK_PER_TOKEN_PER_MINUTE.get("video_init"));
+      await limits.refund("a1", "video_init");
+      expect((await limits.consume("a1", "video_init")).ok).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+/** Runs calls around the edges of a minute; returns the times of those SocialFlow let out and TikTok's sliding window refused. */
+async function refusedBySlidingMinute(limits: TokenEndpointLimits): Promise<number[]> {
+  const start = Date.UTC(2026, 0, 1);
+  vi.useFakeTimers({ toFake: ["Date"], now: start });
+  const tiktok = new SlidingWindowLimiter();
+  const perMinute = TIKTOK_PER_TOKEN_PER_MINUTE.get("video_init")!;
+  const accountId = `a-${randomBytes(4).toString("hex")}`;
+  const refused: number[] = [];
+  // One call, then the rest of the minute's calls just before it ends, then as many as allowed just after.
+  for (const [offsetMs, calls] of [[0, 1], [59_000, perMinute], [61_000, perMinute], [90_000, perMinute], [121_000, perMinute]] as const) {
+    vi.setSystemTime(start + offsetMs);
+    for (let i = 0; i < calls; i++) {
+      if (!(await limits.consume(accountId, "video_init")).ok) continue;
+      if (tiktok.hit("video_init", perMinute, Date.now()) > 0) refused.push(offsetMs);
+    }
+  }
+  return refused;
+}
+
 describe.skipIf(!redisUrl)("per-token limits shared through Redis", () => {
   const clients: Redis[] = [];
   afterAll(async () => {
@@ -49,5 +92,15 @@ describe.skipIf(!redisUrl)("per-token limits shared through Redis", () => {
     const [a, b] = [make(), make()];
     const allowed = (await spend(a, "acct", "status", 20)) + (await spend(b, "acct", "status", 20));
     expect(allowed).toBe(30);
+  });
+
+  it("the shared minute slides too: no burst across its edge that TikTok would refuse", async () => {
+    const redis = new Redis(redisUrl!, { maxRetriesPerRequest: 1 });
+    clients.push(redis);
+    try {
+      expect(await refusedBySlidingMinute(new TokenEndpointLimits({ redis, keyPrefix: `t:${randomBytes(4).toString("hex")}` }))).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

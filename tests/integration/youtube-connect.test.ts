@@ -202,6 +202,26 @@ describe("tokens over the account's life", () => {
     });
   });
 
+  it("time-based access: refresh_token_expires_in is the connection's end, shown on the card and kept through refreshes; past it, reconnect needed", async () => {
+    h.google.control.setOptions({ timeLimitedAccessSec: 86_400 });
+    const { browser } = await signedIn();
+    const accountId = await connectYouTube(browser, { account: ADA });
+    const connected = (await rowOf(accountId))!;
+    expect(Math.abs(connected.refreshTokenExpiry!.getTime() - (Date.now() + 86_400_000))).toBeLessThan(60_000);
+    const view = toAccountView(connected, new Date(), await youtube());
+    expect(view).toMatchObject({ refreshTokenEndsSoon: true, connectionEndsAt: connected.refreshTokenExpiry!.toISOString() });
+
+    await refreshedLongAgo(accountId);
+    expect((await refreshRoute(post(browser, "refresh", accountId), "youtube")).status).toBe(200);
+    const refreshed = (await rowOf(accountId))!;
+    expect(Math.abs(refreshed.refreshTokenExpiry!.getTime() - connected.refreshTokenExpiry!.getTime())).toBeLessThan(60_000);
+
+    h.google.control.advanceTime(86_400_000);
+    // The sweeper's refresh (the Refresh button is throttled right after the one above).
+    expect(await (await getAppServices()).refresher.refresh(accountId, { force: true })).toMatchObject({ status: "expired" });
+    expect((await rowOf(accountId))!.status).toBe("EXPIRED");
+  });
+
   it("invalid_grant (the user removed the app at Google) ends access: reconnect needed", async () => {
     const { browser } = await signedIn();
     const accountId = await connectYouTube(browser, { account: ADA });
@@ -254,6 +274,24 @@ describe("recent videos of a channel", () => {
     expect(second.videos.some((v) => page.videos.some((p) => p.id === v.id))).toBe(false);
     // Never search.list: only the uploads playlist and videos.list.
     expect(h.google.control.requestLog().some((e) => e.path.includes("/search"))).toBe(false);
+  });
+
+  it("a grant of a broader YouTube scope (youtube, youtube.force-ssl) lists videos like youtube.readonly: Google's read methods accept any of them", async () => {
+    const { browser } = await signedIn();
+    const accountId = await connectYouTube(browser, { account: ADA });
+    for (const scope of ["https://www.googleapis.com/auth/youtube", "https://www.googleapis.com/auth/youtube.force-ssl"]) {
+      // As if YOUTUBE_SCOPES had asked for the broader scope: the stored grant holds only it.
+      const tokens = h.google.control.issueTokensDirectly({ accountId: ADA, scopes: [scope] });
+      await h.db
+        .update(socialAccounts)
+        .set({ accessToken: getTokenCipher().encrypt(tokens.access_token, tokenAad(accountId, "access_token")), scopes: [scope] })
+        .where(eq(socialAccounts.id, accountId));
+      const response = await videos(browser, accountId, undefined);
+      expect(response.status, scope).toBe(200);
+      expect(((await response.json()) as { videos: unknown[] }).videos.length, scope).toBeGreaterThan(0);
+      const view = toAccountView((await rowOf(accountId))!, new Date(), await youtube());
+      expect(view.canListVideos, scope).toBe(true);
+    }
   });
 
   it("a channel with no uploads yet: an empty page, not an error", async () => {

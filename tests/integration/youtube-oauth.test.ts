@@ -215,6 +215,31 @@ describe("Google OAuth for YouTube, against the Google sandbox", () => {
     expect(missingScopes(granted.scopes, config.scopes)).toEqual([]);
   });
 
+  it("sign-in scopes configured by their short names (email, profile): Google's token answer names them by URL, and none of them counts as missing", async () => {
+    const withSignIn = loadYouTubeConfig(
+      {
+        GOOGLE_CLIENT_ID: DEFAULT_CLIENT.clientId,
+        GOOGLE_CLIENT_SECRET: DEFAULT_CLIENT.clientSecret,
+        GOOGLE_AUTH_URL: `${sb.url}/o/oauth2/v2/auth`,
+        GOOGLE_TOKEN_URL: `${sb.url}/token`,
+        GOOGLE_REVOKE_URL: `${sb.url}/revoke`,
+        YOUTUBE_API_BASE_URL: sb.url,
+        YOUTUBE_SCOPES: "youtube.readonly openid email profile",
+        GOOGLE_SANDBOX: "on",
+      },
+      APP_URL,
+    )!;
+    const client = new YouTubeOAuth(withSignIn);
+    const verifier = createCodeVerifier();
+    const url = new URL(client.authorizationUrl({ state: "st-1", codeChallenge: codeChallengeS256(verifier, "base64url") }));
+    const step = await consent(sb.url, url.searchParams);
+    const parsed = parseCallbackUrl(step.location!, { scopeParam: "scope" });
+    if (!parsed.ok || !parsed.code) throw new Error("no code");
+    const tokens = await client.exchangeCode(parsed.code, verifier);
+    expect(tokens.scopes).toEqual(expect.arrayContaining(["openid", "https://www.googleapis.com/auth/userinfo.email", "https://www.googleapis.com/auth/userinfo.profile"]));
+    expect(missingScopes(tokens.scopes, withSignIn.scopes)).toEqual([]);
+  });
+
   it("a Brand Account chosen in the chooser: the account is the Brand channel, not the manager's personal one", async () => {
     const api = new YouTubeApiClient({ apiBaseUrl: sb.url, ledger: new YouTubeQuotaLedger() });
     const brand = await channelProfile(api, (await connect({ account: ADA_BRAND })).accessToken);

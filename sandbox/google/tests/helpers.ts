@@ -96,6 +96,7 @@ export function revoke(url: string, token: string): Promise<HttpResult> {
 export interface Tokens {
   access_token: string;
   refresh_token?: string;
+  refresh_token_expires_in?: number;
   expires_in: number;
   scope: string;
   token_type: string;

@@ -209,6 +209,21 @@ describe("refresh", () => {
     expect((await refresh(sb.url, signIn.refresh_token ?? "")).status).toBe(200);
   });
 
+  it("time-based access (timeLimitedAccessSec): refresh_token_expires_in on the exchange and on each refresh (the seconds left), then the grant ends (invalid_grant)", async () => {
+    sb.control.setOptions({ timeLimitedAccessSec: 86_400 });
+    const limited = await connect(sb.url);
+    expect(limited.refresh_token_expires_in).toBe(86_400);
+    sb.control.advanceTime(3_600_000);
+    const refreshed = await refresh(sb.url, limited.refresh_token ?? "");
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.json).toMatchObject({ refresh_token_expires_in: 82_800 });
+    expect(refreshed.json).not.toHaveProperty("refresh_token");
+    sb.control.advanceTime(82_800_000);
+    expectError(await refresh(sb.url, limited.refresh_token ?? ""), 400, "invalid_grant", "Token has been expired or revoked.");
+    sb.control.setOptions({ timeLimitedAccessSec: 0 });
+    expect(await connect(sb.url, {}, { account: BEN })).not.toHaveProperty("refresh_token_expires_in");
+  });
+
   it("production apps have no 7-day expiry; six months unused ends a refresh token, use keeps it alive", async () => {
     const a = await connect(sb.url);
     const b = await connect(sb.url, {}, { account: BEN });

@@ -108,10 +108,10 @@ describe("§5 init validation", () => {
     initData(await inboxInit(t, fileSource(100 * MB, 64 * MB, 1))); // last (only) chunk 100 MB ≤ 128 MB
   });
 
-  it("§5 direct post: privacy_level must be one of the creator's options; title ≤ 2200", async () => {
+  it("§5 direct post: privacy_level must be one of the creator's options (else 403 privacy_level_option_mismatch); title ≤ 2200", async () => {
     const t = token(AVA);
     const mismatch = await directInit(t, { privacy_level: "FOLLOWER_OF_CREATOR" });
-    expect([mismatch.status, errorCode(mismatch)]).toEqual([400, "privacy_level_option_mismatch"]);
+    expect([mismatch.status, errorCode(mismatch)]).toEqual([403, "privacy_level_option_mismatch"]);
     const long = await directInit(t, { privacy_level: "SELF_ONLY", title: "x".repeat(2201) });
     expect([long.status, errorCode(long)]).toEqual([400, "invalid_params"]);
     initData(await directInit(t, { privacy_level: "SELF_ONLY", title: "x".repeat(2200) }));
@@ -342,7 +342,7 @@ describe("§5 posting limits", () => {
     expect([pub.status, errorCode(pub)]).toEqual([403, "unaudited_client_can_only_post_to_private_accounts"]);
     const ben = token(BEN);
     const followers = await directInit(ben, { privacy_level: "FOLLOWER_OF_CREATOR" });
-    expect([followers.status, errorCode(followers)]).toEqual([400, "privacy_level_option_mismatch"]);
+    expect([followers.status, errorCode(followers)]).toEqual([403, "privacy_level_option_mismatch"]);
     initData(await directInit(ben, { privacy_level: "SELF_ONLY" }));
     for (let i = 1; i <= 4; i++) initData(await directInit(token(`load-private-${i}`), { privacy_level: "SELF_ONLY" }));
     const sixth = await directInit(token("load-private-6"), { privacy_level: "SELF_ONLY" });

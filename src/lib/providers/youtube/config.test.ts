@@ -26,6 +26,8 @@ describe("YouTube configuration", () => {
   it("YOUTUBE_SCOPES: short names expand to Google's URLs; openid stays short; duplicates go", () => {
     const config = loadYouTubeConfig({ ...base, YOUTUBE_SCOPES: "youtube.readonly, openid https://www.googleapis.com/auth/youtube.readonly" }, "http://localhost:3000");
     expect(config?.scopes).toEqual([YOUTUBE_READONLY, "openid"]);
+    const signIn = loadYouTubeConfig({ ...base, YOUTUBE_SCOPES: "email profile" }, "http://localhost:3000");
+    expect(signIn?.scopes).toEqual(["https://www.googleapis.com/auth/userinfo.email", "https://www.googleapis.com/auth/userinfo.profile"]);
   });
 
   it("a client id without its secret, a bad URL or a bad scope is refused, naming the variable, never its value", () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ownValue } from "@/lib/own-key";
 
 /**
  * YouTube's provider configuration, read from the environment. Google's endpoints are those of
@@ -14,7 +15,7 @@ export interface YouTubeConfig {
   revokeUrl: string;
   /** Origin of the YouTube Data API (paths `/youtube/v3/…` are appended). */
   apiBaseUrl: string;
-  /** Full scope URLs (or `openid`/`email`/`profile`), in the order asked for. */
+  /** Full scope URLs (or `openid`), in the order asked for. */
   scopes: string[];
   /** True when the local Google sandbox stands in for Google (a badge in the UI). */
   sandbox: boolean;
@@ -23,13 +24,26 @@ export interface YouTubeConfig {
 
 export const GOOGLE_SCOPE_PREFIX = "https://www.googleapis.com/auth/";
 export const YOUTUBE_READONLY = `${GOOGLE_SCOPE_PREFIX}youtube.readonly`;
+/**
+ * The scopes any of which lets SocialFlow read a channel and its videos: every read method
+ * SocialFlow calls (channels.list, playlistItems.list, videos.list) accepts youtube.readonly and
+ * the broader youtube, youtube.force-ssl and youtubepartner (each method's "Authorization"
+ * section, https://developers.google.com/youtube/v3/docs/videos/list#auth).
+ */
+export const YOUTUBE_READ_SCOPES = [YOUTUBE_READONLY, `${GOOGLE_SCOPE_PREFIX}youtube`, `${GOOGLE_SCOPE_PREFIX}youtube.force-ssl`, `${GOOGLE_SCOPE_PREFIX}youtubepartner`] as const;
 /** channels.list and videos.list statistics need only read access (YouTube Data API: channels.list). */
-export const YOUTUBE_ACCOUNT_STATS_SCOPES = [YOUTUBE_READONLY] as const;
+export const YOUTUBE_ACCOUNT_STATS_SCOPES = YOUTUBE_READ_SCOPES;
 export const YOUTUBE_UPLOAD = `${GOOGLE_SCOPE_PREFIX}youtube.upload`;
 export const DEFAULT_YOUTUBE_SCOPES = [YOUTUBE_READONLY, YOUTUBE_UPLOAD] as const;
 
-/** Short names that are not URLs at Google (https://developers.google.com/identity/protocols/oauth2/scopes). */
-const BARE_SCOPES: ReadonlySet<string> = new Set(["openid", "email", "profile"]);
+/** The one scope Google names without a URL, in requests and in its token answers. */
+const BARE_SCOPES: ReadonlySet<string> = new Set(["openid"]);
+/**
+ * `email` and `profile` are short for URLs (https://developers.google.com/identity/protocols/oauth2/scopes#oauth2):
+ * Google's token answer lists only the URLs, so SocialFlow asks by URL too, and a granted one is
+ * never taken for missing.
+ */
+const SIGN_IN_SHORT_NAMES: Readonly<Record<string, string>> = { email: `${GOOGLE_SCOPE_PREFIX}userinfo.email`, profile: `${GOOGLE_SCOPE_PREFIX}userinfo.profile` };
 
 export class YouTubeConfigError extends Error {
   override readonly name = "YouTubeConfigError";
@@ -49,12 +63,12 @@ const onOff = z
 
 /**
  * `youtube.readonly youtube.upload`, comma- or space-separated; a short YouTube name is expanded
- * to its URL (Google wants the URL; only `openid`, `email`, `profile` may stay short).
+ * to its URL, and so are `email` and `profile` (Google answers with their URLs); only `openid` stays short.
  */
 export function parseYouTubeScopes(value: string): string[] {
   const scopes: string[] = [];
   for (const part of value.split(/[\s,]+/).filter(Boolean)) {
-    const full = BARE_SCOPES.has(part) || part.startsWith(GOOGLE_SCOPE_PREFIX) ? part : `${GOOGLE_SCOPE_PREFIX}${part}`;
+    const full = BARE_SCOPES.has(part) || part.startsWith(GOOGLE_SCOPE_PREFIX) ? part : (ownValue(SIGN_IN_SHORT_NAMES, part) ?? `${GOOGLE_SCOPE_PREFIX}${part}`);
     if (!/^[A-Za-z0-9._:/-]{1,200}$/.test(full)) throw new YouTubeConfigError("Invalid configuration: YOUTUBE_SCOPES");
     if (!scopes.includes(full)) scopes.push(full);
   }

@@ -4,7 +4,7 @@ import type { ConnectionProvider, ProfileResult } from "@/lib/connections/provid
 import type { FetchLike } from "@/lib/connections/provider-http";
 import type { OAuthTokens } from "@/lib/connections/types";
 import { YouTubeApiClient } from "./api-client";
-import { YOUTUBE_ACCOUNT_STATS_SCOPES, YOUTUBE_READONLY, YOUTUBE_UPLOAD, type YouTubeConfig } from "./config";
+import { YOUTUBE_ACCOUNT_STATS_SCOPES, YOUTUBE_READ_SCOPES, YOUTUBE_READONLY, YOUTUBE_UPLOAD, type YouTubeConfig } from "./config";
 import { NO_CHANNEL_MESSAGE_SHORT, YOUTUBE_RECONNECT_HELP } from "./messages";
 import { tokenFailure, YouTubeOAuth } from "./oauth";
 import { channelProfile } from "./profile";
@@ -46,7 +46,7 @@ export class YouTubeProvider implements ConnectionProvider {
   readonly reconnectHelp = YOUTUBE_RECONNECT_HELP;
   readonly scopeLabels = YOUTUBE_SCOPE_LABELS;
   // Uploading to YouTube is not offered yet: no `upload` capability, so no upload page for it.
-  readonly capabilityScopes = { recentVideos: [YOUTUBE_READONLY], accountStats: YOUTUBE_ACCOUNT_STATS_SCOPES } as const;
+  readonly capabilityScopes = { recentVideos: YOUTUBE_READ_SCOPES, accountStats: YOUTUBE_ACCOUNT_STATS_SCOPES } as const;
   readonly scopes: readonly string[];
   readonly trustedMediaOrigin: string;
   readonly oauth: YouTubeOAuth;
