@@ -17,4 +17,18 @@ describe("npm run dev: analytics that fill within minutes", () => {
     applyDevAnalyticsInterval(mine);
     expect(mine.ANALYTICS_INTERVAL).toBe("6h");
   });
+
+  it("with snapshots a minute apart, a day's budget of calls that snapshots cannot use up; RATE_LIMIT_PER_DAY wins", () => {
+    const env: Record<string, string | undefined> = {};
+    applyDevAnalyticsInterval(env);
+    // A snapshot a minute of 4 TikTok accounts (2 calls) and 4 YouTube channels (3 calls), all day.
+    expect(Number(env.RATE_LIMIT_PER_DAY)).toBeGreaterThan((4 * 2 + 4 * 3) * 60 * 24);
+    const mine: Record<string, string | undefined> = { RATE_LIMIT_PER_DAY: "500" };
+    applyDevAnalyticsInterval(mine);
+    expect(mine.RATE_LIMIT_PER_DAY).toBe("500");
+    // An interval of one's own: the budget is left alone too.
+    const own: Record<string, string | undefined> = { ANALYTICS_INTERVAL: "6h" };
+    applyDevAnalyticsInterval(own);
+    expect(own.RATE_LIMIT_PER_DAY).toBeUndefined();
+  });
 });

@@ -19,7 +19,20 @@ export function devStatsTimeScale(env: Record<string, string | undefined>): numb
   return scale;
 }
 
-/** A snapshot a minute while a sandbox answers (unless ANALYTICS_INTERVAL is set). */
+/**
+ * With snapshots a minute apart, a user's daily budget of provider calls (RATE_LIMIT_PER_DAY,
+ * 1,000) would go to snapshots alone within hours of leaving `npm run dev` running — each
+ * snapshot spends 2 TikTok or 3 YouTube calls of it — and the videos pages would then answer
+ * "limit reached". The sandbox's day is made roomier instead.
+ */
+export const DEV_RATE_LIMIT_PER_DAY = "100000";
+
+/**
+ * A snapshot a minute while a sandbox answers (unless ANALYTICS_INTERVAL is set), with a daily
+ * budget to match (unless RATE_LIMIT_PER_DAY is set).
+ */
 export function applyDevAnalyticsInterval(env: Record<string, string | undefined>): void {
-  env.ANALYTICS_INTERVAL ??= DEV_ANALYTICS_INTERVAL;
+  if (env.ANALYTICS_INTERVAL !== undefined) return;
+  env.ANALYTICS_INTERVAL = DEV_ANALYTICS_INTERVAL;
+  env.RATE_LIMIT_PER_DAY ??= DEV_RATE_LIMIT_PER_DAY;
 }
