@@ -59,6 +59,16 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
 
   const openId = (tag: string) => `${tag}-${randomBytes(4).toString("hex")}`;
 
+  /** A refresher whose provider is the sandbox's, its refresh answers changed by `edit` before the refresher reads them. */
+  function refresherAnswering(edit: (answer: OAuthTokens) => OAuthTokens): TokenRefresher {
+    const real = directOAuthService(h);
+    return new TokenRefresher({
+      db: h.db,
+      cipher: getTokenCipher(),
+      providers: registryOf(fakeProvider(real.provider, { refreshAccessToken: async (token) => edit(await real.provider.refresh(token)) })),
+    });
+  }
+
   /** A pair for `accountId` as the refresher builds it, under the lease it holds. */
   async function leasedPair(accountId: string, overrides: Partial<RotatedPair> = {}): Promise<RotatedPair> {
     const lease = await acquireRefreshLease(h.db, accountId, new Date());
@@ -219,14 +229,7 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
   it("S66: a provider answer whose lifetime makes no date, from a provider schema without the cap, is a recorded refresh failure: lease released, nothing stored, no retries", async () => {
     const account = await seedAccount(h, userId, openId("absurd"));
     const before = (await accountRow(h.db, account.id))!;
-    const real = directOAuthService(h);
-    const refresher = new TokenRefresher({
-      db: h.db,
-      cipher: getTokenCipher(),
-      providers: registryOf(
-        fakeProvider(real.provider, { refreshAccessToken: async (token) => ({ ...(await real.provider.refresh(token)), refreshExpiresIn: 9e12 }) }),
-      ),
-    });
+    const refresher = refresherAnswering((answer) => ({ ...answer, refreshExpiresIn: 9e12 }));
     const started = Date.now();
     const outcome = await refresher.refresh(account.id, { force: true });
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -244,14 +247,7 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
   it("S71: a refresh answer naming another TikTok account (open_id) is a recorded refresh failure: nothing of it stored, the row keeps its own tokens, lease released", async () => {
     const account = await seedAccount(h, userId, openId("foreign"));
     const before = (await accountRow(h.db, account.id))!;
-    const real = directOAuthService(h);
-    const refresher = new TokenRefresher({
-      db: h.db,
-      cipher: getTokenCipher(),
-      providers: registryOf(
-        fakeProvider(real.provider, { refreshAccessToken: async (token) => ({ ...(await real.provider.refresh(token)), providerUserId: "sbx-someone-else" }) }),
-      ),
-    });
+    const refresher = refresherAnswering((answer) => ({ ...answer, providerUserId: "sbx-someone-else" }));
     const outcome = await refresher.refresh(account.id, { force: true });
     expect(outcome).toMatchObject({ status: "failed", transient: false });
     expect(await accountRow(h.db, account.id)).toMatchObject({

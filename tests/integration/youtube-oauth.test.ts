@@ -21,20 +21,20 @@ let sb: RunningGoogleSandbox;
 let config: YouTubeConfig;
 let oauth: YouTubeOAuth;
 
+/** The app's Google settings pointed at this file's sandbox. */
+const sandboxEnv = (): Record<string, string> => ({
+  GOOGLE_CLIENT_ID: DEFAULT_CLIENT.clientId,
+  GOOGLE_CLIENT_SECRET: DEFAULT_CLIENT.clientSecret,
+  GOOGLE_AUTH_URL: `${sb.url}/o/oauth2/v2/auth`,
+  GOOGLE_TOKEN_URL: `${sb.url}/token`,
+  GOOGLE_REVOKE_URL: `${sb.url}/revoke`,
+  YOUTUBE_API_BASE_URL: sb.url,
+  GOOGLE_SANDBOX: "on",
+});
+
 beforeAll(async () => {
   sb = await startGoogleSandbox({ port: 0 });
-  config = loadYouTubeConfig(
-    {
-      GOOGLE_CLIENT_ID: DEFAULT_CLIENT.clientId,
-      GOOGLE_CLIENT_SECRET: DEFAULT_CLIENT.clientSecret,
-      GOOGLE_AUTH_URL: `${sb.url}/o/oauth2/v2/auth`,
-      GOOGLE_TOKEN_URL: `${sb.url}/token`,
-      GOOGLE_REVOKE_URL: `${sb.url}/revoke`,
-      YOUTUBE_API_BASE_URL: sb.url,
-      GOOGLE_SANDBOX: "on",
-    },
-    APP_URL,
-  )!;
+  config = loadYouTubeConfig(sandboxEnv(), APP_URL)!;
   oauth = new YouTubeOAuth(config);
 });
 afterAll(() => sb.close());
@@ -216,19 +216,7 @@ describe("Google OAuth for YouTube, against the Google sandbox", () => {
   });
 
   it("sign-in scopes configured by their short names (email, profile): Google's token answer names them by URL, and none of them counts as missing", async () => {
-    const withSignIn = loadYouTubeConfig(
-      {
-        GOOGLE_CLIENT_ID: DEFAULT_CLIENT.clientId,
-        GOOGLE_CLIENT_SECRET: DEFAULT_CLIENT.clientSecret,
-        GOOGLE_AUTH_URL: `${sb.url}/o/oauth2/v2/auth`,
-        GOOGLE_TOKEN_URL: `${sb.url}/token`,
-        GOOGLE_REVOKE_URL: `${sb.url}/revoke`,
-        YOUTUBE_API_BASE_URL: sb.url,
-        YOUTUBE_SCOPES: "youtube.readonly openid email profile",
-        GOOGLE_SANDBOX: "on",
-      },
-      APP_URL,
-    )!;
+    const withSignIn = loadYouTubeConfig({ ...sandboxEnv(), YOUTUBE_SCOPES: "youtube.readonly openid email profile" }, APP_URL)!;
     const client = new YouTubeOAuth(withSignIn);
     const verifier = createCodeVerifier();
     const url = new URL(client.authorizationUrl({ state: "st-1", codeChallenge: codeChallengeS256(verifier, "base64url") }));
