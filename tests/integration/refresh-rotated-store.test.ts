@@ -9,6 +9,8 @@ import { tokenAad } from "@/lib/connections/account-store";
 import { acquireRefreshLease } from "@/lib/connections/refresh-lease";
 import { RotatedPairStore, RotatedPairUnwritable, RotatedPairWriteTimeout, type RotatedPair } from "@/lib/connections/rotated-pair-store";
 import { TokenRefresher } from "@/lib/connections/token-refresher";
+import { RefreshSweeper } from "@/lib/connections/refresh-sweeper";
+import { MIN_REFRESH_SPACING_MS } from "@/lib/connections/token-schedule";
 import type { OAuthTokens } from "@/lib/connections/types";
 import { startAppHarness, type AppHarness } from "../helpers/app-harness";
 import { usingRealPostgres } from "../helpers/test-db";
@@ -242,6 +244,25 @@ describe(`rotated pair store: group commit and its guard (${usingRealPostgres ? 
       accessToken: before.accessToken,
     });
     expect(await eventKinds(h.db, account.id)).toEqual(["connected", "refresh_failed"]);
+  });
+
+  it("S75: a refresh answered with a one-second lifetime is stored, but the sweeper does not refresh the account again for a minute", async () => {
+    const account = await seedAccount(h, userId, openId("brief"));
+    const refresher = refresherAnswering((answer) => ({ ...answer, expiresIn: 1 }));
+    expect(await refresher.refresh(account.id, { force: true })).toMatchObject({ status: "refreshed" });
+    const row = (await accountRow(h.db, account.id))!;
+    expect(row.tokenExpiry.getTime() - row.lastRefreshedAt!.getTime()).toBe(1_000);
+    expect(row.nextRefreshAt!.getTime() - row.lastRefreshedAt!.getTime()).toBe(MIN_REFRESH_SPACING_MS);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // its token has lapsed
+    const sweeper = new RefreshSweeper({ db: h.db, refresher, batchSize: 100, concurrency: 2 });
+    try {
+      for (let pass = 0; pass < 3; pass++) await sweeper.sweepOnce();
+    } finally {
+      await sweeper.stop();
+    }
+    // Other tests' accounts may be swept; this one is not refreshed again.
+    expect((await accountRow(h.db, account.id))!.lastRefreshedAt).toEqual(row.lastRefreshedAt);
+    expect(await eventKinds(h.db, account.id)).toEqual(["connected", "refreshed"]);
   });
 
   it("S71: a refresh answer naming another TikTok account (open_id) is a recorded refresh failure: nothing of it stored, the row keeps its own tokens, lease released", async () => {

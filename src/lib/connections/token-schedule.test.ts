@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ProviderRequestError } from "./errors";
-import { MAX_TOKEN_LIFETIME_S, REFRESH_AT_LIFE_FRACTION, tokenSchedule } from "./token-schedule";
+import { MAX_TOKEN_LIFETIME_S, MIN_REFRESH_SPACING_MS, REFRESH_AT_LIFE_FRACTION, tokenSchedule } from "./token-schedule";
 
 const now = new Date("2026-03-01T12:00:00.000Z");
 
@@ -18,6 +18,12 @@ describe("tokenSchedule", () => {
     const schedule = tokenSchedule({ expiresIn: MAX_TOKEN_LIFETIME_S, refreshExpiresIn: MAX_TOKEN_LIFETIME_S }, now);
     for (const date of [schedule.tokenExpiry, schedule.refreshTokenExpiry!, schedule.nextRefreshAt]) expect(Number.isFinite(date.getTime())).toBe(true);
     expect(tokenSchedule({ expiresIn: 3599, refreshExpiresIn: 0 }, now).refreshTokenExpiry).toEqual(now);
+  });
+
+  it.each([0, 1, 2, 74])("S75: a lifetime of %i s expires when it says, but the next proactive refresh is still a minute away", (expiresIn) => {
+    const schedule = tokenSchedule({ expiresIn, refreshExpiresIn: undefined }, now);
+    expect(schedule.tokenExpiry).toEqual(new Date(now.getTime() + expiresIn * 1000));
+    expect(schedule.nextRefreshAt).toEqual(new Date(now.getTime() + MIN_REFRESH_SPACING_MS));
   });
 
   it.each([

@@ -20,6 +20,15 @@ export const REFRESH_TOKEN_WARNING_MS = 14 * 24 * 60 * 60 * 1000;
 export const REFRESH_AT_LIFE_FRACTION = 0.8;
 
 /**
+ * The next proactive refresh is never sooner than this after the last (S75). A provider that
+ * answers a lifetime of a second or two (a bug, or a hostile answer) would otherwise have the
+ * sweeper refresh that account on every pass, about once a second, spending the app's token
+ * endpoint limits; its token simply lapses in between, and a call that finds it lapsed
+ * refreshes it on demand, within the user's budget.
+ */
+export const MIN_REFRESH_SPACING_MS = 60_000;
+
+/**
  * Expiry and next refresh time from what the provider said (`expires_in`,
  * `refresh_expires_in`), never from a hard-coded lifetime: TikTok's docs have said both
  * 24 h and 2 h (https://developers.tiktok.com/doc/oauth-user-access-token-management). 24 h tokens come due at 19.2 h, 2 h tokens at 96 min.
@@ -29,7 +38,7 @@ export function tokenSchedule(tokens: Pick<OAuthTokens, "expiresIn" | "refreshEx
   return {
     tokenExpiry: at(tokens.expiresIn),
     refreshTokenExpiry: tokens.refreshExpiresIn === undefined ? null : at(tokens.refreshExpiresIn),
-    nextRefreshAt: at(tokens.expiresIn * REFRESH_AT_LIFE_FRACTION),
+    nextRefreshAt: new Date(Math.max(at(tokens.expiresIn * REFRESH_AT_LIFE_FRACTION).getTime(), now.getTime() + MIN_REFRESH_SPACING_MS)),
   };
 }
 
