@@ -102,6 +102,27 @@ describe("TikTok API client through the videos route", () => {
     expect(after.video_list - counters.video_list).toBe(2);
   });
 
+  it("S76: access_token_invalid twice with a forced refresh between that failed for a moment (TikTok 500) → 'TikTok unavailable', not 'reconnect'; the account stays ACTIVE", async () => {
+    const counters = h.sandbox.control.counters();
+    h.sandbox.control.queueFault("video_list", { kind: "api_error", code: "access_token_invalid", status: 401 }, 2);
+    h.sandbox.control.queueFault("token", { kind: "status", status: 500 });
+    const { api } = await getTikTokServices();
+    const account = (await accountsOf(h.db, bob.id).get(bob.accountId))!;
+    const error = await api.listVideos(account, { cursor: 10 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TikTokCallError);
+    expect((error as TikTokCallError).code).toBe("tiktok_unavailable");
+    const after = h.sandbox.control.counters();
+    expect(after.video_list - counters.video_list).toBe(2);
+    const [row] = await h.db.select().from(socialAccounts).where(eq(socialAccounts.id, bob.accountId));
+    expect(row!.status).toBe("ACTIVE");
+    // A refusal that was the fluke: the stored token, sent again after the failed refresh, works.
+    h.install();
+    h.sandbox.control.queueFault("video_list", { kind: "api_error", code: "access_token_invalid", status: 401 });
+    h.sandbox.control.queueFault("token", { kind: "status", status: 500 });
+    const page = await (await getTikTokServices()).api.listVideos((await accountsOf(h.db, bob.id).get(bob.accountId))!, { cursor: 11 });
+    expect(Array.isArray(page.videos)).toBe(true);
+  });
+
   it("S36: scope_not_authorized → ask to reconnect, no refresh", async () => {
     const counters = h.sandbox.control.counters();
     h.sandbox.control.queueFault("video_list", { kind: "api_error", code: "scope_not_authorized", status: 401 });

@@ -154,8 +154,14 @@ export class TikTokApiClient {
     return this.call(account, ENDPOINTS.status, { publish_id: publishId }, publishStatusSchema);
   }
 
-  private async accessTokenFor(account: OwnedAccount, forceAfterFailureOf?: SocialAccountRow): Promise<string> {
+  /**
+   * The access token to send, refreshed first when it lapses or TikTok refused it.
+   * `refreshFailed`: that refresh failed for a moment (TikTok or the network), so the token is
+   * the one already stored — sent again in case TikTok's refusal was the fluke (S76).
+   */
+  private async accessTokenFor(account: OwnedAccount, forceAfterFailureOf?: SocialAccountRow): Promise<{ accessToken: string; refreshFailed: boolean }> {
     let row = account.row;
+    let refreshFailed = false;
     if (row.status === "UNREADABLE") throw new TikTokCallError("account_unavailable");
     const lapsing = row.tokenExpiry.getTime() - this.clock.now().getTime() < ACCESS_TOKEN_MARGIN_MS;
     if (forceAfterFailureOf || lapsing) {
@@ -170,12 +176,13 @@ export class TikTokApiClient {
       if (outcome.status === "failed" && row.tokenExpiry.getTime() <= this.clock.now().getTime()) {
         throw new TikTokCallError("tiktok_unavailable");
       }
+      refreshFailed = outcome.status === "failed";
       row = (await this.reload(account)).row;
     }
     if (row.status === "EXPIRED" || row.status === "REVOKED") throw new TikTokCallError("reconnect_required");
     if (row.status === "UNREADABLE") throw new TikTokCallError("account_unavailable");
     try {
-      return this.deps.cipher.decrypt(row.accessToken, tokenAad(row.id, "access_token"));
+      return { accessToken: this.deps.cipher.decrypt(row.accessToken, tokenAad(row.id, "access_token")), refreshFailed };
     } catch {
       throw await this.unreadable(row);
     }
@@ -210,7 +217,8 @@ export class TikTokApiClient {
       throw new TikTokCallError("budget_exceeded", { retryAfterSec: budget.retryAfterSec });
     }
 
-    let accessToken = await this.accessTokenFor(fresh);
+    let { accessToken } = await this.accessTokenFor(fresh);
+    let retriedAfterFailedRefresh = false;
     for (let attempt = 0; ; attempt++) {
       try {
         const response = await providerRequest(
@@ -230,8 +238,13 @@ export class TikTokApiClient {
         if (error instanceof TikTokApiError) {
           if (error.outcome === "refresh_and_retry" && attempt === 0) {
             // One forced refresh and one retry (S36); a second access_token_invalid ends it.
-            accessToken = await this.accessTokenFor(fresh, account);
+            ({ accessToken, refreshFailed: retriedAfterFailedRefresh } = await this.accessTokenFor(fresh, account));
             continue;
+          }
+          // Refused again, but the refresh in between failed for a moment: whether the grant has
+          // ended is not known yet (the account stays ACTIVE), so not "reconnect" (S76).
+          if (error.outcome === "refresh_and_retry" && retriedAfterFailedRefresh) {
+            throw new TikTokCallError("tiktok_unavailable", { tiktokCode: error.code, status: error.status });
           }
           throw this.mapApiError(error, backoffKey, account.id);
         }

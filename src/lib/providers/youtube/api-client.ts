@@ -45,9 +45,10 @@ const PATHS: Record<YouTubeMethod, string> = {
 /**
  * An access token, either as a plain string (an `authError` then ends the call with
  * reconnect_required: the caller refreshes) or as a source that can refresh once — the core
- * gives one backed by its single-flight refresher.
+ * gives one backed by its single-flight refresher. `lastRefreshFailed`: its last refresh failed
+ * for a moment and handed back the stored token.
  */
-export type AccessTokenSource = string | { current(): Promise<string>; refresh(): Promise<string> };
+export type AccessTokenSource = string | { current(): Promise<string>; refresh(): Promise<string>; lastRefreshFailed?(): boolean };
 
 /** What the channel and video readers need of the client (a per-owner view of it: video-source.ts). */
 export type YouTubeDataApi = Pick<YouTubeApiClient, "get" | "mediaOrigin">;
@@ -95,6 +96,11 @@ export class YouTubeApiClient {
         if (error.outcome === "refresh_and_retry" && attempt === 0 && typeof token !== "string") {
           accessToken = await token.refresh();
           continue;
+        }
+        // Refused again after a refresh that failed for a moment: whether the grant has ended is
+        // not known yet (the account stays ACTIVE), so "unavailable", not "reconnect" (S76).
+        if (error.outcome === "refresh_and_retry" && typeof token !== "string" && token.lastRefreshFailed?.()) {
+          throw new YouTubeCallError("youtube_unavailable", { reason: error.reason, status: error.status });
         }
         throw await this.map(error);
       }

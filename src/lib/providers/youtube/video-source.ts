@@ -140,6 +140,7 @@ export class YouTubeVideoSource implements RecentVideosSource, AccountStatsSourc
   /** The account's access token, refreshed first when it is about to lapse; one forced refresh on authError. */
   private tokenSource(account: OwnedAccount): AccessTokenSource {
     let row = account.row;
+    let refreshFailed = false;
     const refresh = async (): Promise<string> => {
       const outcome = await this.deps.refresher.refresh(row.id, { force: true, unlessRefreshedAfter: row.lastRefreshedAt ?? new Date(0) });
       if (outcome.status === "expired" || outcome.status === "no_refresh_token" || outcome.status === "not_found") {
@@ -147,6 +148,8 @@ export class YouTubeVideoSource implements RecentVideosSource, AccountStatsSourc
       }
       if (outcome.status === "unreadable") throw new UnreadableAccount();
       if (outcome.status === "failed" && row.tokenExpiry.getTime() <= this.clock.now().getTime()) throw new YouTubeCallError("youtube_unavailable");
+      // Failed for a moment with the stored token still in date: that token is used (S76).
+      refreshFailed = outcome.status === "failed";
       row = (await this.reload(account)).row;
       return this.decrypt(row);
     };
@@ -156,6 +159,7 @@ export class YouTubeVideoSource implements RecentVideosSource, AccountStatsSourc
         return this.decrypt(row);
       },
       refresh,
+      lastRefreshFailed: () => refreshFailed,
     };
   }
 
