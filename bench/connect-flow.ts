@@ -54,9 +54,6 @@ export interface ConnectResult {
   perRequest: { authorizeStatements: number; callbackStatements: number; callbackProviderCalls: number; callbackSqlMs: { p50: number; p99: number } };
   /** The callback's statements one by one: how many ran and their wall time, p50. */
   callbackStatements: { label: string; count: number; p50: number }[];
-  /** Each flow's own figures: this process's CPU per flow (browser included) and flows/s. */
-  phaseCpuMsPerFlow: Record<ConnectPhase, number>;
-  phaseFlowsPerSec: Record<ConnectPhase, number>;
   /** Measured in the same run on the same pool: `select 1`, and a one-row INSERT with its commit. */
   databaseFloor: { selectOne: { p50: number; p99: number }; insertCommit: { p50: number; p99: number } };
 }
@@ -229,6 +226,18 @@ const CONNECT_ROUNDS = 5;
 export const CONNECT_PHASES = ["socialflow", "sandbox-only", "minimal"] as const;
 export type ConnectPhase = (typeof CONNECT_PHASES)[number];
 
+/** One flow's figures in a result: flows/s and this process's CPU per flow (browser included). */
+export function phaseFigures(r: ConnectResult, phase: ConnectPhase): { flowsPerSec: number; cpuMsPerFlow: number } {
+  switch (phase) {
+    case "socialflow":
+      return { flowsPerSec: r.flowsPerSec, cpuMsPerFlow: r.cpuMsPerFlow.socialflow };
+    case "sandbox-only":
+      return { flowsPerSec: r.baselineFlowsPerSec, cpuMsPerFlow: r.cpuMsPerFlow.sandboxOnlyClient };
+    case "minimal":
+      return { flowsPerSec: r.floorFlowsPerSec, cpuMsPerFlow: r.cpuMsPerFlow.minimalFlow };
+  }
+}
+
 export async function benchConnectFlows(options: {
   flows: number;
   concurrency: number;
@@ -352,12 +361,6 @@ export async function benchConnectFlows(options: {
       flows: options.flows,
       concurrency: options.concurrency,
       database: h.database.kind,
-      phaseCpuMsPerFlow: { socialflow: cpuMsPerFlow(socialflowPhase), "sandbox-only": cpuMsPerFlow(baselinePhase), minimal: cpuMsPerFlow(floorPhase) },
-      phaseFlowsPerSec: {
-        socialflow: (options.flows / socialflowPhase.ms) * 1000,
-        "sandbox-only": (options.flows / baselinePhase.ms) * 1000,
-        minimal: (options.flows / floorPhase.ms) * 1000,
-      },
       flowsPerSec: (options.flows / socialflowPhase.ms) * 1000,
       baselineFlowsPerSec: (options.flows / baselinePhase.ms) * 1000,
       floorFlowsPerSec: (options.flows / floorPhase.ms) * 1000,

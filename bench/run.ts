@@ -25,7 +25,7 @@ process.env.LOG_LEVEL ??= "silent";
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
 import os from "node:os";
-import { benchConnectFlows, CONNECT_PHASES, type ConnectPhase, type ConnectResult } from "./connect-flow";
+import { benchConnectFlows, CONNECT_PHASES, phaseFigures, type ConnectPhase, type ConnectResult } from "./connect-flow";
 import { benchRefreshSweep, type SweepRow, type SweepSettings } from "./refresh-sweep";
 import { benchUpload, printUploadResult } from "./upload-1gb";
 import { benchLoad, loadPassed, printLoadResult } from "./load-instance";
@@ -231,7 +231,8 @@ async function main(): Promise<void> {
     });
     if (onlyPhase) {
       log(`\nConnect bench, one flow only (BENCH_CONNECT_PHASE=${onlyPhase}: for a CPU profile; no ratios, no goals):`);
-      log(`  ${result.flows} flows at concurrency ${result.concurrency}: ${fmt(result.phaseFlowsPerSec[onlyPhase])} flows/s, CPU of this process ${result.phaseCpuMsPerFlow[onlyPhase].toFixed(2)} ms per flow`);
+      const figures = phaseFigures(result, onlyPhase);
+      log(`  ${result.flows} flows at concurrency ${result.concurrency}: ${fmt(figures.flowsPerSec)} flows/s, CPU of this process ${figures.cpuMsPerFlow.toFixed(2)} ms per flow`);
     } else {
       printConnect(result);
       goals.push(...connectGoals(result));
