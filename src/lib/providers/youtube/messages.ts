@@ -27,6 +27,9 @@ export const YOUTUBE_RECONNECT_HELP =
 export const RECONNECT_HELP =
   "Google no longer accepts SocialFlow's access to this channel. Reconnect it on the accounts page. If this happens every 7 days, the Google Cloud project is still in Testing: publish it to production.";
 
+/** SocialFlow's own per-user budget of YouTube calls is spent (S70). */
+export const BUDGET_MESSAGE = "You've reached SocialFlow's limit for YouTube requests. Try again in a minute.";
+
 /** Plain words for a failed YouTube call. */
 export function youTubeCallMessage(error: YouTubeCallError): string {
   switch (error.code) {

@@ -15,7 +15,7 @@ import { markUnreadableIfUnchanged, reportUnreadable } from "@/lib/connections/u
 import { getLogger } from "@/lib/log/logger";
 import type { Logger } from "pino";
 import { YouTubeCallError, type AccessTokenSource, type YouTubeApiClient, type YouTubeDataApi } from "./api-client";
-import { youTubeCallMessage } from "./messages";
+import { BUDGET_MESSAGE, youTubeCallMessage } from "./messages";
 import { channelProfile, type ChannelProfile, type NoChannel } from "./profile";
 import { recentVideos } from "./videos";
 
@@ -197,8 +197,6 @@ function ownChannel(account: OwnedAccount, profile: ChannelProfile | NoChannel):
   if (profile.providerUserId !== account.row.platformUserId) throw new YouTubeCallError("youtube_unavailable");
   return profile;
 }
-
-const BUDGET_MESSAGE = "You've reached SocialFlow's limit for YouTube requests. Try again in a minute.";
 
 /** The stored tokens do not decrypt here: SocialFlow's problem, never a reconnect (docs/security.md). */
 class UnreadableAccount extends Error {}
