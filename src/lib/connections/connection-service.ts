@@ -151,7 +151,7 @@ export class ConnectionService {
       if (noAccount || (await this.mayRevokeFreshGrant(session.userId, grantAccount))) {
         await this.revokeQuietly(tokens, noAccount ? "no_account" : "after_failed_connect");
       }
-      if (!(error instanceof OAuthFlowError && error.code === "no_account")) {
+      if (!noAccount) {
         this.logger.error({ event: "oauth.connect_failed", ...log, err: safeError(error) });
       }
       throw error instanceof OAuthFlowError ? error : new OAuthFlowError("oauth_failed");
