@@ -107,7 +107,7 @@ export interface FloorDatabase {
  * One of the floor's statements: named where the driver prepares them, so PostgreSQL parses and
  * plans it once per connection, as SocialFlow's hot statements are (src/lib/db/prebuilt.ts).
  */
-function send(db: FloorDatabase, name: string, text: string, values: unknown[]): Promise<{ rows: unknown[] }> {
+export function send(db: FloorDatabase, name: string, text: string, values: unknown[]): Promise<{ rows: unknown[] }> {
   return db.named ? db.client.query({ name: `bench_floor_${name}`, text, values }) : db.client.query(text, values);
 }
 
@@ -173,7 +173,39 @@ export async function minimalConnectFlow(db: FloorDatabase, sandboxUrl: string, 
   const tiktokMs = performance.now() - exchangeStarted;
   const user = (userInfo as { data?: { user?: { open_id?: string; display_name?: string; avatar_url?: string } } } | undefined)?.data?.user;
   if (!user?.open_id) throw new Error(`${flow}: no user info`);
-  // The `where` keeps an account linked to another user out of this one's reach, in the same statement.
+  const stored = await storeAccount(db, {
+    openId: user.open_id,
+    userId: row.user_id,
+    displayName: user.display_name ?? "",
+    avatarUrl: user.avatar_url ?? null,
+    scopes: tokens.scope ?? "",
+    accessToken: asLongAsCiphertext(tokens.access_token),
+    refreshToken: tokens.refresh_token === undefined ? null : asLongAsCiphertext(tokens.refresh_token),
+    expiresInSec: tokens.expires_in ?? 0,
+    refreshExpiresInSec: tokens.refresh_expires_in ?? null,
+  });
+  if (!stored) throw new Error(`${flow}: account held by another user`);
+  return { totalMs: performance.now() - callbackStarted, tiktokMs };
+}
+
+/** The account row the floor flows write: the token columns hold ciphertext, or text as long as it. */
+export interface FloorAccount {
+  openId: string;
+  userId: string;
+  displayName: string;
+  avatarUrl: string | null;
+  scopes: string;
+  accessToken: string;
+  refreshToken: string | null;
+  expiresInSec: number;
+  refreshExpiresInSec: number | null;
+}
+
+/**
+ * Stores the account in one statement, a connect and a reconnect alike. The `where` keeps an
+ * account linked to another user out of this one's reach, in the same statement: false then.
+ */
+export async function storeAccount(db: FloorDatabase, a: FloorAccount): Promise<boolean> {
   const stored = await send(
     db,
     "account_write",
@@ -185,18 +217,7 @@ export async function minimalConnectFlow(db: FloorDatabase, sandboxUrl: string, 
        token_expiry = excluded.token_expiry, refresh_token_expiry = excluded.refresh_token_expiry, updated_at = excluded.updated_at
      where bench_floor_accounts.user_id = excluded.user_id
      returning 1`,
-    [
-      user.open_id,
-      row.user_id,
-      user.display_name ?? "",
-      user.avatar_url ?? null,
-      tokens.scope ?? "",
-      asLongAsCiphertext(tokens.access_token),
-      tokens.refresh_token === undefined ? null : asLongAsCiphertext(tokens.refresh_token),
-      tokens.expires_in ?? 0,
-      tokens.refresh_expires_in ?? null,
-    ],
+    [a.openId, a.userId, a.displayName, a.avatarUrl, a.scopes, a.accessToken, a.refreshToken, a.expiresInSec, a.refreshExpiresInSec],
   );
-  if (stored.rows.length !== 1) throw new Error(`${flow}: account held by another user`);
-  return { totalMs: performance.now() - callbackStarted, tiktokMs };
+  return stored.rows.length === 1;
 }

@@ -6,7 +6,9 @@
  * Baselines from the same run: the sandbox-only flow (consent, code exchange, user info, no
  * SocialFlow) at the same concurrency, and the TikTok time inside the measured callbacks. And
  * the flows ratio's floor: the minimal connect flow (bench/connect-floor.ts), the sandbox-only
- * flow plus the three statements a durable connect needs, at the same concurrency.
+ * flow plus the three statements a durable connect needs, at the same concurrency; and the
+ * required flow (bench/connect-required.ts), the minimal flow plus the routes, session check,
+ * encryption and validation any multi-user web app's connect must do.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import diagnosticsChannel from "node:diagnostics_channel";
@@ -17,6 +19,7 @@ import { consent } from "../sandbox/google/browser";
 import { REDIRECT_URI, startAppHarness, TestBrowser, decideAtSandbox } from "../tests/helpers/app-harness";
 import { followCallback, startConnect } from "../tests/helpers/connect-flow";
 import { adminUrl, baselineRequest, percentile, runConcurrently, startSandboxProcess } from "./lib";
+import { createRequiredTables, requiredConnectFlow, requiredRoutes, requiredSessionCookie } from "./connect-required";
 import { consentAtSandbox, createFloorTables, exchangeAtSandbox, minimalConnectFlow, tiktokAuthorizeRequest, type FloorDatabase, type RawQuery } from "./connect-floor";
 import pg from "pg";
 import { sql } from "drizzle-orm";
@@ -40,6 +43,15 @@ export interface ConnectResult {
    * (total − TikTok's) is about the least a callback's own time can be in this run.
    */
   floorCallback: { tiktok: { p50: number; p99: number }; own: { p50: number; p99: number } };
+  /**
+   * The required connect flow (bench/connect-required.ts): the minimal flow plus the work any
+   * multi-user web app's connect must do (routes' Request/Response, session check, state
+   * binding, encryption, validation), leanly and without SocialFlow's code. Its ratio is about
+   * the best a product keeping the brief's rules reaches in this run; its callback is timed like
+   * SocialFlow's.
+   */
+  requiredFlowsPerSec: number;
+  requiredCallback: { tiktok: { p50: number; p99: number }; own: { p50: number; p99: number } };
   callbackTotal: { p50: number; p99: number };
   callbackTikTok: { p50: number; p99: number };
   callbackOwn: { p50: number; p99: number };
@@ -49,7 +61,7 @@ export interface ConnectResult {
    * sandbox is in its own process either way). The difference is SocialFlow's CPU per connect.
    * `minimalFlow`: the browser, the client and the driver of the minimal flow, the least a connect costs here.
    */
-  cpuMsPerFlow: { socialflow: number; sandboxOnlyClient: number; minimalFlow: number };
+  cpuMsPerFlow: { socialflow: number; sandboxOnlyClient: number; minimalFlow: number; requiredFlow: number };
   /** Round trips per request, averaged over the measured flows: SQL statements and provider calls. */
   perRequest: { authorizeStatements: number; callbackStatements: number; callbackProviderCalls: number; callbackSqlMs: { p50: number; p99: number } };
   /** The callback's statements one by one: how many ran and their wall time, p50. */
@@ -223,7 +235,7 @@ export async function googleSandboxOnlyFlow(googleUrl: string, accountId: string
 const CONNECT_ROUNDS = 5;
 
 /** The connect bench's three flows, by the names BENCH_CONNECT_PHASE takes. */
-export const CONNECT_PHASES = ["socialflow", "sandbox-only", "minimal"] as const;
+export const CONNECT_PHASES = ["socialflow", "sandbox-only", "minimal", "required"] as const;
 export type ConnectPhase = (typeof CONNECT_PHASES)[number];
 
 /** One flow's figures in a result: flows/s and this process's CPU per flow (browser included). */
@@ -235,6 +247,8 @@ export function phaseFigures(r: ConnectResult, phase: ConnectPhase): { flowsPerS
       return { flowsPerSec: r.baselineFlowsPerSec, cpuMsPerFlow: r.cpuMsPerFlow.sandboxOnlyClient };
     case "minimal":
       return { flowsPerSec: r.floorFlowsPerSec, cpuMsPerFlow: r.cpuMsPerFlow.minimalFlow };
+    case "required":
+      return { flowsPerSec: r.requiredFlowsPerSec, cpuMsPerFlow: r.cpuMsPerFlow.requiredFlow };
   }
 }
 
@@ -310,6 +324,21 @@ export async function benchConnectFlows(options: {
         floorOwn.push(totalMs - tiktokMs);
       }
     };
+    // The required flow: its own routes on the same pool, one browser per seed account, signed
+    // in as the minimal flow's user of that account (an account links to one user only).
+    await createRequiredTables(raw.client);
+    const routes = requiredRoutes(raw, sandboxUrl, REDIRECT_URI);
+    const requiredBrowsers = SEED_USERS.map((_, k) => new TestBrowser(requiredSessionCookie(`floor-user-${k}`)));
+    const requiredTikTok: number[] = [];
+    const requiredOwn: number[] = [];
+    const requiredFlow = async (i: number, record: boolean) => {
+      const k = i % SEED_USERS.length;
+      const { totalMs, tiktokMs } = await requiredConnectFlow(routes, requiredBrowsers[k]!, SEED_USERS[k]!.openId);
+      if (record) {
+        requiredTikTok.push(tiktokMs);
+        requiredOwn.push(totalMs - tiktokMs);
+      }
+    };
 
     // The three flows run interleaved, in rounds, their order rotating from round to round:
     // this machine's speed drifts by up to half within minutes, and a ratio of two phases run
@@ -318,11 +347,13 @@ export async function benchConnectFlows(options: {
     const socialflowPhase = { run: (i: number) => flow(i, true), ms: 0, cpu: 0 };
     const baselinePhase = { run: baselineFlow, ms: 0, cpu: 0 };
     const floorPhase = { run: (i: number) => floorFlow(i, true), ms: 0, cpu: 0 };
-    const byName: Record<ConnectPhase, typeof socialflowPhase> = { socialflow: socialflowPhase, "sandbox-only": baselinePhase, minimal: floorPhase };
-    const phases = options.onlyPhase ? [byName[options.onlyPhase]] : [socialflowPhase, baselinePhase, floorPhase];
+    const requiredPhase = { run: (i: number) => requiredFlow(i, true), ms: 0, cpu: 0 };
+    const byName: Record<ConnectPhase, typeof socialflowPhase> = { socialflow: socialflowPhase, "sandbox-only": baselinePhase, minimal: floorPhase, required: requiredPhase };
+    const phases = options.onlyPhase ? [byName[options.onlyPhase]] : [socialflowPhase, baselinePhase, floorPhase, requiredPhase];
     await runConcurrently(options.warmup, options.concurrency, (i) => flow(i, false));
     await runConcurrently(options.warmup, options.concurrency, baselineFlow);
     await runConcurrently(options.warmup, options.concurrency, (i) => floorFlow(i, false));
+    await runConcurrently(options.warmup, options.concurrency, (i) => requiredFlow(i, false));
     const chunk = Math.ceil(options.flows / CONNECT_ROUNDS);
     for (let round = 0, done = 0; done < options.flows; round++, done += chunk) {
       const size = Math.min(chunk, options.flows - done);
@@ -365,6 +396,8 @@ export async function benchConnectFlows(options: {
       baselineFlowsPerSec: (options.flows / baselinePhase.ms) * 1000,
       floorFlowsPerSec: (options.flows / floorPhase.ms) * 1000,
       floorCallback: { tiktok: p(floorTikTok), own: p(floorOwn) },
+      requiredFlowsPerSec: (options.flows / requiredPhase.ms) * 1000,
+      requiredCallback: { tiktok: p(requiredTikTok), own: p(requiredOwn) },
       callbackTotal: p(total),
       callbackTikTok: p(tiktok),
       callbackOwn: p(own),
@@ -374,7 +407,7 @@ export async function benchConnectFlows(options: {
         callbackProviderCalls: counted.callback.providerCalls / counted.flows,
         callbackSqlMs: p(sqlMs),
       },
-      cpuMsPerFlow: { socialflow: cpuMsPerFlow(socialflowPhase), sandboxOnlyClient: cpuMsPerFlow(baselinePhase), minimalFlow: cpuMsPerFlow(floorPhase) },
+      cpuMsPerFlow: { socialflow: cpuMsPerFlow(socialflowPhase), sandboxOnlyClient: cpuMsPerFlow(baselinePhase), minimalFlow: cpuMsPerFlow(floorPhase), requiredFlow: cpuMsPerFlow(requiredPhase) },
       callbackStatements: [...counted.callback.statementMs].map(([label, ms]) => ({ label, count: ms.length, p50: p(ms).p50 })),
       databaseFloor: { selectOne: p(selectOne), insertCommit: p(insertCommit) },
     };

@@ -26,17 +26,27 @@ export function connectGoals(r: ConnectResult): GoalRow[] {
   // (as noisy as the figure beside it: a stall during its rounds lifts its p99).
   const least = r.floorCallback;
   const leastRatio = least.own.p99 / least.tiktok.p99;
+  // The required flow (bench/connect-required.ts): the minimal one plus what any multi-user web
+  // app's connect must do, without SocialFlow's code. Where even it misses a goal, no connect
+  // keeping the brief's rules meets that goal in this run.
+  const required = r.requiredCallback;
+  const requiredRatio = r.requiredFlowsPerSec / r.baselineFlowsPerSec;
   return [
     {
       name: "callback's own time (total − TikTok's), p50 / p99",
-      now: `${fmt(own.p50, 1)} / ${fmt(own.p99, 1)} ms (minimal flow: ${fmt(least.own.p50, 1)} / ${fmt(least.own.p99, 1)} ms)`,
+      now: `${fmt(own.p50, 1)} / ${fmt(own.p99, 1)} ms (minimal flow: ${fmt(least.own.p50, 1)} / ${fmt(least.own.p99, 1)}; required: ${fmt(required.own.p50, 1)} / ${fmt(required.own.p99, 1)} ms)`,
       goal: "≤ 2 / ≤ 5 ms",
       met: own.p50 <= 2 && own.p99 <= 5,
     },
-    { name: "ratio own / TikTok, p99", now: `${fmt(ownRatio, 2)} (minimal flow: ${fmt(leastRatio, 2)})`, goal: "≤ 0.5", met: ownRatio <= 0.5 },
+    {
+      name: "ratio own / TikTok, p99",
+      now: `${fmt(ownRatio, 2)} (minimal flow: ${fmt(leastRatio, 2)}; required: ${fmt(required.own.p99 / required.tiktok.p99, 2)})`,
+      goal: "≤ 0.5",
+      met: ownRatio <= 0.5,
+    },
     {
       name: "connect flows/s vs the sandbox-only flow",
-      now: `${fmt(r.flowsPerSec, 1)} vs ${fmt(r.baselineFlowsPerSec, 1)} (${fmt(flowsRatio, 2)}; minimal flow: ${fmt(floorRatio, 2)})`,
+      now: `${fmt(r.flowsPerSec, 1)} vs ${fmt(r.baselineFlowsPerSec, 1)} (${fmt(flowsRatio, 2)}; minimal flow: ${fmt(floorRatio, 2)}; required: ${fmt(requiredRatio, 2)})`,
       goal: "≥ 0.5",
       met: flowsRatio >= 0.5,
     },

@@ -15,7 +15,7 @@
  *   BENCH_DATABASE_URL=postgres://…/empty_db       # use this (empty) database instead of making one
  *   BENCH_ADMIN_URL=postgres://…                   # where to make the throwaway databases
  *   BENCH_CONNECT_FLOWS=300 BENCH_CONNECT_CONCURRENCY=3
- *   BENCH_CONNECT_PHASE=socialflow | sandbox-only | minimal   # measure one connect flow only, to profile it:
+ *   BENCH_CONNECT_PHASE=socialflow | sandbox-only | minimal | required   # measure one connect flow only, to profile it:
  *     BENCH_ONLY=connect BENCH_CONNECT_PHASE=socialflow node --cpu-prof --import tsx bench/run.ts
  *     then `npx tsx bench/profile-summary.ts <profile> <seconds> <flows>` (per flow, by owner)
  *
@@ -139,6 +139,10 @@ function printConnect(r: ConnectResult): void {
     `  minimal flow            ${fmt(r.floorFlowsPerSec, 1).padStart(8)}   ratio ${fmt(r.floorFlowsPerSec / r.baselineFlowsPerSec, 2)}   ` +
       `CPU ${ms(r.cpuMsPerFlow.minimalFlow)} per flow   (sandbox-only flow + 3 statements, no SocialFlow: bench/connect-floor.ts)`,
   );
+  log(
+    `  required flow           ${fmt(r.requiredFlowsPerSec, 1).padStart(8)}   ratio ${fmt(r.requiredFlowsPerSec / r.baselineFlowsPerSec, 2)}   ` +
+      `CPU ${ms(r.cpuMsPerFlow.requiredFlow)} per flow   (minimal flow + routes, session, binding, encryption, validation; no SocialFlow: bench/connect-required.ts)`,
+  );
   log(`  callback total     p50 ${ms(r.callbackTotal.p50).padStart(9)}   p99 ${ms(r.callbackTotal.p99).padStart(9)}`);
   log(`  of which TikTok    p50 ${ms(r.callbackTikTok.p50).padStart(9)}   p99 ${ms(r.callbackTikTok.p99).padStart(9)}   (token exchange + user info, the baseline)`);
   log(
@@ -147,6 +151,10 @@ function printConnect(r: ConnectResult): void {
   const least = r.floorCallback;
   log(
     `  minimal flow's callback, own time p50 ${ms(least.own.p50)}   p99 ${ms(least.own.p99)}   ratio own/TikTok p99 ${fmt(least.own.p99 / least.tiktok.p99, 2)}   (consume + account upsert, no SocialFlow)`,
+  );
+  const required = r.requiredCallback;
+  log(
+    `  required flow's callback, own time p50 ${ms(required.own.p50)}   p99 ${ms(required.own.p99)}   ratio own/TikTok p99 ${fmt(required.own.p99 / required.tiktok.p99, 2)}   (the minimal one + its checks and encryption)`,
   );
   const q = r.perRequest;
   log(`  round trips per request: authorize ${fmt(q.authorizeStatements, 1)} SQL; callback ${fmt(q.callbackStatements, 1)} SQL + ${fmt(q.callbackProviderCalls, 1)} TikTok`);
