@@ -14,7 +14,7 @@ import { videoUploads, type VideoUploadRow } from "@/lib/db/schema";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { ERROR_MESSAGES } from "@/lib/uploads/outcome-messages";
 import { getUploadServices } from "@/lib/uploads/runtime";
-import { setUploadConfigForTests } from "@/lib/uploads/upload-config";
+import { setUploadConfigForTests, type UploadConfig } from "@/lib/uploads/upload-config";
 import { admitAnnouncement, ANNOUNCED_HOLD_MS } from "@/lib/uploads/upload-quotas";
 import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { captureLogs, type LogCapture } from "../helpers/log-capture";
@@ -253,34 +253,37 @@ describe("upload quotas and the upload URL", () => {
   });
 
   describe("the temporary-disk budget (UPLOAD_TMP_MAX_BYTES)", () => {
+    /**
+     * A quiet deployment with these disk limits: the announcements earlier tests left behind
+     * (still holding their place on the budget) are closed first. The limits end with the test.
+     */
+    async function quietDeployment(limits: Pick<UploadConfig, "tmpMaxBytes"> & Partial<Pick<UploadConfig, "maxBytes">>) {
+      await h.db.update(videoUploads).set({ state: "FAILED", errorCode: "interrupted" }).where(inArray(videoUploads.state, ["AWAITING_FILE", "RECEIVING", "VALIDATING", "UPLOADING"]));
+      setUploadConfigForTests({ tmpDir: uploads.tmpDir, pollIntervalMs: 20, ...limits });
+    }
+    afterEach(() => setUploadConfigForTests({ tmpDir: uploads.tmpDir, pollIntervalMs: 20 }));
+
     it("S55: an announcement that would take the files on disk past the budget is refused: 503, Retry-After, plain words", async () => {
       const { userId: otherUser, accounts: otherAccounts } = await newUser();
       const { browser, accounts } = await newUser();
-      // A quiet deployment: the announcements earlier tests left behind (still holding their
-      // place on the budget) are closed first.
-      await h.db.update(videoUploads).set({ state: "FAILED", errorCode: "interrupted" }).where(inArray(videoUploads.state, ["AWAITING_FILE", "RECEIVING", "VALIDATING", "UPLOADING"]));
-      setUploadConfigForTests({ tmpDir: uploads.tmpDir, pollIntervalMs: 20, tmpMaxBytes: 10_000 });
-      try {
-        // Another user's files on disk: one being sent (6,000 bytes). Not on disk any more: one
-        // in TikTok's hands, one whose process died 20 min ago (the stale sweep's business).
-        await insertRow({ accountId: otherAccounts[0]!, userId: otherUser, state: "UPLOADING", mode: "direct", totalBytes: 6_000 });
-        await insertRow({ accountId: otherAccounts[0]!, userId: otherUser, state: "PROCESSING_UPLOAD", mode: "direct", totalBytes: 9_000 });
-        await insertRow({ accountId: otherAccounts[0]!, userId: otherUser, state: "UPLOADING", mode: "direct", totalBytes: 9_000 }, 20 * 60_000);
+      await quietDeployment({ tmpMaxBytes: 10_000 });
+      // Another user's files on disk: one being sent (6,000 bytes). Not on disk any more: one
+      // in TikTok's hands, one whose process died 20 min ago (the stale sweep's business).
+      await insertRow({ accountId: otherAccounts[0]!, userId: otherUser, state: "UPLOADING", mode: "direct", totalBytes: 6_000 });
+      await insertRow({ accountId: otherAccounts[0]!, userId: otherUser, state: "PROCESSING_UPLOAD", mode: "direct", totalBytes: 9_000 });
+      await insertRow({ accountId: otherAccounts[0]!, userId: otherUser, state: "UPLOADING", mode: "direct", totalBytes: 9_000 }, 20 * 60_000);
 
-        const refused = await startUpload(browser, accounts[0]!, { mode: "inbox", size: 4_001 });
-        expect(refused.status).toBe(503);
-        expect(refused.body).toEqual({ error: ERROR_MESSAGES.upload_disk_full, code: "upload_disk_full" });
-        expect(refused.body.error).toMatch(/Try again in a few minutes/);
-        expect(refused.headers.get("retry-after")).toBe("60");
+      const refused = await startUpload(browser, accounts[0]!, { mode: "inbox", size: 4_001 });
+      expect(refused.status).toBe(503);
+      expect(refused.body).toEqual({ error: ERROR_MESSAGES.upload_disk_full, code: "upload_disk_full" });
+      expect(refused.body.error).toMatch(/Try again in a few minutes/);
+      expect(refused.headers.get("retry-after")).toBe("60");
 
-        const fits = await startUpload(browser, accounts[0]!, { mode: "inbox", size: 4_000 });
-        expect(fits.status).toBe(201);
-        // Announced bytes count too: the next one no longer fits.
-        expect((await startUpload(browser, accounts[0]!, { mode: "inbox", size: 1 })).status).toBe(503);
-        await h.db.delete(videoUploads).where(eq(videoUploads.userId, otherUser));
-      } finally {
-        setUploadConfigForTests({ tmpDir: uploads.tmpDir, pollIntervalMs: 20 });
-      }
+      const fits = await startUpload(browser, accounts[0]!, { mode: "inbox", size: 4_000 });
+      expect(fits.status).toBe(201);
+      // Announced bytes count too: the next one no longer fits.
+      expect((await startUpload(browser, accounts[0]!, { mode: "inbox", size: 1 })).status).toBe(503);
+      await h.db.delete(videoUploads).where(eq(videoUploads.userId, otherUser));
     });
   });
 
