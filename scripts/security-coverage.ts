@@ -1,12 +1,12 @@
 /**
- * `npm run security:coverage`: lists each case S1–S74 of the security catalogue with the test
+ * `npm run security:coverage`: lists each case S1–S77 of the security catalogue with the test
  * files that name it, and fails when any case has none (issue #7). A test names a case by
  * starting its title with the number, e.g. `it("S6: a replayed callback …")`.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
-export const CASE_COUNT = 76;
+export const CASE_COUNT = 77;
 const ROOTS = ["src", "tests", "sandbox", "scripts"];
 const TEST_FILE = /\.(test|spec)\.tsx?$/;
 

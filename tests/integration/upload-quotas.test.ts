@@ -14,12 +14,12 @@ import { videoUploads, type VideoUploadRow } from "@/lib/db/schema";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { ERROR_MESSAGES } from "@/lib/uploads/outcome-messages";
 import { getUploadServices } from "@/lib/uploads/runtime";
-import { setUploadConfigForTests } from "@/lib/uploads/upload-config";
+import { setUploadConfigForTests, type UploadConfig } from "@/lib/uploads/upload-config";
 import { admitAnnouncement, ANNOUNCED_HOLD_MS } from "@/lib/uploads/upload-quotas";
 import { APP_URL, startAppHarness, TestBrowser, type AppHarness } from "../helpers/app-harness";
 import { captureLogs, type LogCapture } from "../helpers/log-capture";
 import { seedConnectedAccounts } from "../helpers/seed-accounts";
-import { expectNoTempFiles, fixture, startUpload, uploadFile, useTestUploadConfig, waitUntilDone, type RouteAnswer } from "./upload-kit";
+import { expectNoTempFiles, fixture, putFile, startUpload, uploadFile, useTestUploadConfig, waitUntilDone, type RouteAnswer } from "./upload-kit";
 
 const VIDEO = fixture("valid-portrait.mp4");
 const INBOX = ["user.info.basic", "video.list", "video.upload"];
@@ -178,7 +178,7 @@ describe("upload quotas and the upload URL", () => {
       const second = h.database.url ? await openDatabase({ url: h.database.url, max: 10 }) : undefined;
       try {
         const dbs = [h.db, second?.db ?? h.db];
-        const limits = { tmpMaxBytes: 1e15, staleAfterMs: 15 * 60_000 };
+        const limits = { tmpMaxBytes: 1e15, userTmpShareBytes: 1e15, staleAfterMs: 15 * 60_000 };
         const results = await Promise.all(
           Array.from({ length: 16 }, (_, i) =>
             admitAnnouncement(dbs[i % 2]!, { id: `race-${i}-${randomBytes(4).toString("hex")}`, accountId: accounts[0]!, userId, mode: "direct", totalBytes: 10 }, limits, new Date()),
@@ -253,33 +253,99 @@ describe("upload quotas and the upload URL", () => {
   });
 
   describe("the temporary-disk budget (UPLOAD_TMP_MAX_BYTES)", () => {
+    /**
+     * A quiet deployment with these disk limits: the announcements earlier tests left behind
+     * (still holding their place on the budget) are closed first. The limits end with the test.
+     */
+    async function quietDeployment(limits: Pick<UploadConfig, "tmpMaxBytes"> & Partial<Pick<UploadConfig, "maxBytes">>) {
+      await h.db.update(videoUploads).set({ state: "FAILED", errorCode: "interrupted" }).where(inArray(videoUploads.state, ["AWAITING_FILE", "RECEIVING", "VALIDATING", "UPLOADING"]));
+      setUploadConfigForTests({ tmpDir: uploads.tmpDir, pollIntervalMs: 20, ...limits });
+    }
+    afterEach(() => setUploadConfigForTests({ tmpDir: uploads.tmpDir, pollIntervalMs: 20 }));
+
     it("S55: an announcement that would take the files on disk past the budget is refused: 503, Retry-After, plain words", async () => {
       const { userId: otherUser, accounts: otherAccounts } = await newUser();
       const { browser, accounts } = await newUser();
-      // A quiet deployment: the announcements earlier tests left behind (still holding their
-      // place on the budget) are closed first.
-      await h.db.update(videoUploads).set({ state: "FAILED", errorCode: "interrupted" }).where(inArray(videoUploads.state, ["AWAITING_FILE", "RECEIVING", "VALIDATING", "UPLOADING"]));
-      setUploadConfigForTests({ tmpDir: uploads.tmpDir, pollIntervalMs: 20, tmpMaxBytes: 10_000 });
+      await quietDeployment({ tmpMaxBytes: 10_000 });
+      // Another user's files on disk: one being sent (6,000 bytes). Not on disk any more: one
+      // in TikTok's hands, one whose process died 20 min ago (the stale sweep's business).
+      await insertRow({ accountId: otherAccounts[0]!, userId: otherUser, state: "UPLOADING", mode: "direct", totalBytes: 6_000 });
+      await insertRow({ accountId: otherAccounts[0]!, userId: otherUser, state: "PROCESSING_UPLOAD", mode: "direct", totalBytes: 9_000 });
+      await insertRow({ accountId: otherAccounts[0]!, userId: otherUser, state: "UPLOADING", mode: "direct", totalBytes: 9_000 }, 20 * 60_000);
+
+      const refused = await startUpload(browser, accounts[0]!, { mode: "inbox", size: 4_001 });
+      expect(refused.status).toBe(503);
+      expect(refused.body).toEqual({ error: ERROR_MESSAGES.upload_disk_full, code: "upload_disk_full" });
+      expect(refused.body.error).toMatch(/Try again in a few minutes/);
+      expect(refused.headers.get("retry-after")).toBe("60");
+
+      const fits = await startUpload(browser, accounts[0]!, { mode: "inbox", size: 4_000 });
+      expect(fits.status).toBe(201);
+      // Announced bytes count too: the next one no longer fits.
+      expect((await startUpload(browser, accounts[0]!, { mode: "inbox", size: 1 })).status).toBe(503);
+      await h.db.delete(videoUploads).where(eq(videoUploads.userId, otherUser));
+    });
+
+    it("S77: one user's files on disk are held to their share (the budget less one largest file): past it 429 upload_disk_share_full, though both their upload slots are free; another user's largest upload is still admitted and sent, and the whole budget still ends in upload_disk_full", async () => {
+      const largest = video.length;
+      const hog = await newUser();
+      const other = await newUser();
+      // Room for three files of the largest size: one user's share is two.
+      await quietDeployment({ maxBytes: largest, tmpMaxBytes: 3 * largest });
       try {
-        // Another user's files on disk: one being sent (6,000 bytes). Not on disk any more: one
-        // in TikTok's hands, one whose process died 20 min ago (the stale sweep's business).
-        await insertRow({ accountId: otherAccounts[0]!, userId: otherUser, state: "UPLOADING", mode: "direct", totalBytes: 6_000 });
-        await insertRow({ accountId: otherAccounts[0]!, userId: otherUser, state: "PROCESSING_UPLOAD", mode: "direct", totalBytes: 9_000 });
-        await insertRow({ accountId: otherAccounts[0]!, userId: otherUser, state: "UPLOADING", mode: "direct", totalBytes: 9_000 }, 20 * 60_000);
+        // Two of the user's files being sent to TikTok (slowly): on disk, but holding neither of
+        // the user's 2 slots for uploads in progress.
+        for (let i = 0; i < 2; i++) await insertRow({ accountId: hog.accounts[0]!, userId: hog.userId, state: "UPLOADING", mode: "direct", totalBytes: largest });
+        const late = await insertRow({ accountId: hog.accounts[0]!, userId: hog.userId, state: "AWAITING_FILE", totalBytes: largest }, ANNOUNCED_HOLD_MS + 60_000);
 
-        const refused = await startUpload(browser, accounts[0]!, { mode: "inbox", size: 4_001 });
-        expect(refused.status).toBe(503);
-        expect(refused.body).toEqual({ error: ERROR_MESSAGES.upload_disk_full, code: "upload_disk_full" });
-        expect(refused.body.error).toMatch(/Try again in a few minutes/);
+        const refused = await startUpload(hog.browser, hog.accounts[0]!, { mode: "inbox", size: largest });
+        expect(refused.status).toBe(429);
+        expect(refused.body).toEqual({ error: ERROR_MESSAGES.upload_disk_share_full, code: "upload_disk_share_full" });
+        expect(refused.body.error).toMatch(/your share of SocialFlow's upload space/);
         expect(refused.headers.get("retry-after")).toBe("60");
+        // A file body arriving for an older announcement is refused the same way, before a byte is read.
+        const lateBody = heldPut(hog.browser, hog.accounts[0]!, late);
+        const lateRefused = await lateBody.answer;
+        expect(lateRefused.status).toBe(429);
+        expect(lateRefused.body).toMatchObject({
+          code: "upload_disk_share_full",
+          upload: { state: "FAILED", errorCode: "upload_disk_share_full", message: ERROR_MESSAGES.upload_disk_share_full },
+        });
+        expect(lateBody.read()).toBe(false);
+        lateBody.release();
 
-        const fits = await startUpload(browser, accounts[0]!, { mode: "inbox", size: 4_000 });
-        expect(fits.status).toBe(201);
-        // Announced bytes count too: the next one no longer fits.
-        expect((await startUpload(browser, accounts[0]!, { mode: "inbox", size: 1 })).status).toBe(503);
-        await h.db.delete(videoUploads).where(eq(videoUploads.userId, otherUser));
+        // Everyone else still has room for a file of the largest size…
+        const admitted = await startUpload(other.browser, other.accounts[0]!, { mode: "inbox", size: largest });
+        expect(admitted.status).toBe(201);
+        // …and the budget as a whole is still enforced: now full, though this user's share is not.
+        const full = await startUpload(other.browser, other.accounts[0]!, { mode: "inbox", size: 1 });
+        expect([full.status, full.body.code, full.headers.get("retry-after")]).toEqual([503, "upload_disk_full", "60"]);
+
+        const uploadId = admitted.body.upload!.id;
+        expect((await putFile(other.browser, other.accounts[0]!, uploadId, VIDEO)).status).toBe(202);
+        expect(await waitUntilDone(other.browser, other.accounts[0]!, uploadId)).toMatchObject({ state: "SEND_TO_USER_INBOX" });
       } finally {
-        setUploadConfigForTests({ tmpDir: uploads.tmpDir, pollIntervalMs: 20 });
+        await h.db.delete(videoUploads).where(eq(videoUploads.userId, hog.userId));
+      }
+    });
+
+    it("S77: a budget with room for fewer than two largest files is one user's whole share: they may fill it, and then everyone else gets upload_disk_full", async () => {
+      const largest = video.length;
+      const hog = await newUser();
+      const other = await newUser();
+      const tmpMaxBytes = largest + Math.floor(largest / 2);
+      await quietDeployment({ maxBytes: largest, tmpMaxBytes });
+      try {
+        await insertRow({ accountId: hog.accounts[0]!, userId: hog.userId, state: "UPLOADING", mode: "direct", totalBytes: largest });
+        // Keeping a largest file back would leave this user less than one: the rest is theirs too.
+        expect((await startUpload(hog.browser, hog.accounts[0]!, { mode: "inbox", size: tmpMaxBytes - largest })).status).toBe(201);
+        const refused = await startUpload(other.browser, other.accounts[0]!, { mode: "inbox", size: 1 });
+        expect([refused.status, refused.body.code]).toEqual([503, "upload_disk_full"]);
+        // The user who filled it is told the files are their own.
+        const own = await startUpload(hog.browser, hog.accounts[0]!, { mode: "inbox", size: 1 });
+        expect([own.status, own.body.code]).toEqual([429, "upload_disk_share_full"]);
+      } finally {
+        await h.db.delete(videoUploads).where(eq(videoUploads.userId, hog.userId));
       }
     });
   });

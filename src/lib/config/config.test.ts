@@ -16,7 +16,8 @@ describe("configuration (one module reads every variable)", () => {
     expect(defaultUploadSettings()).toEqual({
       maxBytes: 4 * 1024 ** 3,
       tmpDir: path.join(os.tmpdir(), "socialflow-uploads"),
-      tmpMaxBytes: 8 * 1024 ** 3,
+      tmpMaxBytes: 12 * 1024 ** 3,
+      userTmpShareBytes: 8 * 1024 ** 3,
       chunkBytes: 10 * 1024 * 1024,
       pollIntervalMs: 3_000,
     });
@@ -24,9 +25,26 @@ describe("configuration (one module reads every variable)", () => {
       maxBytes: 1_000_000,
       tmpDir: path.join("/var/tmp/sf", "socialflow-uploads"),
       tmpMaxBytes: 3_000_000,
+      userTmpShareBytes: 2_000_000,
       chunkBytes: 5_242_880,
       pollIntervalMs: 250,
     });
+  });
+
+  it("S77: one user's share of the disk budget leaves a file of the largest size to the others, unless the budget holds fewer than two", () => {
+    // By default three 4 GiB files fit: one user may hold two, the third stays free for everyone else.
+    const defaults = defaultUploadSettings();
+    expect(defaults.tmpMaxBytes).toBe(3 * defaults.maxBytes);
+    expect(defaults.userTmpShareBytes).toBe(defaults.tmpMaxBytes - defaults.maxBytes);
+    const share = (tmp: string) => load({ UPLOAD_MAX_BYTES: "1000000", UPLOAD_TMP_MAX_BYTES: tmp }).uploads.userTmpShareBytes;
+    expect(share("5000000")).toBe(4_000_000);
+    expect(share("2000000")).toBe(1_000_000);
+    // Room for fewer than two largest files: holding one back would leave a user unable to send
+    // one at all, so the share is the whole budget (nothing is protected).
+    expect(share("1999999")).toBe(1_999_999);
+    expect(share("1000000")).toBe(1_000_000);
+    // The share is never smaller than the largest file.
+    for (const tmp of ["1000000", "1500000", "1999999", "2000000", "2000001", "9999999"]) expect(share(tmp)).toBeGreaterThanOrEqual(1_000_000);
   });
 
   it.each([

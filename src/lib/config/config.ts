@@ -55,6 +55,8 @@ export interface UploadSettings {
   tmpDir: string;
   /** UPLOAD_TMP_MAX_BYTES: what every file waiting in tmpDir may add up to (src/lib/uploads/upload-quotas.ts). */
   tmpMaxBytes: number;
+  /** What one user's files in tmpDir may add up to: see {@link userTmpShareBytes}. */
+  userTmpShareBytes: number;
   chunkBytes: number;
   /** First interval between status polls; it doubles every 5 polls up to a minute. */
   pollIntervalMs: number;
@@ -70,9 +72,23 @@ export function uploadSettings(
     maxBytes: e.UPLOAD_MAX_BYTES,
     tmpDir: path.join(e.UPLOAD_TMP_DIR ?? os.tmpdir(), "socialflow-uploads"),
     tmpMaxBytes: e.UPLOAD_TMP_MAX_BYTES,
+    userTmpShareBytes: userTmpShareBytes(e.UPLOAD_TMP_MAX_BYTES, e.UPLOAD_MAX_BYTES),
     chunkBytes: e.UPLOAD_CHUNK_BYTES,
     pollIntervalMs: e.UPLOAD_POLL_MS,
   };
+}
+
+/**
+ * One user's share of the temporary-disk budget (S77): the budget less one file of the largest
+ * size, so that however many files one user has on disk (being sent to TikTok does not count
+ * against their 2 uploads in progress), a file of any allowed size still fits for everyone else.
+ * With the defaults: 8 GiB of 12 GiB, two 4 GiB files. When the budget holds fewer than two
+ * files of the largest size, keeping one back would leave a user unable to send such a file at
+ * all, so the share is the whole budget: there is nothing to protect, and one user can again
+ * fill it (a deployment that wants the protection sets UPLOAD_TMP_MAX_BYTES ≥ 2 × UPLOAD_MAX_BYTES).
+ */
+export function userTmpShareBytes(tmpMaxBytes: number, maxBytes: number): number {
+  return tmpMaxBytes >= 2 * maxBytes ? tmpMaxBytes - maxBytes : tmpMaxBytes;
 }
 
 /** Upload settings with every variable unset: TikTok's limits and the OS temp folder. */

@@ -50,8 +50,12 @@ const duration = (fallbackMs: number, minMs: number, maxMs: number) =>
     })
     .pipe(z.number().int().min(minMs).max(maxMs));
 
-/** 8 GiB: two uploads of TikTok's maximum size (4 GiB, UPLOAD_MAX_BYTES' default) fit at once. */
-export const DEFAULT_TMP_MAX_BYTES = 2 * MAX_VIDEO_BYTES;
+/**
+ * 12 GiB: three uploads of TikTok's maximum size (4 GiB, UPLOAD_MAX_BYTES' default) fit at once,
+ * so one user can have two of them on disk (their share, `userTmpShareBytes` in config.ts) and
+ * one still fits for everyone else.
+ */
+export const DEFAULT_TMP_MAX_BYTES = 3 * MAX_VIDEO_BYTES;
 
 /**
  * Name and avatar, @handle (`username`: user.info.profile), follower counts (user.info.stats),
@@ -118,7 +122,8 @@ export const envSchema = z.object({
   UPLOAD_TMP_DIR: z.string().min(1).optional(),
   /**
    * Temporary-disk budget: the sizes of all files that may wait on disk at once (announced,
-   * arriving, checked or being sent). Default 8 GiB, two files of TikTok's maximum size; it may
+   * arriving, checked or being sent). Default 12 GiB, three files of TikTok's maximum size; one
+   * user may fill it up to one UPLOAD_MAX_BYTES short (config.ts, `userTmpShareBytes`). It may
    * not be smaller than UPLOAD_MAX_BYTES (a file that could never fit would be refused forever).
    */
   UPLOAD_TMP_MAX_BYTES: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(DEFAULT_TMP_MAX_BYTES),

@@ -37,6 +37,8 @@ export const ERROR_MESSAGES: Record<string, string> = {
   too_many_uploads_in_progress: "You already have 2 uploads in progress — wait for one to finish, then try again.",
   pending_share_limit:
     "TikTok holds at most 5 videos waiting in an account's inbox per 24 hours, and this account has had 5 sent in that time. Try again once the oldest is a day old.",
+  upload_disk_share_full:
+    "Your videos on their way to TikTok already use your share of SocialFlow's upload space. Wait for one to finish, then try again.",
   upload_disk_full: "SocialFlow is busy with too many videos on their way to TikTok right now. Try again in a few minutes.",
   upload_url_refused: "TikTok's answer pointed the upload to an address that is not TikTok's, so SocialFlow did not send the video. Try again later.",
   // Posting errors at init (HTTP 403 from TikTok)

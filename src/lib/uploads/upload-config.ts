@@ -1,4 +1,4 @@
-import { defaultUploadSettings, getConfig, type UploadSettings } from "@/lib/config/config";
+import { defaultUploadSettings, getConfig, userTmpShareBytes, type UploadSettings } from "@/lib/config/config";
 import { processSingleton, setProcessSingleton } from "@/lib/process-registry";
 import { PROBE_TIMEOUT_MS } from "./media-probe";
 
@@ -43,7 +43,13 @@ export function getUploadConfig(): UploadConfig {
   return processSingleton("uploadConfig", () => uploadConfigFrom(getConfig().uploads));
 }
 
-/** Tests change limits and timings (e.g. a 1 MB cap, 20 ms polls). */
+/**
+ * Tests change limits and timings (e.g. a 1 MB cap, 20 ms polls). The user's share of the disk
+ * budget follows the budget and the size cap a test sets, as config.ts computes it, unless the
+ * test sets the share itself.
+ */
 export function setUploadConfigForTests(config: Partial<UploadConfig> | undefined): void {
-  setProcessSingleton("uploadConfig", config ? { ...uploadConfigFrom(defaultUploadSettings()), ...config } : undefined);
+  if (!config) return setProcessSingleton("uploadConfig", undefined);
+  const merged = { ...uploadConfigFrom(defaultUploadSettings()), ...config };
+  setProcessSingleton("uploadConfig", { ...merged, userTmpShareBytes: config.userTmpShareBytes ?? userTmpShareBytes(merged.tmpMaxBytes, merged.maxBytes) });
 }

@@ -20,6 +20,15 @@ import type { NewUpload } from "./upload-store";
  *   on our side after init, which TikTok never reported as FAILED), plus the ones on their way
  *   to TikTok (in progress as above). SocialFlow stops polling once a video is in the inbox, so
  *   it cannot see the creator post or delete it: such a share counts for its whole 24 h.
+ * - **Per user: a share of the temporary disk** (S77, `userTmpShareBytes` in
+ *   src/lib/config/config.ts): the sizes announced by the user's own uploads whose file may be on
+ *   disk (in progress as above, or `UPLOADING`) plus the new one must fit in the budget less one
+ *   file of the largest size (`UPLOAD_MAX_BYTES`). Files being sent to TikTok do not hold one of
+ *   the 2 slots, so without it one user could fill the whole budget (two large files sent slowly,
+ *   or several being sent) and every other user's upload was refused `upload_disk_full`. When
+ *   the budget holds fewer than two largest files the share is the whole budget (nothing to
+ *   keep back) and one user can again fill it; they are then refused `upload_disk_share_full`,
+ *   everyone else `upload_disk_full`.
  * - **Deployment: the temporary-disk budget** (`UPLOAD_TMP_MAX_BYTES`): the sizes announced by
  *   every upload whose file may be on disk (in progress as above, or `UPLOADING`) plus the new
  *   one must fit.
@@ -47,6 +56,8 @@ const ADMISSION_LOCK_KEY = 727274002;
 export interface QuotaLimits {
   /** UPLOAD_TMP_MAX_BYTES. */
   tmpMaxBytes: number;
+  /** One user's share of it (`userTmpShareBytes` in src/lib/config/config.ts). */
+  userTmpShareBytes: number;
   /** A step with no sign of life this long was interrupted (the stale sweep fails it): not counted. */
   staleAfterMs: number;
 }
@@ -54,6 +65,7 @@ export interface QuotaLimits {
 export type QuotaRefusal =
   | { code: "too_many_uploads_in_progress" }
   | { code: "pending_share_limit"; retryAt: Date }
+  | { code: "upload_disk_share_full" }
   | { code: "upload_disk_full" };
 
 export type Admission = { ok: true; row: VideoUploadRow } | { ok: false; refusal: QuotaRefusal; row?: VideoUploadRow };
@@ -126,6 +138,7 @@ async function check(tx: Tx, candidate: Candidate, limits: QuotaLimits, now: Dat
     ),
   )!;
   const mine = and(eq(videoUploads.userId, candidate.userId), inProgress)!;
+  const mineOnDisk = and(eq(videoUploads.userId, candidate.userId), onDisk)!;
   const counted: SQL[] = [or(inArray(videoUploads.state, ["AWAITING_FILE", "RECEIVING", "VALIDATING", "UPLOADING"]), recentInbox)!];
   if (candidate.id) counted.push(ne(videoUploads.id, candidate.id));
 
@@ -135,16 +148,18 @@ async function check(tx: Tx, candidate: Candidate, limits: QuotaLimits, now: Dat
       pending: sql<number>`count(*) filter (where ${pendingShare})`.mapWith(Number),
       oldestPending: sql<string | Date | null>`min(${videoUploads.createdAt}) filter (where ${pendingShare})`,
       onDisk: sql<number>`coalesce(sum(${videoUploads.totalBytes}) filter (where ${onDisk}), 0)::float8`.mapWith(Number),
+      mineOnDisk: sql<number>`coalesce(sum(${videoUploads.totalBytes}) filter (where ${mineOnDisk}), 0)::float8`.mapWith(Number),
     })
     .from(videoUploads)
     .where(and(...counted));
-  const { mine: busy = 0, pending = 0, oldestPending = null, onDisk: bytes = 0 } = totals ?? {};
+  const { mine: busy = 0, pending = 0, oldestPending = null, onDisk: bytes = 0, mineOnDisk: myBytes = 0 } = totals ?? {};
 
   if (busy >= MAX_IN_PROGRESS_PER_USER) return { code: "too_many_uploads_in_progress" };
   if (candidate.mode === "inbox" && pending >= MAX_PENDING_SHARES) {
     const oldest = oldestPending ? new Date(oldestPending).getTime() : now.getTime();
     return { code: "pending_share_limit", retryAt: new Date(oldest + PENDING_SHARE_WINDOW_MS) };
   }
+  if (myBytes + candidate.totalBytes > limits.userTmpShareBytes) return { code: "upload_disk_share_full" };
   if (bytes + candidate.totalBytes > limits.tmpMaxBytes) return { code: "upload_disk_full" };
   return undefined;
 }

@@ -55,7 +55,7 @@ export interface UploadServiceDeps {
 
 /** How often, at most, progress is written while bytes flow (the page polls it). */
 const PROGRESS_WRITE_MS = 250;
-/** Retry-After when the temporary-disk budget is full: files leave the disk as they reach TikTok. */
+/** Retry-After when the temporary-disk budget (or the user's share of it) is full: files leave the disk as they reach TikTok. */
 const DISK_FULL_RETRY_AFTER_SEC = 60;
 
 /**
@@ -350,13 +350,16 @@ export class UploadService {
     return { ok: false, status, code: patch.errorCode, message: ownValue(ERROR_MESSAGES, patch.errorCode) ?? ERROR_MESSAGES.internal_error!, upload: failed && toUploadView(failed) };
   }
 
-  /** A full quota, in plain words: 429 for the user's and the account's, 503 for the shared disk. */
+  /**
+   * A full quota, in plain words: 429 for the user's (their share of the disk included) and the
+   * account's, 503 for the shared disk.
+   */
   private quotaRefusal(quota: QuotaRefusal, userId: string, accountId: string, row?: VideoUploadRow): UploadResult {
     this.logger.info({ event: "upload.quota_refused", userId, accountId, uploadId: row?.id, code: quota.code });
     const retryAfterSec =
       quota.code === "pending_share_limit"
         ? Math.max(1, Math.ceil((quota.retryAt.getTime() - this.clock.now().getTime()) / 1000))
-        : quota.code === "upload_disk_full"
+        : quota.code === "upload_disk_full" || quota.code === "upload_disk_share_full"
           ? DISK_FULL_RETRY_AFTER_SEC
           : undefined;
     return {
