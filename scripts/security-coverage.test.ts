@@ -12,7 +12,21 @@ describe("security coverage scanner", () => {
       it("mentions S8 later", () => {});
       it("S41: in range since the audit cases", () => {});
       it("S99: out of range", () => {});
+      it("S100: out of range too, not S10", () => {});
     `;
     expect([...casesNamedIn(source)].sort((a, b) => a - b)).toEqual([6, 12, 39, 40, 41]);
+  });
+
+  it("reads a table's title past parentheses in its rows", () => {
+    const source = `
+      it.each([
+        ["a (first)", f(1)],
+        ["b", g(h(2))],
+      ])("S21: %s is refused", () => {});
+      test.concurrent.each([[1]])('S22 %s', () => {});
+      it.each([["x"]])("plain title", () => {});
+      call(x)("S23: not a test");
+    `;
+    expect([...casesNamedIn(source)].sort((a, b) => a - b)).toEqual([21, 22]);
   });
 });

@@ -20,13 +20,20 @@ function* walk(dir: string): Generator<string> {
   }
 }
 
-/** Case numbers a test file names in its test titles: `it("S6: …")`, `test('S12 …')`, `it.each(…)("S39: …")`. */
+/**
+ * Case numbers a test file names in its test titles: `it("S6: …")`, `test('S12 …')`,
+ * `it.each(…)("S39: …")`. A table's title is the first `)(` and quote after `.each(`, however
+ * many parentheses its rows hold (`it.each([[f(1)]])("S5 …")`).
+ */
 export function casesNamedIn(source: string): Set<number> {
   const found = new Set<number>();
-  const title = /\b(?:it|test|describe)(?:\.\w+)*(?:\([^)]*\))?\(\s*[`'"]\s*S(\d{1,2})\b/g;
-  for (const match of source.matchAll(title)) {
-    const n = Number(match[1]);
-    if (n >= 1 && n <= CASE_COUNT) found.add(n);
+  const plain = /\b(?:it|test|describe)(?:\.(?!each\b)\w+)*\(\s*[`'"]\s*S(\d{1,3})\b/g;
+  const table = /\b(?:it|test|describe)(?:\.\w+)*\.each\((?:(?!\)\(\s*[`'"])[\s\S]){0,4000}\)\(\s*[`'"]\s*S(\d{1,3})\b/g;
+  for (const pattern of [plain, table]) {
+    for (const match of source.matchAll(pattern)) {
+      const n = Number(match[1]);
+      if (n >= 1 && n <= CASE_COUNT) found.add(n);
+    }
   }
   return found;
 }
