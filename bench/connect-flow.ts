@@ -231,8 +231,24 @@ export async function googleSandboxOnlyFlow(googleUrl: string, accountId: string
   if (channels.status !== 200) throw new Error(`Google sandbox-only flow: channels → ${channels.status}`);
 }
 
-/** The connect bench's phases run in this many interleaved rounds (see benchConnectFlows). */
-const CONNECT_ROUNDS = 5;
+/** The connect bench's phases run in this many interleaved rounds (see benchConnectFlows): two passes of {@link balancedOrder}. */
+const CONNECT_ROUNDS = 8;
+
+/**
+ * The order of `n` phases (n even) in round `round`: a Williams design, a Latin square in which
+ * every phase comes right after every other phase exactly once per n rounds. A phase leaves work
+ * behind for the next one (its garbage is collected, its connections settle during the next
+ * chunk); with a plain rotation the same phase always followed the same other one — the
+ * sandbox-only flow came after SocialFlow's in four rounds of five and paid for its garbage.
+ * Row r: r, r+1, r−1, r+2, r−2, … (mod n).
+ */
+export function balancedOrder(n: number, round: number): number[] {
+  const r = round % n;
+  return Array.from({ length: n }, (_, k) => {
+    const step = Math.ceil(k / 2) * (k % 2 === 1 ? 1 : -1);
+    return (((r + step) % n) + n) % n;
+  });
+}
 
 /** The connect bench's three flows, by the names BENCH_CONNECT_PHASE takes. */
 export const CONNECT_PHASES = ["socialflow", "sandbox-only", "minimal", "required"] as const;
@@ -340,7 +356,7 @@ export async function benchConnectFlows(options: {
       }
     };
 
-    // The three flows run interleaved, in rounds, their order rotating from round to round:
+    // The four flows run interleaved, in rounds, each round in another order (balancedOrder):
     // this machine's speed drifts by up to half within minutes, and a ratio of two phases run
     // one after the other would measure the drift as much as the flows. Each phase's wall time
     // and CPU are summed over its chunks.
@@ -357,8 +373,8 @@ export async function benchConnectFlows(options: {
     const chunk = Math.ceil(options.flows / CONNECT_ROUNDS);
     for (let round = 0, done = 0; done < options.flows; round++, done += chunk) {
       const size = Math.min(chunk, options.flows - done);
-      for (let k = 0; k < phases.length; k++) {
-        const phase = phases[(round + k) % phases.length]!;
+      for (const index of phases.length === 1 ? [0] : balancedOrder(phases.length, round)) {
+        const phase = phases[index]!;
         const cpuBefore = process.cpuUsage();
         phase.ms += await runConcurrently(size, options.concurrency, (i) => phase.run(done + i));
         const used = process.cpuUsage(cpuBefore);
