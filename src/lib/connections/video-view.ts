@@ -14,3 +14,16 @@ export interface VideoView {
   comments: number;
   shares: number;
 }
+
+/** The latest time written as ISO text that PostgreSQL reads back (four-digit years only). */
+const LAST_STORABLE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * A video's publish time from a network (epoch ms) as the pages and the snapshots take it, or
+ * null when it is no real one: not a date, before 1970, or past year 9999. Year 0 and six-digit
+ * years are valid in JavaScript but not in a timestamptz column, so one such video failed every
+ * snapshot of its account; beyond ±8.64e15 ms `toISOString` throws (docs/security.md S78).
+ */
+export function videoTimeIso(ms: number): string | null {
+  return Number.isFinite(ms) && ms >= 0 && ms <= LAST_STORABLE_MS ? new Date(ms).toISOString() : null;
+}

@@ -3,7 +3,7 @@ import type { TikTokVideo } from "@/lib/providers/tiktok/api-schemas";
 import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
 import { OwnedCache } from "@/lib/connections/account-cache";
 import type { OwnedAccount } from "@/lib/connections/owned-accounts";
-import type { VideoView } from "@/lib/connections/video-view";
+import { videoTimeIso, type VideoView } from "@/lib/connections/video-view";
 import { ProviderCallError, type RecentVideosSource, type VideoPageView } from "@/lib/connections/recent-videos";
 import { TikTokCallError } from "./call-errors";
 import { callErrorMessage } from "./call-error-messages";
@@ -65,7 +65,7 @@ export function tikTokVideoView(video: TikTokVideo, trustedMediaOrigin: string |
     title: cleanDisplayName(video.title ?? "", "Untitled video"),
     coverUrl: cleanAvatarUrl(video.cover_image_url, trustedMediaOrigin) ?? null,
     shareUrl: cleanAvatarUrl(video.share_url, trustedMediaOrigin) ?? null,
-    createdAt: video.create_time ? new Date(video.create_time * 1000).toISOString() : null,
+    createdAt: video.create_time ? videoTimeIso(video.create_time * 1000) : null,
     durationSec: video.duration ?? null,
     views: video.view_count ?? 0,
     likes: video.like_count ?? 0,

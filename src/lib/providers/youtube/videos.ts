@@ -1,5 +1,5 @@
 import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
-import type { VideoView } from "@/lib/connections/video-view";
+import { videoTimeIso, type VideoView } from "@/lib/connections/video-view";
 import { YouTubeCallError, type AccessTokenSource, type YouTubeDataApi } from "./api-client";
 import { playlistItemListSchema, videoListSchema, type YouTubeVideo } from "./api-schemas";
 import { isoDurationSeconds } from "./iso-duration";
@@ -79,7 +79,5 @@ function toView(video: YouTubeVideo, videoPublishedAt: string | undefined, media
 }
 
 function isoDate(value: string | undefined): string | null {
-  if (!value) return null;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? null : new Date(time).toISOString();
+  return value ? videoTimeIso(Date.parse(value)) : null;
 }

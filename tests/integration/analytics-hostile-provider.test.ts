@@ -1,0 +1,73 @@
+/**
+ * Analytics snapshots and video lists against hostile provider answers (docs/security.md S78):
+ * dates no database column can hold.
+ * YouTube is answered by a fake data API (the sandbox answers only what Google would).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { z } from "zod";
+import { sql } from "drizzle-orm";
+import type { DatabaseHandle } from "@/lib/db/client";
+import { recordSnapshot } from "@/lib/analytics/snapshot-store";
+import { videoStatOf } from "@/lib/connections/account-stats";
+import { recentVideos } from "@/lib/providers/youtube/videos";
+import type { YouTubeDataApi } from "@/lib/providers/youtube/api-client";
+import { tikTokVideoView } from "@/lib/providers/tiktok/video-list";
+import { createTestDatabase, usingRealPostgres } from "../helpers/test-db";
+import { ownedTestAccount, reading } from "../helpers/analytics-kit";
+
+const NOW = new Date("2026-11-30T12:00:00Z");
+const MEDIA = "https://youtube.example";
+
+let h: DatabaseHandle;
+beforeAll(async () => {
+  h = await createTestDatabase();
+});
+afterAll(() => h.close());
+
+/** A YouTube data API that answers `answers[method]` (parsed by the caller's schema, as the client does) and records what was asked. */
+function fakeYouTube(answers: { playlist: unknown; videos: (ids: string[]) => unknown }) {
+  const asked: { method: string; params: Record<string, string> }[] = [];
+  const api: YouTubeDataApi = {
+    mediaOrigin: MEDIA,
+    get: async <T,>(method: string, params: Record<string, string>, _token: unknown, schema: z.ZodType<T>) => {
+      asked.push({ method, params });
+      const json = method === "playlistItems.list" ? answers.playlist : answers.videos((params.id ?? "").split(","));
+      return schema.parse(json);
+    },
+  } as YouTubeDataApi;
+  return { api, asked };
+}
+
+const playlistOf = (items: { videoId: string; videoPublishedAt?: string }[]) => ({ items: items.map((contentDetails) => ({ contentDetails })) });
+const videosOf = (ids: string[], publishedAt?: string) => ({
+  items: ids.map((id) => ({ id, snippet: { title: `Video ${id}`, ...(publishedAt ? { publishedAt } : {}) }, statistics: { viewCount: "10", likeCount: "1", commentCount: "0" } })),
+});
+const storedVideoRows = async (accountId: string) =>
+  Number(
+    ((await h.db.execute(sql`select count(*)::int as n from video_stat_snapshots where account_id = ${accountId}`)) as unknown as { rows: { n: number }[] })
+      .rows[0]!.n,
+  );
+
+describe(`analytics against hostile provider answers (${usingRealPostgres ? "PostgreSQL" : "PGlite"})`, { timeout: 60_000 }, () => {
+  it("S78: a YouTube publish date no column can hold (year 0, a six-digit year) is no date, and the snapshot with it is recorded", async () => {
+    for (const date of ["0000-01-01T00:00:00Z", "+010000-01-01T00:00:00Z", "-001000-01-01T00:00:00Z"]) {
+      const { api } = fakeYouTube({ playlist: playlistOf([{ videoId: "vid1" }]), videos: (ids) => videosOf(ids, date) });
+      const page = await recentVideos(api, "token", "UUplaylist", { maxResults: 20 });
+      const owned = await ownedTestAccount(h.db, { platform: "YOUTUBE", now: NOW });
+      await expect(recordSnapshot(h.db, owned.id, NOW, reading(1, page.videos.map((v) => videoStatOf(v, false))))).resolves.toBeUndefined();
+      expect(await storedVideoRows(owned.id)).toBe(1);
+      expect(page.videos.map((v) => v.createdAt)).toEqual([null]);
+    }
+  });
+
+  it("S78: a TikTok create_time beyond what a date can hold, or before 1970, is no date: the list does not throw and the snapshot is recorded", async () => {
+    for (const createTime of [1e13, -62_167_219_200, -1]) {
+      const view = tikTokVideoView({ id: "7300000000000000001", title: "t", create_time: createTime }, undefined);
+      expect(view.createdAt).toBeNull();
+      const owned = await ownedTestAccount(h.db, { now: NOW });
+      await expect(recordSnapshot(h.db, owned.id, NOW, reading(1, [videoStatOf(view, true)]))).resolves.toBeUndefined();
+    }
+    // A real date is kept as it was.
+    expect(tikTokVideoView({ id: "1", create_time: 1_700_000_000 }, undefined).createdAt).toBe("2023-11-14T22:13:20.000Z");
+  });
+});
