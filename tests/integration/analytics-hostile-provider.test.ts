@@ -1,6 +1,6 @@
 /**
- * Analytics snapshots and video lists against hostile provider answers (docs/security.md S78):
- * dates no database column can hold.
+ * Analytics snapshots and video lists against hostile provider answers (docs/security.md S78, S79):
+ * dates no database column can hold, one video repeated.
  * YouTube is answered by a fake data API (the sandbox answers only what Google would).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,12 +8,13 @@ import type { z } from "zod";
 import { sql } from "drizzle-orm";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { recordSnapshot } from "@/lib/analytics/snapshot-store";
+import { getAccountAnalytics } from "@/lib/analytics/query-service";
 import { videoStatOf } from "@/lib/connections/account-stats";
 import { recentVideos } from "@/lib/providers/youtube/videos";
 import type { YouTubeDataApi } from "@/lib/providers/youtube/api-client";
 import { tikTokVideoView } from "@/lib/providers/tiktok/video-list";
 import { createTestDatabase, usingRealPostgres } from "../helpers/test-db";
-import { ownedTestAccount, reading } from "../helpers/analytics-kit";
+import { ownedTestAccount, reading, videoStat } from "../helpers/analytics-kit";
 
 const NOW = new Date("2026-11-30T12:00:00Z");
 const MEDIA = "https://youtube.example";
@@ -69,5 +70,14 @@ describe(`analytics against hostile provider answers (${usingRealPostgres ? "Pos
     }
     // A real date is kept as it was.
     expect(tikTokVideoView({ id: "1", create_time: 1_700_000_000 }, undefined).createdAt).toBe("2023-11-14T22:13:20.000Z");
+  });
+
+  it("S79: a video the network repeats in one answer is summed once in the engagement point, as it is recorded once", async () => {
+    const owned = await ownedTestAccount(h.db, { now: NOW });
+    const repeated = Array.from({ length: 10 }, () => videoStat("same", 1_000));
+    await recordSnapshot(h.db, owned.id, NOW, reading(1, [videoStat("other", 500), ...repeated]));
+    expect(await storedVideoRows(owned.id)).toBe(2);
+    const { engagementPoints } = await getAccountAnalytics(h.db, owned, 7, new Date(NOW.getTime() + 1000));
+    expect(engagementPoints.map((p) => [p.views, p.likes, p.comments, p.shares])).toEqual([[1_500, 150, 15, 7]]);
   });
 });

@@ -13,8 +13,9 @@ import type { StatsReading, VideoStat } from "@/lib/connections/account-stats";
 export async function recordSnapshot(db: Database, accountId: string, takenAt: Date, reading: StatsReading): Promise<void> {
   const at = takenAt.toISOString();
   const counts = reading.account;
+  // Each video once, in the rows and in the sums (S79).
   const videos = uniqueVideos(reading.videos);
-  const recent = recentTotals(reading);
+  const recent = recentTotals(reading, videos);
   const accountRow = sql`
       insert into account_stat_snapshots (account_id, taken_at, followers, following, likes, videos, views,
         recent_views, recent_likes, recent_comments, recent_shares)
@@ -59,12 +60,12 @@ function uniqueVideos(videos: readonly VideoStat[]): VideoStat[] {
 }
 
 /**
- * The recent videos summed (the engagement chart's point), or null when no video list was read.
+ * The recorded videos summed (the engagement chart's point), or null when no video list was read.
  * Shares stay null when no video has a share count (YouTube).
  */
-function recentTotals(reading: StatsReading): { views: number; likes: number; comments: number; shares: number | null } | null {
+function recentTotals(reading: StatsReading, videos: readonly VideoStat[]): { views: number; likes: number; comments: number; shares: number | null } | null {
   if (!reading.videosListed) return null;
-  const sum = (pick: (video: VideoStat) => number | null) => reading.videos.reduce((total, video) => total + (pick(video) ?? 0), 0);
-  const anyShares = reading.videos.some((video) => video.shares !== null);
+  const sum = (pick: (video: VideoStat) => number | null) => videos.reduce((total, video) => total + (pick(video) ?? 0), 0);
+  const anyShares = videos.some((video) => video.shares !== null);
   return { views: sum((v) => v.views), likes: sum((v) => v.likes), comments: sum((v) => v.comments), shares: anyShares ? sum((v) => v.shares) : null };
 }
