@@ -1,6 +1,6 @@
 /**
- * Analytics snapshots and video lists against hostile provider answers (docs/security.md S78, S79):
- * dates no database column can hold, one video repeated.
+ * Analytics snapshots and video lists against hostile provider answers (docs/security.md S78–S80):
+ * dates no database column can hold, one video repeated, more videos than were asked for.
  * YouTube is answered by a fake data API (the sandbox answers only what Google would).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import { sql } from "drizzle-orm";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { recordSnapshot } from "@/lib/analytics/snapshot-store";
 import { getAccountAnalytics } from "@/lib/analytics/query-service";
-import { videoStatOf } from "@/lib/connections/account-stats";
+import { SNAPSHOT_VIDEOS, videoStatOf } from "@/lib/connections/account-stats";
 import { recentVideos } from "@/lib/providers/youtube/videos";
 import type { YouTubeDataApi } from "@/lib/providers/youtube/api-client";
 import { tikTokVideoView } from "@/lib/providers/tiktok/video-list";
@@ -79,5 +79,30 @@ describe(`analytics against hostile provider answers (${usingRealPostgres ? "Pos
     expect(await storedVideoRows(owned.id)).toBe(2);
     const { engagementPoints } = await getAccountAnalytics(h.db, owned, 7, new Date(NOW.getTime() + 1000));
     expect(engagementPoints.map((p) => [p.views, p.likes, p.comments, p.shares])).toEqual([[1_500, 150, 15, 7]]);
+  });
+
+  it("S80: a YouTube playlist page longer than asked for: videos.list is asked for at most that many ids, and the page holds at most that many", async () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({ videoId: `vid${i}` }));
+    const { api, asked } = fakeYouTube({ playlist: playlistOf(many), videos: (ids) => videosOf(ids) });
+    const page = await recentVideos(api, "token", "UUplaylist", { maxResults: SNAPSHOT_VIDEOS });
+    const videosCall = asked.find((a) => a.method === "videos.list")!;
+    expect(videosCall.params.id!.split(",").length).toBeLessThanOrEqual(SNAPSHOT_VIDEOS);
+    expect(page.videos.length).toBeLessThanOrEqual(SNAPSHOT_VIDEOS);
+  });
+
+  it("S80: a playlist video id that is not a YouTube id (a comma list of ids) is not sent to videos.list", async () => {
+    const smuggled = Array.from({ length: 12 }, (_, i) => `x${i}`).join(",");
+    const { api, asked } = fakeYouTube({ playlist: playlistOf([{ videoId: "vid1" }, { videoId: smuggled }]), videos: (ids) => videosOf(ids) });
+    await recentVideos(api, "token", "UUplaylist", { maxResults: 2 });
+    expect(asked.find((a) => a.method === "videos.list")!.params.id).toBe("vid1");
+  });
+
+  it("S80: a snapshot records at most SNAPSHOT_VIDEOS videos whatever the network answered (TikTok allows 100 a page), and sums only those", async () => {
+    const owned = await ownedTestAccount(h.db, { now: NOW });
+    const videos = Array.from({ length: 100 }, (_, i) => videoStat(`v${i}`, 100));
+    await recordSnapshot(h.db, owned.id, NOW, reading(1, videos));
+    expect(await storedVideoRows(owned.id)).toBe(SNAPSHOT_VIDEOS);
+    const { engagementPoints } = await getAccountAnalytics(h.db, owned, 7, new Date(NOW.getTime() + 1000));
+    expect(engagementPoints.map((p) => p.views)).toEqual([SNAPSHOT_VIDEOS * 100]);
   });
 });

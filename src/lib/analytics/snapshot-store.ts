@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import type { StatsReading, VideoStat } from "@/lib/connections/account-stats";
+import { SNAPSHOT_VIDEOS, type StatsReading, type VideoStat } from "@/lib/connections/account-stats";
 
 /**
  * Writes one snapshot of an account (issue #13) in one statement: the account's counts (a row
@@ -13,8 +13,9 @@ import type { StatsReading, VideoStat } from "@/lib/connections/account-stats";
 export async function recordSnapshot(db: Database, accountId: string, takenAt: Date, reading: StatsReading): Promise<void> {
   const at = takenAt.toISOString();
   const counts = reading.account;
-  // Each video once, in the rows and in the sums (S79).
-  const videos = uniqueVideos(reading.videos);
+  // However many the network answered (TikTok's list allows 100 a page, a YouTube playlist page
+  // any number): the newest SNAPSHOT_VIDEOS, each once, are recorded and summed (S79, S80).
+  const videos = uniqueVideos(reading.videos).slice(0, SNAPSHOT_VIDEOS);
   const recent = recentTotals(reading, videos);
   const accountRow = sql`
       insert into account_stat_snapshots (account_id, taken_at, followers, following, likes, videos, views,
