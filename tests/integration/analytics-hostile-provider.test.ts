@@ -1,18 +1,24 @@
 /**
- * Analytics snapshots and video lists against hostile provider answers (docs/security.md S78–S80):
- * dates no database column can hold, one video repeated, more videos than were asked for.
+ * Analytics snapshots and video lists against hostile provider answers (docs/security.md S78–S81):
+ * dates no database column can hold, one video repeated, more videos than were asked for, an
+ * uploads playlist id that is not one.
  * YouTube is answered by a fake data API (the sandbox answers only what Google would).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { DatabaseHandle } from "@/lib/db/client";
 import { recordSnapshot } from "@/lib/analytics/snapshot-store";
 import { getAccountAnalytics } from "@/lib/analytics/query-service";
 import { SNAPSHOT_VIDEOS, videoStatOf } from "@/lib/connections/account-stats";
 import { recentVideos } from "@/lib/providers/youtube/videos";
 import type { YouTubeDataApi } from "@/lib/providers/youtube/api-client";
+import { YouTubeVideoSource } from "@/lib/providers/youtube/video-source";
+import { YOUTUBE_READONLY } from "@/lib/providers/youtube/config";
 import { tikTokVideoView } from "@/lib/providers/tiktok/video-list";
+import { socialAccounts } from "@/lib/db/schema";
+import { accountsOf } from "@/lib/connections/owned-accounts";
+import type { TokenCipher } from "@/lib/crypto/token-cipher";
 import { createTestDatabase, usingRealPostgres } from "../helpers/test-db";
 import { ownedTestAccount, reading, videoStat } from "../helpers/analytics-kit";
 
@@ -104,5 +110,39 @@ describe(`analytics against hostile provider answers (${usingRealPostgres ? "Pos
     expect(await storedVideoRows(owned.id)).toBe(SNAPSHOT_VIDEOS);
     const { engagementPoints } = await getAccountAnalytics(h.db, owned, 7, new Date(NOW.getTime() + 1000));
     expect(engagementPoints.map((p) => p.views)).toEqual([SNAPSHOT_VIDEOS * 100]);
+  });
+
+  it("S81: a channel whose uploads playlist id is not one: the snapshot still records the channel's counts and the videos page is empty, not a 400", async () => {
+    const channelId = "UCabcdefghijklmnopqrstuv";
+    const channel = {
+      items: [
+        {
+          id: channelId,
+          snippet: { title: "Hostile" },
+          contentDetails: { relatedPlaylists: { uploads: "UU/../../videos?id=x" } },
+          statistics: { subscriberCount: "1230", videoCount: "3", viewCount: "99" },
+        },
+      ],
+    };
+    const asked: string[] = [];
+    // The fake never reads the token, so no cipher or refresher is reached.
+    const api = {
+      mediaOrigin: MEDIA,
+      get: async <T,>(method: string, _params: Record<string, string>, _token: unknown, schema: z.ZodType<T>) => {
+        asked.push(method);
+        if (method !== "channels.list") throw new Error(`unexpected ${method}`);
+        return schema.parse(channel);
+      },
+    } as unknown as ConstructorParameters<typeof YouTubeVideoSource>[0]["api"];
+    const source = new YouTubeVideoSource({ db: h.db, cipher: {} as TokenCipher, refresher: { refresh: async () => ({ status: "not_found" }) } as never, api, scopes: [YOUTUBE_READONLY] });
+    const seeded = await ownedTestAccount(h.db, { platform: "YOUTUBE", scopes: [YOUTUBE_READONLY], now: NOW });
+    await h.db.update(socialAccounts).set({ platformUserId: channelId }).where(eq(socialAccounts.id, seeded.id));
+    const owned = (await accountsOf(h.db, seeded.userId).get(seeded.id))!;
+
+    const snapshot = await source.read(owned);
+    expect(snapshot.account).toMatchObject({ followers: 1230, videos: 3, views: 99 });
+    expect(snapshot.videos).toEqual([]);
+    expect(await source.page(owned)).toEqual({ videos: [], nextCursor: null });
+    expect(asked.filter((m) => m !== "channels.list")).toEqual([]);
   });
 });

@@ -12,7 +12,8 @@ export interface YouTubeVideoPage {
 
 /** YouTube's page tokens are short base64url-like strings; anything else is refused unsent. */
 const PAGE_TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
-const PLAYLIST_ID = /^[A-Za-z0-9_-]{2,64}$/;
+/** A playlist id as YouTube makes them (an uploads playlist is `UU` + the channel id's tail). */
+export const PLAYLIST_ID = /^[A-Za-z0-9_-]{2,64}$/;
 const VIDEO_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const DEFAULT_PAGE_SIZE = 12;
 
