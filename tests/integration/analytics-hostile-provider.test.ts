@@ -1,7 +1,7 @@
 /**
- * Analytics snapshots and video lists against hostile provider answers (docs/security.md S78–S81):
+ * Analytics snapshots and video lists against hostile provider answers (docs/security.md S78–S82):
  * dates no database column can hold, one video repeated, more videos than were asked for, an
- * uploads playlist id that is not one.
+ * uploads playlist id that is not one, a video id no text column can hold.
  * YouTube is answered by a fake data API (the sandbox answers only what Google would).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +15,8 @@ import { recentVideos } from "@/lib/providers/youtube/videos";
 import type { YouTubeDataApi } from "@/lib/providers/youtube/api-client";
 import { YouTubeVideoSource } from "@/lib/providers/youtube/video-source";
 import { YOUTUBE_READONLY } from "@/lib/providers/youtube/config";
-import { tikTokVideoView } from "@/lib/providers/tiktok/video-list";
+import { tikTokVideoView, VideoService } from "@/lib/providers/tiktok/video-list";
+import { TikTokStatsSource } from "@/lib/providers/tiktok/stats-source";
 import { socialAccounts } from "@/lib/db/schema";
 import { accountsOf } from "@/lib/connections/owned-accounts";
 import type { TokenCipher } from "@/lib/crypto/token-cipher";
@@ -144,5 +145,22 @@ describe(`analytics against hostile provider answers (${usingRealPostgres ? "Pos
     expect(snapshot.videos).toEqual([]);
     expect(await source.page(owned)).toEqual({ videos: [], nextCursor: null });
     expect(asked.filter((m) => m !== "channels.list")).toEqual([]);
+  });
+
+  it("S82: a TikTok video whose id is not one (a NUL no text column takes) is left out; the snapshot of the others is recorded", async () => {
+    const videos = [
+      { id: "7300000000000000001", title: "fine", view_count: 5, like_count: 1, comment_count: 0, share_count: 0 },
+      { id: "73\u0000x", title: "hostile", view_count: 7, like_count: 0, comment_count: 0, share_count: 0 },
+    ];
+    const api = {
+      userStats: async () => ({ follower_count: 3, following_count: 1, likes_count: 2, video_count: 2 }),
+      listVideos: async () => ({ videos, has_more: false }),
+    };
+    const owned = await ownedTestAccount(h.db, { now: NOW });
+    const snapshot = await new TikTokStatsSource(api).read(owned);
+    await expect(recordSnapshot(h.db, owned.id, NOW, snapshot)).resolves.toBeUndefined();
+    expect(await storedVideoRows(owned.id)).toBe(1);
+    const page = await new VideoService(api).page(owned);
+    expect(page.videos.map((v) => v.id)).toEqual(["7300000000000000001"]);
   });
 });

@@ -15,6 +15,14 @@ export interface VideoView {
   shares: number;
 }
 
+/**
+ * A network's video id as SocialFlow takes it (TikTok's are digits, YouTube's 11 of A–Z, a–z,
+ * 0–9, `-`, `_`): a listed video with any other id is left out. Ids are stored (a NUL, which
+ * PostgreSQL text refuses, failed every snapshot of the account: S82) and joined into
+ * YouTube's `videos.list` (S80).
+ */
+export const VIDEO_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** The latest time written as ISO text that PostgreSQL reads back (four-digit years only). */
 const LAST_STORABLE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 

@@ -3,7 +3,7 @@ import type { TikTokVideo } from "@/lib/providers/tiktok/api-schemas";
 import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
 import { OwnedCache } from "@/lib/connections/account-cache";
 import type { OwnedAccount } from "@/lib/connections/owned-accounts";
-import { videoTimeIso, type VideoView } from "@/lib/connections/video-view";
+import { VIDEO_ID, videoTimeIso, type VideoView } from "@/lib/connections/video-view";
 import { ProviderCallError, type RecentVideosSource, type VideoPageView } from "@/lib/connections/recent-videos";
 import { TikTokCallError } from "./call-errors";
 import { callErrorMessage } from "./call-error-messages";
@@ -45,7 +45,7 @@ export class VideoService implements RecentVideosSource {
       throw error;
     }
     const view: VideoPageView = {
-      videos: page.videos.map((v) => tikTokVideoView(v, this.trustedMediaOrigin)),
+      videos: tikTokVideos(page.videos).map((v) => tikTokVideoView(v, this.trustedMediaOrigin)),
       nextCursor: page.has_more && page.cursor !== undefined ? String(page.cursor) : null,
     };
     this.cache.set(account, key, view);
@@ -56,6 +56,11 @@ export class VideoService implements RecentVideosSource {
   cachedPagesFor(accountId: string): number {
     return this.cache.sizeFor(accountId);
   }
+}
+
+/** The listed videos whose id is one (S82): any other is left out, as YouTube's are. */
+export function tikTokVideos(videos: readonly TikTokVideo[]): TikTokVideo[] {
+  return videos.filter((video) => VIDEO_ID.test(video.id));
 }
 
 /** A TikTok video as SocialFlow shows it: title and URLs cleaned, missing counts as 0. */

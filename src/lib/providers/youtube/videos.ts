@@ -1,5 +1,5 @@
 import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
-import { videoTimeIso, type VideoView } from "@/lib/connections/video-view";
+import { VIDEO_ID, videoTimeIso, type VideoView } from "@/lib/connections/video-view";
 import { YouTubeCallError, type AccessTokenSource, type YouTubeDataApi } from "./api-client";
 import { playlistItemListSchema, videoListSchema, type YouTubeVideo } from "./api-schemas";
 import { isoDurationSeconds } from "./iso-duration";
@@ -14,7 +14,6 @@ export interface YouTubeVideoPage {
 const PAGE_TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
 /** A playlist id as YouTube makes them (an uploads playlist is `UU` + the channel id's tail). */
 export const PLAYLIST_ID = /^[A-Za-z0-9_-]{2,64}$/;
-const VIDEO_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const DEFAULT_PAGE_SIZE = 12;
 
 /**
