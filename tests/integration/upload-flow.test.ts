@@ -274,6 +274,18 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     expect(row!.maxDurationSec).toBe(600);
   });
 
+  it("S84: a direct-post title the database cannot store (a NUL, a lone surrogate) is refused 400 invalid_request, never a 500", async () => {
+    const account = await seedAccount(["user.info.basic", "video.publish"], "direct");
+    for (const title of ["caption\u0000hidden", "broken \ud800 pair"]) {
+      const answer = await startUpload(browser, account.id, { mode: "direct", size: 1000, post: { privacyLevel: "SELF_ONLY", title } });
+      expect({ status: answer.status, code: answer.body.code }).toEqual({ status: 400, code: "invalid_request" });
+    }
+    expect(await h.db.select().from(videoUploads).where(eq(videoUploads.accountId, account.id))).toEqual([]);
+    // Line breaks and emoji are a caption's own: still taken.
+    const fine = await startUpload(browser, account.id, { mode: "direct", size: 1000, post: { privacyLevel: "SELF_ONLY", title: "line one\nline two 🎬" } });
+    expect(fine.status).toBe(201);
+  });
+
   it("applies the creator's max_video_post_duration_sec (Ben: 180 s) when creator_info is available", async () => {
     const ben = new TestBrowser((await h.signUp("ben-owner")).cookie);
     const benAccount = await connectTikTok(ben, { openId: "sbx-ben-0002" });
