@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
-export const CASE_COUNT = 77;
+export const CASE_COUNT = 84;
 const ROOTS = ["src", "tests", "sandbox", "scripts"];
 const TEST_FILE = /\.(test|spec)\.tsx?$/;
 

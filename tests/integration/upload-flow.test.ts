@@ -6,6 +6,7 @@ import { videoUploads } from "@/lib/db/schema";
 import { getTokenCipher } from "@/lib/crypto/app-cipher";
 import { setUploadConfigForTests } from "@/lib/uploads/upload-config";
 import { getUploadServices } from "@/lib/uploads/runtime";
+import { startUploadSchema } from "@/lib/uploads/request-schemas";
 import { accountsOf } from "@/lib/connections/owned-accounts";
 import { DEFAULT_CLIENT } from "../../sandbox/tiktok/index";
 import { POST as startRoute } from "@/app/api/accounts/[accountId]/uploads/route";
@@ -272,6 +273,17 @@ describe("uploading a video through the real routes to the TikTok sandbox", () =
     const [row] = await h.db.select().from(videoUploads).where(eq(videoUploads.id, uploadId));
     expect(row!.postInfo).toEqual({ privacy_level: "PUBLIC_TO_EVERYONE", title: "é".repeat(2200), disable_comment: false, disable_duet: true, disable_stitch: false });
     expect(row!.maxDurationSec).toBe(600);
+  });
+
+  it("S84: a direct-post title the database cannot store (a NUL, a lone surrogate) is refused 400 invalid_request, never a 500", async () => {
+    const account = await seedAccount(["user.info.basic", "video.publish"], "title");
+    for (const title of ["caption\u0000hidden", "broken \ud800 pair"]) {
+      const answer = await startUpload(browser, account.id, { mode: "direct", size: 1000, post: { privacyLevel: "SELF_ONLY", title } });
+      expect({ status: answer.status, code: answer.body.code }).toEqual({ status: 400, code: "invalid_request" });
+    }
+    expect(await h.db.select().from(videoUploads).where(eq(videoUploads.accountId, account.id))).toEqual([]);
+    // Line breaks and emoji are a caption's own: still taken.
+    expect(startUploadSchema.safeParse({ mode: "direct", size: 1000, post: { privacyLevel: "SELF_ONLY", title: "line one\nline two 🎬" } }).success).toBe(true);
   });
 
   it("applies the creator's max_video_post_duration_sec (Ben: 180 s) when creator_info is available", async () => {

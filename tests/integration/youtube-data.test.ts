@@ -191,6 +191,15 @@ describe("the API client: quota ledger and YouTube's error envelope", () => {
     expect((await ledger.spend("videos.list")).ok).toBe(false);
   });
 
+  it("S83: userRateLimitExceeded (one user's limit at Google) → rate_limited for that call, and other channels' calls are still sent", async () => {
+    const { api } = setup();
+    sb.control.queueFault("channels", { kind: "api_error", reason: "userRateLimitExceeded" });
+    expect(await failure(channelProfile(api, tokenFor(ADA).access_token))).toMatchObject({ code: "rate_limited", details: { retryAfterSec: 60 } });
+    const before = apiCalls().channels;
+    expect(await channelProfile(api, tokenFor(BEN).access_token)).toMatchObject({ providerUserId: expect.stringMatching(/^UC/) });
+    expect(apiCalls().channels).toBe(before + 1);
+  });
+
   it("5xx, garbage and an unreachable Google → youtube_unavailable; Google's HTML message is never kept", async () => {
     const { api } = setup();
     const token = tokenFor(ADA).access_token;

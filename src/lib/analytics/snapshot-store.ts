@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
-import type { StatsReading, VideoStat } from "@/lib/connections/account-stats";
+import { SNAPSHOT_VIDEOS, type StatsReading, type VideoStat } from "@/lib/connections/account-stats";
 
 /**
  * Writes one snapshot of an account (issue #13) in one statement: the account's counts (a row
@@ -13,8 +13,10 @@ import type { StatsReading, VideoStat } from "@/lib/connections/account-stats";
 export async function recordSnapshot(db: Database, accountId: string, takenAt: Date, reading: StatsReading): Promise<void> {
   const at = takenAt.toISOString();
   const counts = reading.account;
-  const videos = uniqueVideos(reading.videos);
-  const recent = recentTotals(reading);
+  // However many the network answered (TikTok's list allows 100 a page, a YouTube playlist page
+  // any number): the newest SNAPSHOT_VIDEOS, each once, are recorded and summed (S79, S80).
+  const videos = uniqueVideos(reading.videos).slice(0, SNAPSHOT_VIDEOS);
+  const recent = recentTotals(reading, videos);
   const accountRow = sql`
       insert into account_stat_snapshots (account_id, taken_at, followers, following, likes, videos, views,
         recent_views, recent_likes, recent_comments, recent_shares)
@@ -59,12 +61,12 @@ function uniqueVideos(videos: readonly VideoStat[]): VideoStat[] {
 }
 
 /**
- * The recent videos summed (the engagement chart's point), or null when no video list was read.
+ * The recorded videos summed (the engagement chart's point), or null when no video list was read.
  * Shares stay null when no video has a share count (YouTube).
  */
-function recentTotals(reading: StatsReading): { views: number; likes: number; comments: number; shares: number | null } | null {
+function recentTotals(reading: StatsReading, videos: readonly VideoStat[]): { views: number; likes: number; comments: number; shares: number | null } | null {
   if (!reading.videosListed) return null;
-  const sum = (pick: (video: VideoStat) => number | null) => reading.videos.reduce((total, video) => total + (pick(video) ?? 0), 0);
-  const anyShares = reading.videos.some((video) => video.shares !== null);
+  const sum = (pick: (video: VideoStat) => number | null) => videos.reduce((total, video) => total + (pick(video) ?? 0), 0);
+  const anyShares = videos.some((video) => video.shares !== null);
   return { views: sum((v) => v.views), likes: sum((v) => v.likes), comments: sum((v) => v.comments), shares: anyShares ? sum((v) => v.shares) : null };
 }

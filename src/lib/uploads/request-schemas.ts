@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isWellFormed } from "@/lib/crypto/strings";
 import { MAX_VIDEO_BYTES } from "./chunk-plan";
 
 import { MAX_TITLE_LENGTH } from "./client-checks";
@@ -18,7 +19,9 @@ export const startUploadSchema = z.strictObject({
   post: z
     .strictObject({
       privacyLevel: z.string().min(1).max(64).regex(/^[A-Z_]+$/),
-      title: z.string().max(MAX_TITLE_LENGTH).optional(),
+      // Stored in a jsonb column before TikTok sees it: a NUL or a lone surrogate, which PostgreSQL
+      // refuses there, is a bad request, not a failed insert answered 500 (S84).
+      title: z.string().max(MAX_TITLE_LENGTH).refine((title) => !title.includes("\u0000") && isWellFormed(title)).optional(),
       disableComment: z.boolean().optional(),
       disableDuet: z.boolean().optional(),
       disableStitch: z.boolean().optional(),

@@ -6,7 +6,7 @@ import type { TikTokApiClient } from "./api-client";
 import { TIKTOK_ACCOUNT_STATS_SCOPES } from "./api-schemas";
 import { TikTokCallError } from "./call-errors";
 import { callErrorMessage } from "./call-error-messages";
-import { tikTokVideoView } from "./video-list";
+import { tikTokVideos, tikTokVideoView } from "./video-list";
 
 const VIDEO_LIST_SCOPES = ["video.list"];
 
@@ -44,7 +44,7 @@ export class TikTokStatsSource implements AccountStatsSource {
       }
       const videosListed = grantsAnyScope(account.row.scopes, VIDEO_LIST_SCOPES);
       const videos = videosListed
-        ? (await this.api.listVideos(account, { maxCount: SNAPSHOT_VIDEOS })).videos.map((v) => videoStatOf(tikTokVideoView(v, this.trustedMediaOrigin), true))
+        ? tikTokVideos((await this.api.listVideos(account, { maxCount: SNAPSHOT_VIDEOS })).videos).map((v) => videoStatOf(tikTokVideoView(v, this.trustedMediaOrigin), true))
         : [];
       return { account: counts, accountStatsGranted, videos, videosListed };
     } catch (error) {

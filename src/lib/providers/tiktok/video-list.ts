@@ -3,7 +3,7 @@ import type { TikTokVideo } from "@/lib/providers/tiktok/api-schemas";
 import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
 import { OwnedCache } from "@/lib/connections/account-cache";
 import type { OwnedAccount } from "@/lib/connections/owned-accounts";
-import type { VideoView } from "@/lib/connections/video-view";
+import { VIDEO_ID, videoTimeIso, type VideoView } from "@/lib/connections/video-view";
 import { ProviderCallError, type RecentVideosSource, type VideoPageView } from "@/lib/connections/recent-videos";
 import { TikTokCallError } from "./call-errors";
 import { callErrorMessage } from "./call-error-messages";
@@ -45,7 +45,7 @@ export class VideoService implements RecentVideosSource {
       throw error;
     }
     const view: VideoPageView = {
-      videos: page.videos.map((v) => tikTokVideoView(v, this.trustedMediaOrigin)),
+      videos: tikTokVideos(page.videos).map((v) => tikTokVideoView(v, this.trustedMediaOrigin)),
       nextCursor: page.has_more && page.cursor !== undefined ? String(page.cursor) : null,
     };
     this.cache.set(account, key, view);
@@ -58,6 +58,11 @@ export class VideoService implements RecentVideosSource {
   }
 }
 
+/** The listed videos whose id is one (S82): any other is left out, as YouTube's are. */
+export function tikTokVideos(videos: readonly TikTokVideo[]): TikTokVideo[] {
+  return videos.filter((video) => VIDEO_ID.test(video.id));
+}
+
 /** A TikTok video as SocialFlow shows it: title and URLs cleaned, missing counts as 0. */
 export function tikTokVideoView(video: TikTokVideo, trustedMediaOrigin: string | undefined): VideoView {
   return {
@@ -65,7 +70,7 @@ export function tikTokVideoView(video: TikTokVideo, trustedMediaOrigin: string |
     title: cleanDisplayName(video.title ?? "", "Untitled video"),
     coverUrl: cleanAvatarUrl(video.cover_image_url, trustedMediaOrigin) ?? null,
     shareUrl: cleanAvatarUrl(video.share_url, trustedMediaOrigin) ?? null,
-    createdAt: video.create_time ? new Date(video.create_time * 1000).toISOString() : null,
+    createdAt: video.create_time ? videoTimeIso(video.create_time * 1000) : null,
     durationSec: video.duration ?? null,
     views: video.view_count ?? 0,
     likes: video.like_count ?? 0,

@@ -144,7 +144,9 @@ export class YouTubeApiClient {
         // Google has stopped the project for the day: so does every instance's ledger.
         return new YouTubeCallError("quota_exhausted", { ...details, resetAt: await this.deps.ledger.exhaust() });
       case "rate_limited":
-        this.backoffUntil = this.clock.now().getTime() + RATE_LIMIT_BACKOFF_MS;
+        // A per-user limit (userRateLimitExceeded) is that user's: their caller waits (the
+        // sweeper reschedules, the page says when), every other user's calls still go (S83).
+        if (error.reason !== "userRateLimitExceeded") this.backoffUntil = this.clock.now().getTime() + RATE_LIMIT_BACKOFF_MS;
         return new YouTubeCallError("rate_limited", { ...details, retryAfterSec: RATE_LIMIT_BACKOFF_MS / 1000 });
       case "no_channel":
         return new YouTubeCallError("no_channel", details);

@@ -2,6 +2,7 @@ import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sani
 import type { UserProfile } from "@/lib/connections/types";
 import type { AccessTokenSource, YouTubeDataApi } from "./api-client";
 import { channelListSchema, type YouTubeChannel } from "./api-schemas";
+import { PLAYLIST_ID } from "./videos";
 
 /**
  * The connected account is the YouTube channel, not the Google identity: one person may manage a
@@ -39,6 +40,7 @@ function toProfile(channel: YouTubeChannel, mediaOrigin: string): ChannelProfile
   const thumbnails = channel.snippet.thumbnails ?? {};
   const thumbnail = thumbnails.medium?.url ?? thumbnails.default?.url ?? thumbnails.high?.url;
   const stats = channel.statistics;
+  const uploadsPlaylist = channel.contentDetails?.relatedPlaylists.uploads;
   return {
     providerUserId: channel.id,
     unionId: undefined,
@@ -48,6 +50,8 @@ function toProfile(channel: YouTubeChannel, mediaOrigin: string): ChannelProfile
     subscriberCount: stats?.hiddenSubscriberCount ? undefined : stats?.subscriberCount,
     videoCount: stats?.videoCount,
     viewCount: stats?.viewCount,
-    uploadsPlaylistId: channel.contentDetails?.relatedPlaylists.uploads,
+    // One that is not a playlist id is no playlist (no videos listed), never a failed snapshot
+    // that also lost the channel's counts (S81).
+    uploadsPlaylistId: uploadsPlaylist && PLAYLIST_ID.test(uploadsPlaylist) ? uploadsPlaylist : undefined,
   };
 }

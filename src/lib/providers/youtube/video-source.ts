@@ -17,7 +17,7 @@ import type { Logger } from "pino";
 import { YouTubeCallError, type AccessTokenSource, type YouTubeApiClient, type YouTubeDataApi } from "./api-client";
 import { BUDGET_MESSAGE, youTubeCallMessage } from "./messages";
 import { channelProfile, type ChannelProfile, type NoChannel } from "./profile";
-import { recentVideos } from "./videos";
+import { PLAYLIST_ID, recentVideos } from "./videos";
 
 const PAGE_SIZE = 12;
 /** Each page costs 2 quota units of the project's day: a reload within a minute spends none. */
@@ -115,7 +115,7 @@ export class YouTubeVideoSource implements RecentVideosSource, AccountStatsSourc
   /** Undefined: the channel has no uploads playlist (no videos yet). */
   private async uploadsPlaylist(account: OwnedAccount, api: YouTubeDataApi, token: AccessTokenSource): Promise<string | undefined> {
     const stored = account.row.providerData?.uploadsPlaylistId;
-    if (typeof stored === "string" && stored) return stored;
+    if (typeof stored === "string" && PLAYLIST_ID.test(stored)) return stored;
     return ownChannel(account, await channelProfile(api, token)).uploadsPlaylistId;
   }
 

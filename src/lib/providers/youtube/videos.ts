@@ -1,5 +1,5 @@
 import { cleanAvatarUrl, cleanDisplayName } from "@/lib/connections/profile-sanitize";
-import type { VideoView } from "@/lib/connections/video-view";
+import { VIDEO_ID, videoTimeIso, type VideoView } from "@/lib/connections/video-view";
 import { YouTubeCallError, type AccessTokenSource, type YouTubeDataApi } from "./api-client";
 import { playlistItemListSchema, videoListSchema, type YouTubeVideo } from "./api-schemas";
 import { isoDurationSeconds } from "./iso-duration";
@@ -12,7 +12,8 @@ export interface YouTubeVideoPage {
 
 /** YouTube's page tokens are short base64url-like strings; anything else is refused unsent. */
 const PAGE_TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
-const PLAYLIST_ID = /^[A-Za-z0-9_-]{2,64}$/;
+/** A playlist id as YouTube makes them (an uploads playlist is `UU` + the channel id's tail). */
+export const PLAYLIST_ID = /^[A-Za-z0-9_-]{2,64}$/;
 export const DEFAULT_PAGE_SIZE = 12;
 
 /**
@@ -44,7 +45,9 @@ export async function recentVideos(
     throw error;
   }
   const nextCursor = items.nextPageToken && PAGE_TOKEN.test(items.nextPageToken) ? items.nextPageToken : null;
-  const ids = [...new Set(items.items.map((i) => i.contentDetails.videoId))];
+  // At most the page asked for, and only YouTube video ids: the ids are joined into videos.list's
+  // `id`, so one "id" holding commas would ask for videos the playlist never named (S80).
+  const ids = [...new Set(items.items.map((i) => i.contentDetails.videoId))].filter((id) => VIDEO_ID.test(id)).slice(0, maxResults);
   if (ids.length === 0) return { videos: [], nextCursor };
   const videos = await api.get("videos.list", { part: "snippet,contentDetails,statistics", id: ids.join(","), maxResults: "50" }, token, videoListSchema);
   const byId = new Map(videos.items.map((v) => [v.id, v]));
@@ -66,7 +69,7 @@ function toView(video: YouTubeVideo, videoPublishedAt: string | undefined, media
     id: video.id,
     title: cleanDisplayName(video.snippet?.title ?? "", "Untitled video"),
     coverUrl: cleanAvatarUrl(cover, mediaOrigin) ?? null,
-    shareUrl: /^[A-Za-z0-9_-]{1,64}$/.test(video.id) ? `https://www.youtube.com/watch?v=${video.id}` : null,
+    shareUrl: VIDEO_ID.test(video.id) ? `https://www.youtube.com/watch?v=${video.id}` : null,
     createdAt: created,
     durationSec: isoDurationSeconds(video.contentDetails?.duration) ?? null,
     views: stats?.viewCount ?? 0,
@@ -79,7 +82,5 @@ function toView(video: YouTubeVideo, videoPublishedAt: string | undefined, media
 }
 
 function isoDate(value: string | undefined): string | null {
-  if (!value) return null;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? null : new Date(time).toISOString();
+  return value ? videoTimeIso(Date.parse(value)) : null;
 }
