@@ -47,7 +47,7 @@ export interface ConnectResult {
    * The required connect flow (bench/connect-required.ts): the minimal flow plus the work any
    * multi-user web app's connect must do (routes' Request/Response, session check, state
    * binding, encryption, validation), leanly and without SocialFlow's code. Its ratio is about
-   * the best a product keeping the brief's rules reaches in this run; its callback is timed like
+   * the best a product keeping the project's rules reaches in this run; its callback is timed like
    * SocialFlow's.
    */
   requiredFlowsPerSec: number;

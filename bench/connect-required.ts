@@ -2,7 +2,7 @@
  * The required connect flow: the minimal flow (bench/connect-floor.ts) plus the work any connect
  * of a multi-user web app must do besides its I/O, written as leanly as Node allows and with none
  * of SocialFlow's code. Its rate against the sandbox-only flow's is about the best flows ratio a
- * product that keeps the brief's rules can reach in that run; the gap from it to SocialFlow's
+ * product that keeps this project's rules (docs/security.md) can reach in that run; the gap from it to SocialFlow's
  * ratio is what SocialFlow's own design and code cost.
  *
  * What it adds to the minimal flow, and why each is required:

@@ -28,7 +28,7 @@ export function connectGoals(r: ConnectResult): GoalRow[] {
   const leastRatio = least.own.p99 / least.tiktok.p99;
   // The required flow (bench/connect-required.ts): the minimal one plus what any multi-user web
   // app's connect must do, without SocialFlow's code. Where even it misses a goal, no connect
-  // keeping the brief's rules meets that goal in this run.
+  // keeping the project's rules (docs/security.md) meets that goal in this run.
   const required = r.requiredCallback;
   const requiredRatio = r.requiredFlowsPerSec / r.baselineFlowsPerSec;
   return [
