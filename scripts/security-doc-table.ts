@@ -1,4 +1,4 @@
-/** Prints the S1–S63 → test files table for docs/security.md (`npx tsx scripts/security-doc-table.ts`). */
+/** Prints the case → test files table for docs/security.md, every case the coverage scanner counts (`npx tsx scripts/security-doc-table.ts`). */
 import { coverage } from "./security-coverage";
 
 const rows = [...coverage(process.cwd())].map(([n, files]) => `| S${n} | ${files.length ? files.map((f) => `\`${f}\``).join("<br>") : "**missing**"} |`);
